@@ -1,0 +1,43 @@
+"""Errors raised to users. Each one says what is wrong and where."""
+
+from __future__ import annotations
+
+
+class AlloVerifyError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class FrontendError(AlloVerifyError):
+    """An unsupported construct, an undefined name, or a type or shape error in a kernel.
+
+    Carries the file, line, column and the quoted source line of the offending node.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        filename: str = "<unknown>",
+        lineno: int = 0,
+        col: int = 0,
+        source_line: str = "",
+    ) -> None:
+        self.message = message
+        self.filename = filename
+        self.lineno = lineno
+        self.col = col
+        self.source_line = source_line
+        where = f"{filename}:{lineno}:{col + 1}"
+        text = f"{where}: {message}"
+        if source_line:
+            text += f"\n    {source_line.rstrip()}\n    {' ' * col}^"
+        super().__init__(text)
+
+
+class ScheduleError(AlloVerifyError):
+    """A schedule primitive was refused; the schedule is unchanged. Carries the reason and,
+    when a checker refuted it, the counterexample."""
+
+    def __init__(self, message: str, counterexample: object | None = None) -> None:
+        self.message = message
+        self.counterexample = counterexample
+        super().__init__(message if counterexample is None else f"{message}\n{counterexample}")

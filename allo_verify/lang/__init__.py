@@ -1,0 +1,1 @@
+"""The kernel language: types, the Python-to-MLIR frontend, kernel templates."""

@@ -1,0 +1,245 @@
+"""Kernel data types: bit-precise integers, fixed point, floats, index, and array types.
+
+A `DType` is a frozen value object. `T[d0, d1, ...]` makes an `ArrayType`. Each dtype
+knows its MLIR type, the NumPy dtype its values cross the simulation boundary in, and the
+range of values it holds.
+
+NumPy carriers (what a user passes to and gets back from a built kernel):
+
+| dtype              | NumPy carrier                                          |
+|--------------------|--------------------------------------------------------|
+| Int(w), w <= 64    | the smallest of int8/16/32/64 that holds w bits        |
+| UInt(w), w <= 64   | the smallest of uint8/16/32/64 (bool arrays accepted for UInt(1)) |
+| Int/UInt(w), w>64  | object arrays of Python ints                           |
+| Fixed(W, F)        | the carrier of Int(W): the scaled integer x * 2**F      |
+| UFixed(W, F)       | the carrier of UInt(W)                                 |
+| float16/32/64      | float16/32/64                                          |
+| index              | int64                                                  |
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MAX_INT_WIDTH = 512
+
+
+class DType:
+    """Base of every scalar type; `T[shape]` builds an array type."""
+
+    bits: int
+
+    def __getitem__(self, shape: Any) -> ArrayType:
+        dims = shape if isinstance(shape, tuple) else (shape,)
+        for d in dims:
+            if not isinstance(d, (int, np.integer)) or isinstance(d, builtins.bool) or d <= 0:
+                raise TypeError(f"array dimension must be a positive int, got {d!r}")
+        return ArrayType(self, tuple(int(d) for d in dims))
+
+    def __call__(self, value: Any) -> Any:
+        """Outside a kernel, a type called on a value converts it the way the kernel would."""
+        return convert_python(value, self)
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        raise NotImplementedError
+
+    def mlir_str(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=True, repr=False)
+class Int(DType):
+    """Two's complement integer of `bits` bits (1..512); `signed=False` for unsigned."""
+
+    bits: int
+    signed: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.bits, int) or not 1 <= self.bits <= MAX_INT_WIDTH:
+            raise TypeError(f"integer width must be in 1..{MAX_INT_WIDTH}, got {self.bits!r}")
+
+    def __repr__(self) -> str:
+        return f"{'' if self.signed else 'u'}int{self.bits}"
+
+    @property
+    def min(self) -> int:
+        return -(1 << (self.bits - 1)) if self.signed else 0
+
+    @property
+    def max(self) -> int:
+        return (1 << (self.bits - 1)) - 1 if self.signed else (1 << self.bits) - 1
+
+    def wrap(self, v: int) -> int:
+        """The value `v` takes when stored in this type (truncate to `bits`, reinterpret)."""
+        v &= (1 << self.bits) - 1
+        if self.signed and v >> (self.bits - 1):
+            v -= 1 << self.bits
+        return v
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        if self.bits > 64:
+            return np.dtype(object)
+        size = max(8, 1 << math.ceil(math.log2(self.bits)))
+        return np.dtype(f"{'int' if self.signed else 'uint'}{size}")
+
+    def mlir_str(self) -> str:
+        return f"i{self.bits}"
+
+
+def UInt(bits: int) -> Int:  # noqa: N802 - a type constructor, named like one
+    """Unsigned integer of `bits` bits."""
+    return Int(bits, signed=False)
+
+
+@dataclass(frozen=True, eq=True, repr=False)
+class Fixed(DType):
+    """Fixed point with `bits` total bits of which `frac` are fractional.
+
+    Behaves like `ap_fixed<bits, bits - frac>` (or `ap_ufixed`) with truncation toward minus
+    infinity (AP_TRN) and wrap-around (AP_WRAP). Stored as the integer value * 2**frac.
+    """
+
+    bits: int
+    frac: int
+    signed: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.bits, int) or not 1 <= self.bits <= MAX_INT_WIDTH:
+            raise TypeError(f"fixed-point width must be in 1..{MAX_INT_WIDTH}, got {self.bits!r}")
+        if not isinstance(self.frac, int) or not 0 <= self.frac <= self.bits:
+            raise TypeError(f"fractional bits must be in 0..{self.bits}, got {self.frac!r}")
+
+    def __repr__(self) -> str:
+        return f"{'' if self.signed else 'U'}Fixed({self.bits}, {self.frac})"
+
+    @property
+    def storage(self) -> Int:
+        return Int(self.bits, self.signed)
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        return self.storage.np_dtype
+
+    def mlir_str(self) -> str:
+        return f"i{self.bits}"
+
+
+def UFixed(bits: int, frac: int) -> Fixed:  # noqa: N802 - a type constructor
+    """Unsigned fixed point, like `ap_ufixed<bits, bits - frac>`."""
+    return Fixed(bits, frac, signed=False)
+
+
+@dataclass(frozen=True, eq=True, repr=False)
+class Float(DType):
+    """IEEE-754 binary float of 16, 32 or 64 bits."""
+
+    bits: int
+
+    def __post_init__(self) -> None:
+        if self.bits not in (16, 32, 64):
+            raise TypeError(f"float width must be 16, 32 or 64, got {self.bits!r}")
+
+    def __repr__(self) -> str:
+        return f"float{self.bits}"
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        return np.dtype(f"float{self.bits}")
+
+    def mlir_str(self) -> str:
+        return f"f{self.bits}"
+
+
+@dataclass(frozen=True, eq=True, repr=False)
+class Index(DType):
+    """The type of loop variables and subscripts: unbounded in proofs, 64-bit when run."""
+
+    bits: int = 64
+
+    def __repr__(self) -> str:
+        return "index"
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        return np.dtype(np.int64)
+
+    def mlir_str(self) -> str:
+        return "index"
+
+
+@dataclass(frozen=True)
+class ArrayType:
+    """A statically shaped array of `dtype`, written `dtype[d0, d1, ...]`."""
+
+    dtype: DType
+    shape: tuple[int, ...]
+
+    def __repr__(self) -> str:
+        return f"{self.dtype!r}[{', '.join(map(str, self.shape))}]"
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    def mlir_str(self) -> str:
+        dims = "".join(f"{d}x" for d in self.shape)
+        return f"memref<{dims}{self.dtype.mlir_str()}>"
+
+
+AnyType = DType | ArrayType
+
+int1, int2, int4, int8, int16, int32, int64 = (Int(w) for w in (1, 2, 4, 8, 16, 32, 64))
+int128, int256, int512 = Int(128), Int(256), Int(512)
+uint1, uint2, uint4, uint8, uint16, uint32, uint64 = (UInt(w) for w in (1, 2, 4, 8, 16, 32, 64))
+uint128, uint256, uint512 = UInt(128), UInt(256), UInt(512)
+bool = UInt(1)  # noqa: A001 - the kernel language's name for a 1-bit flag
+float16, float32, float64 = Float(16), Float(32), Float(64)
+index = Index()
+
+
+def int_range(t: DType) -> tuple[int, int]:
+    """Smallest and largest stored integer of an Int, Fixed (scaled) or index type."""
+    if isinstance(t, Int):
+        return t.min, t.max
+    if isinstance(t, Fixed):
+        return t.storage.min, t.storage.max
+    if isinstance(t, Index):
+        return -(1 << 63), (1 << 63) - 1
+    raise TypeError(f"{t!r} is not an integer type")
+
+
+def to_fixed(x: Any, t: Fixed) -> np.ndarray:
+    """Scaled integers for the real values `x` in `t`: floor(x * 2**frac), wrapped to `bits`.
+
+    This is `ap_fixed` conversion with AP_TRN (toward minus infinity) and AP_WRAP.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    scaled = np.floor(arr * float(2**t.frac))
+    flat = [t.storage.wrap(int(v)) for v in scaled.ravel()]
+    return np.array(flat, dtype=t.np_dtype).reshape(arr.shape)
+
+
+def from_fixed(q: Any, t: Fixed) -> np.ndarray:
+    """Real values (float64) of the scaled integers `q` of type `t`."""
+    arr = np.asarray(q)
+    return np.array([int(v) / 2**t.frac for v in arr.ravel()], dtype=np.float64).reshape(arr.shape)
+
+
+def convert_python(value: Any, t: DType) -> Any:
+    """Python-level model of a cast to `t`: wrap for integers, round to the float format."""
+    if isinstance(t, Int):
+        return t.wrap(int(value))
+    if isinstance(t, Fixed):
+        return int(to_fixed(value, t))
+    if isinstance(t, Float):
+        return t.np_dtype.type(value)
+    if isinstance(t, Index):
+        return int(value)
+    raise TypeError(f"cannot convert to {t!r}")
