@@ -1,0 +1,544 @@
+"""Expression half of the frontend: Python expression AST -> typed MLIR values.
+
+Index arithmetic on loop variables stays affine (`Aff`) as long as it can; data arithmetic
+follows `typing_rules`. Constants fold in Python until an op needs them.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math as pymath
+from typing import Any
+
+import numpy as np
+from mlir.dialects import affine, arith, memref, scf
+from mlir.ir import AffineConstantExpr, AffineMap, IndexType, InsertionPoint, Value
+
+from allo_verify.lang import dsl, emit_ops
+from allo_verify.lang import typing_rules as rules
+from allo_verify.lang.affine_expr import Aff, aff_add
+from allo_verify.lang.emit_cast import cast, cmpi, const, to_bool
+from allo_verify.lang.types import (
+    ArrayType,
+    DType,
+    Fixed,
+    Float,
+    Index,
+    Int,
+    convert_python,
+    float32,
+    int32,
+)
+from allo_verify.lang.types import bool as bool_t
+from allo_verify.lang.values import AV, TV, Expr, mlir_type
+
+BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+           ast.Mod: "%", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<",
+           ast.RShift: ">>", ast.Pow: "**"}
+_CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_UNARY = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~", ast.Not: "not"}
+
+
+def _math_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for name in emit_ops.MATH_FUNCTIONS:
+        for owner in (dsl, pymath, np):
+            f = getattr(owner, name if owner is not np else {"pow": "power"}.get(name, name), None)
+            if f is not None:
+                table[id(f)] = name
+    return table
+
+
+MATH_BY_ID = _math_table()
+
+
+def _py_binary(op: str, a: int | float, b: int | float) -> int | float:
+    """Constant folding with the kernel's semantics (`/` on ints truncates toward zero)."""
+    if op == "/" and isinstance(a, int) and isinstance(b, int):
+        if b == 0:
+            return 0
+        q = abs(a) // abs(b)
+        return q if (a >= 0) == (b > 0) else -q
+    if op in ("//", "%") and b == 0:
+        return 0 if op == "//" else a
+    fn = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
+          "//": lambda: a // b, "%": lambda: a % b, "&": lambda: a & b, "|": lambda: a | b,
+          "^": lambda: a ^ b, "<<": lambda: a << b, ">>": lambda: a >> b, "**": lambda: a**b,
+          "min": lambda: min(a, b), "max": lambda: max(a, b)}
+    return fn[op]()
+
+
+def _pure(node: ast.AST) -> bool:
+    """True when evaluating `node` cannot read memory or call anything."""
+    return not any(isinstance(n, (ast.Subscript, ast.Call)) for n in ast.walk(node))
+
+
+class ExpressionBuilder:
+    """Mixin: expression evaluation. The statement builder provides the state it uses."""
+
+    # provided by the function builder
+    symbols: dict[str, Any]
+    dims: list[Value]
+    namespace: dict[str, Any]
+
+    def error(self, node: ast.AST, msg: str) -> Exception:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def load_scalar(self, name: str) -> TV:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def global_array(self, node: ast.AST, value: np.ndarray, dtype: DType | None) -> AV:
+        raise NotImplementedError  # pragma: no cover - overridden
+
+    def call_kernel(self, node: ast.Call, fn: Any, args: list[Expr]) -> Expr:
+        raise NotImplementedError  # pragma: no cover - overridden
+
+    # ---- materialization -------------------------------------------------------------
+    def index_value(self, x: Expr, node: ast.AST) -> Value:
+        """An SSA value of type index for an index-like expression."""
+        if isinstance(x, bool):
+            x = int(x)
+        if isinstance(x, int):
+            return arith.ConstantOp.create_index(x).result
+        if isinstance(x, Aff):
+            (term, coeff), = x.terms if len(x.terms) == 1 else ((("", 0), 0),)
+            if x.const == 0 and coeff == 1 and term[0] == "d":
+                return self.dims[term[1]]
+            dims = sorted(x.dims())
+            pos = {k: p for p, k in enumerate(dims)}
+            amap = AffineMap.get(len(dims), 0, [x.to_mlir(pos)])
+            return affine.AffineApplyOp(amap, [self.dims[k] for k in dims]).result
+        if isinstance(x, TV):
+            if isinstance(x.dtype, Index):
+                return x.value
+            if isinstance(x.dtype, Int):
+                op = arith.IndexCastOp if x.dtype.signed else arith.IndexCastUIOp
+                return op(IndexType.get(), x.value).result
+        raise self.error(node, f"expected an integer index, got {self.describe(x)}")
+
+    def describe(self, x: Expr) -> str:
+        if isinstance(x, AV):
+            return f"array {x.type!r}"
+        if isinstance(x, TV):
+            return f"value of type {x.dtype!r}"
+        if isinstance(x, Aff):
+            return "an index expression"
+        return f"constant {x!r}"
+
+    def to_tv(self, x: Expr, node: ast.AST, other: DType | None = None) -> TV:
+        """A typed SSA value for `x`; a literal takes its type per `typing_rules`."""
+        if isinstance(x, TV):
+            return x
+        if isinstance(x, AV):
+            raise self.error(node, f"array of type {x.type!r} used where a scalar is expected")
+        if isinstance(x, bool):
+            return const(bool_t, int(x))
+        if isinstance(x, int):
+            if isinstance(other, Float):
+                return const(other, float(x))
+            return const(rules.literal_int_type(x, other), x)
+        if isinstance(x, float):
+            return const(other if isinstance(other, Float) else float32, x)
+        if isinstance(x, Aff):
+            return TV(self.index_value(x, node), Index())
+        raise self.error(node, f"unsupported value {x!r}")
+
+    def coerce(self, x: Expr, t: DType, node: ast.AST) -> TV:
+        """`x` converted to `t`; a literal becomes a constant of `t` directly."""
+        if isinstance(x, (int, float)) and not isinstance(t, Index):
+            return const(t, convert_python(x, t))
+        return cast(self.to_tv(x, node, t), t)
+
+    # ---- dispatch ----------------------------------------------------------------------
+    def expr(self, node: ast.expr) -> Expr | tuple:
+        with self.location(node):
+            method = getattr(self, f"expr_{type(node).__name__}", None)
+            if method is None:
+                raise self.error(node, f"unsupported expression: {type(node).__name__}")
+            return method(node)
+
+    def scalar(self, node: ast.expr) -> Expr:
+        x = self.expr(node)
+        if isinstance(x, tuple):
+            raise self.error(node, "a tuple is not a value here")
+        return x
+
+    def location(self, node: ast.AST):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def expr_Constant(self, node: ast.Constant) -> Expr:
+        if isinstance(node.value, (bool, int, float)):
+            return node.value
+        raise self.error(node, f"unsupported constant {node.value!r}")
+
+    def expr_Tuple(self, node: ast.Tuple) -> tuple:
+        return tuple(self.expr(e) for e in node.elts)
+
+    def expr_Name(self, node: ast.Name) -> Expr:
+        name = node.id
+        if name in self.symbols:
+            sym = self.symbols[name]
+            if sym == "scalar":
+                return self.load_scalar(name)
+            return sym
+        if name in self.namespace:
+            return self.constant_value(node, self.namespace[name])
+        raise self.error(node, f"name '{name}' is not defined")
+
+    def constant_value(self, node: ast.AST, v: Any) -> Expr:
+        if isinstance(v, (bool, int, float)):
+            return v
+        if isinstance(v, np.integer):
+            return int(v)
+        if isinstance(v, np.floating):
+            return float(v)
+        if isinstance(v, np.ndarray):
+            return self.global_array(node, v, None)
+        raise self.error(node, f"'{type(v).__name__}' value cannot be used in a kernel expression")
+
+    def static_value(self, node: ast.expr) -> Any:
+        """The Python object a name or dotted attribute refers to (for calls and types)."""
+        if isinstance(node, ast.Name):
+            if node.id in self.symbols:
+                raise self.error(node, f"'{node.id}' is a kernel variable, not a function")
+            if node.id in self.namespace:
+                return self.namespace[node.id]
+            if hasattr(builtins, node.id):
+                return getattr(builtins, node.id)
+            raise self.error(node, f"name '{node.id}' is not defined")
+        if isinstance(node, ast.Attribute):
+            base = self.static_value(node.value)
+            if not hasattr(base, node.attr):
+                base_text = ast.unparse(node.value)
+                raise self.error(node, f"'{base_text}' has no attribute '{node.attr}'")
+            return getattr(base, node.attr)
+        raise self.error(node, f"cannot call '{ast.unparse(node)}'")
+
+    def expr_Attribute(self, node: ast.Attribute) -> Expr:
+        return self.constant_value(node, self.static_value(node))
+
+    # ---- operators ---------------------------------------------------------------------
+    def expr_BinOp(self, node: ast.BinOp) -> Expr:
+        op = BINOPS.get(type(node.op))
+        if op is None:
+            raise self.error(node, f"unsupported operator {type(node.op).__name__}")
+        a, b = self.scalar(node.left), self.scalar(node.right)
+        return self.binary(op, a, b, node)
+
+    def binary(self, op: str, a: Expr, b: Expr, node: ast.AST) -> Expr:
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            if op == "**" and isinstance(b, int) and b < 0 and isinstance(a, int):
+                raise self.error(node, "negative integer power")
+            return _py_binary(op, a, b)
+        if op == "**":
+            return self.power(a, b, node)
+        index_like = (int, Aff)
+        if isinstance(a, index_like) and isinstance(b, index_like):
+            r = self.affine_binary(op, a, b)
+            if r is not None:
+                return r
+        if self.is_index(a) and self.is_index(b) and op in ("+", "-", "*"):
+            x, y = self.index_value(a, node), self.index_value(b, node)
+            cls = {"+": arith.AddIOp, "-": arith.SubIOp, "*": arith.MulIOp}[op]
+            return TV(cls(x, y).result, Index())
+        if self.is_index(a) and self.is_index(b):
+            ta = self.to_tv(a, node, rules.data_type(Index()))
+            tb = self.to_tv(b, node, rules.data_type(Index()))
+            r = self.data_binary(op, ta, tb, node)
+            return cast(r, Index())
+        ta = self.to_tv(a, node, self.peek_type(b))
+        tb = self.to_tv(b, node, self.peek_type(a))
+        return self.data_binary(op, ta, tb, node)
+
+    def is_index(self, x: Expr) -> bool:
+        return isinstance(x, (int, Aff)) and not isinstance(x, bool) or (
+            isinstance(x, TV) and isinstance(x.dtype, Index))
+
+    def peek_type(self, x: Expr) -> DType | None:
+        if isinstance(x, TV):
+            return rules.data_type(x.dtype)
+        return None
+
+    def data_binary(self, op: str, a: TV, b: TV, node: ast.AST) -> TV:
+        try:
+            return emit_ops.binary(op, a, b)
+        except emit_ops.OpTypeError as e:
+            raise self.error(node, str(e)) from None
+
+    def affine_binary(self, op: str, a: int | Aff, b: int | Aff) -> Expr | None:
+        if op in ("+", "-"):
+            return aff_add(a, b, 1 if op == "+" else -1)
+        if op == "*":
+            if isinstance(a, int):
+                return b.scale(a) if isinstance(b, Aff) else a * b
+            if isinstance(b, int):
+                return a.scale(b)
+            return None
+        if op in ("//", "%") and isinstance(b, int) and b > 0 and isinstance(a, Aff):
+            return a.divide("floordiv" if op == "//" else "mod", b)
+        return None
+
+    def power(self, a: Expr, b: Expr, node: ast.AST) -> Expr:
+        if isinstance(b, int) and not isinstance(b, bool):
+            if b < 0:
+                raise self.error(node, "only non-negative constant integer powers are supported")
+            base = self.to_tv(a, node)
+            if b == 0:
+                return const(rules.data_type(base.dtype) if isinstance(base.dtype, Float)
+                             else Int(2), 1)
+            acc = base
+            for _ in range(b - 1):
+                acc = self.data_binary("*", acc, base, node)
+            return acc
+        ta = self.to_tv(a, node, self.peek_type(b))
+        tb = self.to_tv(b, node, self.peek_type(a))
+        if not isinstance(ta.dtype, Float) and not isinstance(tb.dtype, Float):
+            raise self.error(node, "integer ** needs a constant non-negative exponent")
+        return emit_ops.math_call("pow", [ta, tb])
+
+    def expr_UnaryOp(self, node: ast.UnaryOp) -> Expr:
+        op = _UNARY[type(node.op)]
+        a = self.scalar(node.operand)
+        if isinstance(a, (int, float)):
+            return {"-": lambda: -a, "+": lambda: a, "~": lambda: ~a,  # type: ignore[operator]
+                    "not": lambda: not a}[op]()
+        if isinstance(a, Aff) and op == "-":
+            return a.scale(-1)
+        if isinstance(a, Aff) and op == "+":
+            return a
+        try:
+            return emit_ops.unary(op, self.to_tv(a, node))
+        except emit_ops.OpTypeError as e:
+            raise self.error(node, str(e)) from None
+
+    def compare_values(self, op: str, a: Expr, b: Expr, node: ast.AST) -> Expr:
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b,
+                    "!=": a != b}[op]
+        if self.is_index(a) and self.is_index(b):
+            x, y = self.index_value(a, node), self.index_value(b, node)
+            pred = {"<": "slt", "<=": "sle", ">": "sgt", ">=": "sge", "==": "eq", "!=": "ne"}[op]
+            return TV(cmpi(pred, x, y), bool_t)
+        ta = self.to_tv(a, node, self.peek_type(b))
+        tb = self.to_tv(b, node, self.peek_type(a))
+        return emit_ops.compare(op, ta, tb)
+
+    def expr_Compare(self, node: ast.Compare) -> Expr:
+        left = self.scalar(node.left)
+        result: Expr = True
+        for op_node, right_node in zip(node.ops, node.comparators, strict=True):
+            op = _CMPOPS.get(type(op_node))
+            if op is None:
+                raise self.error(node, f"unsupported comparison {type(op_node).__name__}")
+            right = self.scalar(right_node)
+            c = self.compare_values(op, left, right, node)
+            result = c if result is True else self.logical("and", result, c, node)
+            left = right
+        return result
+
+    def logical(self, op: str, a: Expr, b: Expr, node: ast.AST) -> Expr:
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return (bool(a) and bool(b)) if op == "and" else (bool(a) or bool(b))
+        x, y = to_bool(self.to_tv(a, node)), to_bool(self.to_tv(b, node))
+        cls = arith.AndIOp if op == "and" else arith.OrIOp
+        return TV(cls(x.value, y.value).result, bool_t)
+
+    def expr_BoolOp(self, node: ast.BoolOp) -> Expr:
+        op = "and" if isinstance(node.op, ast.And) else "or"
+        acc = self.scalar(node.values[0])
+        for rhs in node.values[1:]:
+            if isinstance(acc, (int, float)):  # constant left side short-circuits statically
+                if bool(acc) == (op == "or"):
+                    return bool(acc)
+                acc = self.scalar(rhs)
+                continue
+            if _pure(rhs):
+                acc = self.logical(op, acc, self.scalar(rhs), node)
+                continue
+            cond = to_bool(self.to_tv(acc, node))
+            if_op = scf.IfOp(cond.value, [mlir_type(bool_t)], has_else=True)
+            with InsertionPoint(if_op.then_block):
+                v = const(bool_t, 1) if op == "or" else to_bool(self.to_tv(self.scalar(rhs), rhs))
+                scf.YieldOp([v.value])
+            with InsertionPoint(if_op.else_block):
+                v = const(bool_t, 0) if op == "and" else to_bool(self.to_tv(self.scalar(rhs), rhs))
+                scf.YieldOp([v.value])
+            acc = TV(if_op.results[0], bool_t)
+        return acc
+
+    def expr_IfExp(self, node: ast.IfExp) -> Expr:
+        cond = self.scalar(node.test)
+        if isinstance(cond, (int, float)):
+            return self.scalar(node.body if cond else node.orelse)
+        c = to_bool(self.to_tv(cond, node.test))
+        if _pure(node.body) and _pure(node.orelse):
+            a, b = self.scalar(node.body), self.scalar(node.orelse)
+            t = self.join_type(a, b, node)
+            x, y = cast(self.to_tv(a, node, t), t), cast(self.to_tv(b, node, t), t)
+            return TV(arith.SelectOp(c.value, x.value, y.value).result, t)
+        scratch = scf.IfOp(c.value, [], has_else=False)
+        with InsertionPoint(scratch.then_block):
+            t = self.join_type(self.scalar(node.body), self.scalar(node.orelse), node)
+        scratch.operation.erase()
+        if_op = scf.IfOp(c.value, [mlir_type(t)], has_else=True)
+        for block, branch in ((if_op.then_block, node.body), (if_op.else_block, node.orelse)):
+            with InsertionPoint(block):
+                v = cast(self.to_tv(self.scalar(branch), branch, t), t)
+                scf.YieldOp([v.value])
+        return TV(if_op.results[0], t)
+
+    def join_type(self, a: Expr, b: Expr, node: ast.AST) -> DType:
+        """The type both arms of a conditional expression convert to."""
+        ta = self.to_tv(a, node, self.peek_type(b)).dtype if not isinstance(a, TV) else a.dtype
+        tb = self.to_tv(b, node, self.peek_type(a)).dtype if not isinstance(b, TV) else b.dtype
+        ta, tb = rules.data_type(ta), rules.data_type(tb)
+        if ta == tb:
+            return ta
+        if isinstance(ta, Float) or isinstance(tb, Float):
+            return rules.float_binary(ta, tb)
+        if isinstance(ta, Fixed) or isinstance(tb, Fixed):
+            return rules.fixed_binary("max", ta, tb)
+        assert isinstance(ta, Int) and isinstance(tb, Int)
+        return rules.common_int(ta, tb)
+
+    # ---- subscripts --------------------------------------------------------------------
+    def subscript_chain(self, node: ast.Subscript) -> tuple[ast.expr, list[ast.expr]]:
+        """`A[i][j]` and `A[i, j]` both give (A, [i, j])."""
+        idx: list[ast.expr] = []
+        cur: ast.expr = node
+        while isinstance(cur, ast.Subscript):
+            s = cur.slice
+            parts = list(s.elts) if isinstance(s, ast.Tuple) else [s]
+            idx = parts + idx
+            cur = cur.value
+        return cur, idx
+
+    def array_access(self, node: ast.Subscript) -> tuple[AV, list[Expr]] | None:
+        base_node, idx_nodes = self.subscript_chain(node)
+        base = self.scalar(base_node)
+        if not isinstance(base, AV):
+            return None
+        if any(isinstance(n, ast.Slice) for n in idx_nodes):
+            raise self.error(node, "array slices are not supported; subscript every dimension")
+        rank = len(base.type.shape)
+        if len(idx_nodes) != rank:
+            raise self.error(node, f"'{ast.unparse(base_node)}' has {rank} dimension(s) "
+                                   f"{list(base.type.shape)} but is subscripted with "
+                                   f"{len(idx_nodes)} index(es)")
+        idx = [self.scalar(n) for n in idx_nodes]
+        for d, (x, n) in enumerate(zip(idx, idx_nodes, strict=True)):
+            if isinstance(x, float) or isinstance(x, TV) and not isinstance(x.dtype, (Int, Index)):
+                raise self.error(n, f"subscript must be an integer, got {self.describe(x)}")
+            if isinstance(x, int) and not 0 <= x < base.type.shape[d]:
+                raise self.error(n, f"subscript {x} is out of bounds for dimension {d} of "
+                                    f"'{ast.unparse(base_node)}' (size {base.type.shape[d]})")
+        return base, idx
+
+    def access_operands(
+        self, idx: list[Expr], node: ast.AST
+    ) -> tuple[AffineMap, list[Value]] | list[Value]:
+        """An affine map and its operands when every subscript is affine, else index values."""
+        if all(isinstance(x, (int, Aff)) and not isinstance(x, bool) for x in idx):
+            dims = sorted(set().union(*(x.dims() for x in idx if isinstance(x, Aff))))
+            pos = {k: p for p, k in enumerate(dims)}
+            results = [x.to_mlir(pos) if isinstance(x, Aff) else AffineConstantExpr.get(x)
+                       for x in idx]
+            return AffineMap.get(len(dims), 0, results), [self.dims[k] for k in dims]
+        return [self.index_value(x, node) for x in idx]
+
+    def load(self, arr: AV, idx: list[Expr], node: ast.AST) -> TV:
+        ops = self.access_operands(idx, node)
+        et = mlir_type(arr.type.dtype)
+        if isinstance(ops, tuple):
+            v = affine.AffineLoadOp(et, arr.value, ops[1], ops[0]).result
+        else:
+            v = memref.LoadOp(arr.value, ops).result
+        return TV(v, arr.type.dtype)
+
+    def store(self, arr: AV, idx: list[Expr], value: Expr, node: ast.AST) -> None:
+        v = self.coerce(value, arr.type.dtype, node).value
+        ops = self.access_operands(idx, node)
+        if isinstance(ops, tuple):
+            affine.AffineStoreOp(v, arr.value, ops[1], ops[0])
+        else:
+            memref.StoreOp(v, arr.value, ops)
+
+    def expr_Subscript(self, node: ast.Subscript) -> Expr:
+        acc = self.array_access(node)
+        if acc is not None:
+            return self.load(acc[0], acc[1], node)
+        base = self.scalar(node.value)
+        tv = self.to_tv(base, node.value)
+        if not isinstance(tv.dtype, Int):
+            raise self.error(node, f"bit access needs an integer, got {self.describe(base)}")
+        s = node.slice
+        if isinstance(s, ast.Slice):
+            lo = self.scalar(s.lower) if s.lower else 0
+            hi = self.scalar(s.upper) if s.upper else tv.dtype.bits
+            if not isinstance(lo, int) or not isinstance(hi, int) or s.step is not None:
+                raise self.error(node, "bit slice bounds must be constants, as x[lo:hi]")
+            if not 0 <= lo < hi <= tv.dtype.bits:
+                raise self.error(node, f"bit slice [{lo}:{hi}] is outside {tv.dtype!r}")
+            shifted = emit_ops.shift(">>", cast(tv, Int(tv.dtype.bits, False)), lo)
+            return cast(shifted, Int(hi - lo, signed=False))
+        k = self.scalar(s)
+        if isinstance(k, int) and not 0 <= k < tv.dtype.bits:
+            raise self.error(node, f"bit {k} is outside {tv.dtype!r}")
+        kk: TV | int = k if isinstance(k, int) else self.to_tv(k, s)
+        shifted = emit_ops.shift(">>", cast(tv, Int(tv.dtype.bits, False)), kk)
+        return cast(shifted, Int(1, signed=False))
+
+    # ---- calls -------------------------------------------------------------------------
+    def expr_Call(self, node: ast.Call) -> Expr | tuple:
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.error(node, "keyword and star arguments are not supported in kernels")
+        fn = self.static_value(node.func)
+        name = ast.unparse(node.func)
+        if isinstance(fn, DType):
+            if len(node.args) != 1:
+                raise self.error(node, f"a cast to {fn!r} takes one argument")
+            x = self.scalar(node.args[0])
+            return cast(self.to_tv(x, node.args[0], fn), fn)
+        if isinstance(fn, ArrayType):
+            raise self.error(node, "array types cannot be called")
+        if fn in (int, float):
+            t = int32 if fn is int else float32
+            x = self.scalar(node.args[0])
+            if isinstance(x, (int, float)):
+                return fn(x)
+            return cast(self.to_tv(x, node.args[0], t), t)
+        if fn in (min, max):
+            args = [self.scalar(a) for a in node.args]
+            if len(args) < 2:
+                raise self.error(node, f"{name} needs at least two arguments")
+            acc = args[0]
+            for b in args[1:]:
+                acc = self.binary(fn.__name__, acc, b, node)
+            return acc
+        if fn is abs:
+            x = self.scalar(node.args[0])
+            if isinstance(x, (int, float)):
+                return abs(x)
+            return emit_ops.unary("abs", self.to_tv(x, node))
+        if id(fn) in MATH_BY_ID:
+            args = [self.scalar(a) for a in node.args]
+            if all(isinstance(a, (int, float)) for a in args):
+                return float(fn(*args))
+            try:
+                return emit_ops.math_call(MATH_BY_ID[id(fn)],
+                                          [self.to_tv(a, node) for a in args])
+            except emit_ops.OpTypeError as e:
+                raise self.error(node, str(e)) from None
+        if fn in (range, dsl.grid, dsl.reduction):
+            raise self.error(node, f"{name}(...) is only allowed as the iterator of a for loop")
+        if callable(fn) and getattr(fn, "__annotations__", None) and hasattr(fn, "__code__"):
+            return self.call_kernel(node, fn, [self.expr(a) for a in node.args])
+        raise self.error(node, f"call to unknown Python function '{name}': kernels may call "
+                               "other kernels, casts, min/max/abs and math functions")
+
+    def expr_Lambda(self, node: ast.Lambda) -> Expr:
+        raise self.error(node, "lambda is not supported in kernels")
+
+    def expr_ListComp(self, node: ast.ListComp) -> Expr:
+        raise self.error(node, "list comprehensions are not supported in kernels")

@@ -1,0 +1,245 @@
+"""Parsing a Python kernel function and assembling its MLIR module.
+
+`build_kernel(fn)` returns a `Kernel`: the top function and every kernel it calls, each a
+`func.func` in one module (a callee called twice is one function), plus the top function's
+`Signature`. Names a kernel uses resolve, in order, to its own variables, the function's
+closure, its module globals, then Python builtins.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from mlir.dialects import func, memref
+from mlir.ir import (
+    Attribute,
+    Context,
+    DenseElementsAttr,
+    FunctionType,
+    InsertionPoint,
+    Location,
+    Module,
+    RankedTensorType,
+    StringAttr,
+    TypeAttr,
+)
+
+from allo_verify.errors import FrontendError
+from allo_verify.lang.signature import Arg, Signature
+from allo_verify.lang.statements import FunctionBuilder
+from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Int, to_fixed
+from allo_verify.lang.values import mlir_type
+
+
+@dataclass
+class SourceInfo:
+    """Where a kernel's source lives, to place every node in the user's file."""
+
+    filename: str
+    first_line: int
+    indent: int
+    lines: list[str]
+
+    def position(self, node: ast.AST) -> tuple[int, int]:
+        line = getattr(node, "lineno", 1)
+        return self.first_line + line - 1, getattr(node, "col_offset", 0) + self.indent
+
+    def error(self, node: ast.AST, msg: str) -> FrontendError:
+        line, col = self.position(node)
+        rel = getattr(node, "lineno", 1) - 1
+        text = self.lines[rel] if 0 <= rel < len(self.lines) else ""
+        return FrontendError(msg, self.filename, line, col, text)
+
+
+def parse_function(fn: Any) -> tuple[ast.FunctionDef, SourceInfo]:
+    """The function's AST and the map from its nodes to file positions."""
+    if not inspect.isfunction(fn):
+        raise TypeError(f"expected a Python function, got {type(fn).__name__}")
+    try:
+        lines, first = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as e:
+        raise TypeError(f"cannot read the source of '{fn.__name__}': {e}") from None
+    filename = inspect.getsourcefile(fn) or "<unknown>"
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    tree = ast.parse(textwrap.dedent("".join(lines)))
+    fdef = tree.body[0]
+    if not isinstance(fdef, ast.FunctionDef):
+        raise TypeError(f"'{fn.__name__}' is not defined by a def statement")
+    return fdef, SourceInfo(filename, first, indent, [ln.rstrip("\n") for ln in lines])
+
+
+def namespace_of(fn: Any) -> dict[str, Any]:
+    ns = dict(fn.__globals__)
+    if fn.__closure__:
+        for name, cell in zip(fn.__code__.co_freevars, fn.__closure__, strict=True):
+            try:
+                ns[name] = cell.cell_contents
+            except ValueError:
+                pass
+    return ns
+
+
+@dataclass
+class Kernel:
+    """A parsed kernel: its MLIR module (owning context), signature and source file."""
+
+    name: str
+    sig: Signature
+    module: Module
+    context: Context
+    filename: str
+    functions: dict[str, Signature] = field(default_factory=dict)
+
+
+class ModuleBuilder:
+    """Owns the module under construction: functions by Python identity, constants."""
+
+    def __init__(self) -> None:
+        self.context = Context()
+        self.module = Module.create(Location.unknown(self.context))
+        self.functions: dict[int, tuple[str, Signature]] = {}
+        self.signatures: dict[str, Signature] = {}
+        self.building: list[Any] = []
+        self.globals: dict[tuple, tuple[str, ArrayType]] = {}
+        self.keep: list[Any] = []
+
+    def function_for(
+        self, fn: Any, node: ast.AST | None, caller: SourceInfo | None
+    ) -> tuple[str, Signature]:
+        """The `func.func` symbol and signature of kernel `fn`, building it on first use."""
+        if id(fn) in self.functions:
+            return self.functions[id(fn)]
+        if fn in self.building:
+            chain = " -> ".join(f.__name__ for f in [*self.building, fn])
+            assert caller is not None and node is not None
+            raise caller.error(node, f"recursive kernel call ({chain}) is not supported")
+        self.building.append(fn)
+        try:
+            result = self._build(fn, is_top=not self.functions and len(self.building) == 1)
+        finally:
+            self.building.pop()
+        return result
+
+    def _build(self, fn: Any, is_top: bool) -> tuple[str, Signature]:
+        fdef, src = parse_function(fn)
+        ns = namespace_of(fn)
+        name = fn.__name__
+        k = 1
+        while name in self.signatures:
+            name = f"{fn.__name__}_{k}"
+            k += 1
+        fb = FunctionBuilder(self, src, fdef, ns)
+        args: list[tuple[str, Any]] = []
+        a = fdef.args
+        if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or a.defaults:
+            raise src.error(fdef, "kernel arguments must be plain typed names (no *args, "
+                                  "**kwargs, keyword-only or default values)")
+        for arg in a.args:
+            if arg.annotation is None:
+                raise src.error(arg, f"argument '{arg.arg}' needs a type annotation")
+            args.append((arg.arg, fb.eval_type(arg.annotation)))
+        declared: list[Any] | None = None
+        if fdef.returns is not None and not (isinstance(fdef.returns, ast.Constant)
+                                              and fdef.returns.value is None):
+            r = fdef.returns
+            declared = [fb.eval_type(e) for e in r.elts] if isinstance(r, ast.Tuple) \
+                else [fb.eval_type(r)]
+        self.signatures[name] = Signature(name, tuple(Arg(n, t) for n, t in args), ())
+        with self.context, Location.file(src.filename, *src.position(fdef)):
+            ftype = FunctionType.get([mlir_type(t) for _, t in args],
+                                     [mlir_type(t) for t in declared or []])
+            with InsertionPoint(self.module.body):
+                fop = func.FuncOp(name, ftype)
+            if not is_top:
+                fop.attributes["sym_visibility"] = StringAttr.get("private")
+            results = fb.build(fop, args, declared)
+            fop.attributes["function_type"] = TypeAttr.get(FunctionType.get(
+                [mlir_type(t) for _, t in args], [mlir_type(t) for t in results]))
+        sig = Signature(name, tuple(Arg(n, t) for n, t in args), tuple(results))
+        self.signatures[name] = sig
+        self.functions[id(fn)] = (name, sig)
+        self.keep.append(fn)
+        return name, sig
+
+    def list_constant(self, node: ast.AST, value: list, src: SourceInfo) -> np.ndarray:
+        try:
+            arr = np.array(value)
+        except ValueError:
+            raise src.error(node, "a nested-list initializer must be rectangular") from None
+        if arr.dtype == object or arr.dtype.kind not in "biuf":
+            raise src.error(node, "a list initializer must hold numbers")
+        return arr
+
+    def global_constant(self, node: ast.AST, value: np.ndarray, dtype: DType | None,
+                        src: SourceInfo) -> tuple[str, ArrayType]:
+        """A private constant `memref.global` holding `value` converted to `dtype`."""
+        arr = np.asarray(value)
+        if dtype is None:
+            dtype = _dtype_of_numpy(arr, node, src)
+        t = ArrayType(dtype, tuple(int(d) for d in arr.shape))
+        data = _convert(arr, dtype, node, src)
+        key = (t, data.tobytes() if data.dtype != object else repr(data.tolist()))
+        if key in self.globals:
+            return self.globals[key]
+        name = f"__const_{len(self.globals)}"
+        with self.context, Location.unknown():
+            tensor = RankedTensorType.get(list(t.shape), mlir_type(dtype))
+            if isinstance(dtype, Float):
+                attr = DenseElementsAttr.get(np.ascontiguousarray(data), type=tensor)
+            else:
+                body = np.array2string(np.asarray(data), separator=",", threshold=1 << 62,
+                                       max_line_width=1 << 30).replace("\n", "")
+                attr = Attribute.parse(f"dense<{body}> : {tensor}")
+            with InsertionPoint.at_block_begin(self.module.body):
+                memref.GlobalOp(name, TypeAttr.get(mlir_type(t)), sym_visibility="private",
+                                initial_value=attr, constant=True)
+        self.globals[key] = (name, t)
+        return name, t
+
+
+def _dtype_of_numpy(arr: np.ndarray, node: ast.AST, src: SourceInfo) -> DType:
+    kind, size = arr.dtype.kind, arr.dtype.itemsize * 8
+    if kind == "b":
+        return Int(1, signed=False)
+    if kind in "iu":
+        return Int(size, signed=kind == "i")
+    if kind == "f" and size in (16, 32, 64):
+        return Float(size)
+    raise src.error(node, f"NumPy arrays of dtype {arr.dtype} cannot be used in kernels")
+
+
+def _convert(arr: np.ndarray, t: DType, node: ast.AST, src: SourceInfo) -> np.ndarray:
+    """Values of `arr` as `t` stores them (scaled integers for fixed point)."""
+    if isinstance(t, Float):
+        return arr.astype(t.np_dtype)
+    if isinstance(t, Fixed):
+        if arr.dtype.kind == "f":
+            return to_fixed(arr, t)
+        arr = arr.astype(object) * (1 << t.frac)
+        t_int = t.storage
+    else:
+        t_int = t  # type: ignore[assignment]
+    if arr.dtype.kind == "f":
+        raise src.error(node, f"cannot initialize {t!r} values from floats")
+    assert isinstance(t_int, Int)
+    flat = [int(v) for v in np.asarray(arr).ravel()]
+    bad = [v for v in flat if not t_int.min <= v <= t_int.max]
+    if bad:
+        raise src.error(node, f"initializer value {bad[0]} does not fit {t!r}")
+    return np.array(flat, dtype=object).reshape(arr.shape)
+
+
+def build_kernel(fn: Any) -> Kernel:
+    """Parse `fn` and everything it calls into one verified MLIR module."""
+    mb = ModuleBuilder()
+    name, sig = mb.function_for(fn, None, None)
+    with mb.context:
+        if not mb.module.operation.verify():
+            raise FrontendError(f"internal error: the module built for '{name}' does not verify")
+    return Kernel(name, sig, mb.module, mb.context, getattr(fn.__code__, "co_filename", "?"),
+                  dict(mb.signatures))
