@@ -7,6 +7,7 @@ from typing import Any
 from mlir.ir import Module
 
 from allo_verify.lang.kernel import Kernel, build_kernel
+from allo_verify.schedule.loops import LoopRef, find_loop, list_loops
 
 
 class Schedule:
@@ -25,6 +26,14 @@ class Schedule:
 
     def __str__(self) -> str:
         return str(self.module)
+
+    def get_loops(self) -> list[LoopRef]:
+        """Every named loop of the current design, qualified as `kernel:name`."""
+        return list_loops(self.module)
+
+    def loop(self, axis: str) -> LoopRef:
+        """The loop `axis` (`"i"` or `"kernel:i"`) names; ambiguity is an error."""
+        return find_loop(self.module, axis)
 
     def build(self, target: str = "llvm") -> Any:
         """A callable simulation of the current design (`target="llvm"`)."""

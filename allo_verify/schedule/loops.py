@@ -1,0 +1,66 @@
+"""Addressing loops by name: `"i"` or `"kernel:i"`, as the frontend named them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mlir.ir import Module, Operation, StringAttr, WalkResult
+
+from allo_verify.errors import ScheduleError
+
+LOOP_OPS = ("affine.for", "scf.for")
+
+
+@dataclass(frozen=True)
+class LoopRef:
+    """A loop found in a module: the function holding it, its name, nesting depth, op."""
+
+    kernel: str
+    name: str
+    depth: int
+    op: Any
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.kernel}:{self.name}"
+
+
+def list_loops(module: Module) -> list[LoopRef]:
+    """Every named loop of every function, in program order."""
+    out: list[LoopRef] = []
+    for fop in module.body.operations:
+        if fop.operation.name != "func.func":
+            continue
+        kernel = StringAttr(fop.attributes["sym_name"]).value
+
+        def visit(op: Operation, kernel: str = kernel) -> WalkResult:
+            if op.name in LOOP_OPS and "loop_name" in op.attributes:
+                depth, p = 0, op.parent
+                while p is not None and p.name != "func.func":
+                    depth += p.name in LOOP_OPS
+                    p = p.parent
+                out.append(LoopRef(kernel, StringAttr(op.attributes["loop_name"]).value, depth,
+                                   op))
+            return WalkResult.ADVANCE
+
+        fop.operation.walk(visit)
+    return out
+
+
+def find_loop(module: Module, axis: str) -> LoopRef:
+    """The one loop `axis` names; an unknown or ambiguous name raises `ScheduleError`
+    listing the candidates."""
+    loops = list_loops(module)
+    if ":" in axis:
+        kernel, name = axis.split(":", 1)
+        hits = [lp for lp in loops if lp.kernel == kernel and lp.name == name]
+    else:
+        hits = [lp for lp in loops if lp.name == axis]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        known = ", ".join(lp.qualified for lp in loops) or "none"
+        raise ScheduleError(f"no loop named '{axis}'; loops: {known}")
+    cands = ", ".join(lp.qualified for lp in hits)
+    raise ScheduleError(f"loop name '{axis}' is ambiguous; candidates: {cands}")
