@@ -34,10 +34,11 @@ class FrontendError(AlloVerifyError):
 
 
 class ScheduleError(AlloVerifyError):
-    """A schedule primitive was refused; the schedule is unchanged. Carries the reason and,
-    when a checker refuted it, the counterexample."""
+    """A schedule primitive was refused; the schedule is unchanged. The message says why
+    (with the counterexample in words when a checker refuted it); `counterexample` holds it
+    as data."""
 
     def __init__(self, message: str, counterexample: object | None = None) -> None:
         self.message = message
         self.counterexample = counterexample
-        super().__init__(message if counterexample is None else f"{message}\n{counterexample}")
+        super().__init__(message)

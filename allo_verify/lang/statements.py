@@ -1,6 +1,7 @@
 """Statement half of the frontend: one Python kernel function -> one `func.func`.
 
-Local scalars live in rank-0 `memref.alloca`s and local arrays in zero-filled `memref.alloc`s,
+Local scalars live in rank-0 `memref.alloca`s and local arrays in zero-filled `memref.alloc`s
+(each tagged with `buffer_name`, the variable it holds),
 both hoisted to the function entry (so a name declared inside a loop stays valid after it,
 as in Python). Loops over `range`/`grid`/`reduction` become `affine.for` when their bounds
 are affine, else `scf.for`; every loop carries a unique `loop_name` attribute.
@@ -73,7 +74,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
 
     def declare_scalar(self, name: str, t: DType, node: ast.AST) -> None:
         with self.at_entry(), self.location(node):
-            slot = memref.AllocaOp(MemRefType.get([], mlir_type(t)), [], []).result
+            op = memref.AllocaOp(MemRefType.get([], mlir_type(t)), [], [])
+            op.attributes["buffer_name"] = StringAttr.get(name)
+            slot = op.result
         self.scalar_slots[name] = (slot, t)
         self.symbols[name] = "scalar"
 
@@ -88,7 +91,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
 
     def declare_array(self, name: str, t: ArrayType, node: ast.AST) -> AV:
         with self.at_entry(), self.location(node):
-            av = AV(memref.AllocOp(mlir_type(t), [], []).result, t)
+            op = memref.AllocOp(mlir_type(t), [], [])
+            op.attributes["buffer_name"] = StringAttr.get(name)
+            av = AV(op.result, t)
         self.allocs.append(av)
         self.symbols[name] = av
         return av

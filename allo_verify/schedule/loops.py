@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mlir.ir import Module, Operation, StringAttr, WalkResult
+from mlir.ir import Module, Operation, StringAttr, WalkOrder, WalkResult
 
 from allo_verify.errors import ScheduleError
 
@@ -44,7 +44,7 @@ def list_loops(module: Module) -> list[LoopRef]:
                                    op))
             return WalkResult.ADVANCE
 
-        fop.operation.walk(visit)
+        fop.operation.walk(visit, walk_order=WalkOrder.PRE_ORDER)
     return out
 
 

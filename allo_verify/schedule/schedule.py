@@ -1,13 +1,73 @@
-"""The Schedule facade: the original kernel module, the current one, and the step log."""
+"""The Schedule facade: the original kernel module, the current one, and the step log.
+
+Every primitive runs on a copy of the current module; its checks are discharged at once; a
+refuted (or inapplicable) step raises `ScheduleError` and leaves the schedule exactly as
+it was. Accepted steps are logged with their results.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from mlir.ir import Module
+from mlir.ir import IntegerAttr, IntegerType, Module, WalkResult
 
+from allo_verify.equiv.l1 import run_check
+from allo_verify.equiv.results import Cost, Refuted, Result, Unknown
+from allo_verify.errors import ScheduleError
 from allo_verify.lang.kernel import Kernel, build_kernel
 from allo_verify.schedule.loops import LoopRef, find_loop, list_loops
+from allo_verify.schedule.primitives import Context, Primitive
+from allo_verify.schedule.primitives.compute_at import ComputeAt
+from allo_verify.schedule.primitives.fuse import Fuse, fused_name
+from allo_verify.schedule.primitives.parallel import Parallel
+from allo_verify.schedule.primitives.pipeline import Pipeline
+from allo_verify.schedule.primitives.reorder import Reorder
+from allo_verify.schedule.primitives.split import Split, split_names
+from allo_verify.schedule.primitives.unroll import Unroll
+
+
+@dataclass
+class CheckRecord:
+    """One discharged obligation of a step."""
+
+    name: str
+    statement: str
+    location: str
+    result: Result
+    cost: Cost
+
+
+@dataclass
+class Step:
+    """An accepted primitive with the results of its obligations."""
+
+    primitive: Primitive
+    checks: list[CheckRecord] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"primitive": self.primitive.name, "args": self.primitive.args()}
+
+
+def clone_module(module: Module) -> Module:
+    """An independent copy of `module` in the same context, source locations kept."""
+    with module.context:
+        return Module.parse(module.operation.get_asm(enable_debug_info=True))
+
+
+def number_statements(module: Module) -> None:
+    """Give every store a `stmt_id` (program order) so steps can match statements."""
+    counter = [0]
+    with module.context:
+        i64 = IntegerType.get_signless(64)
+
+        def visit(op: Any) -> WalkResult:
+            if op.name in ("affine.store", "memref.store"):
+                op.attributes["stmt_id"] = IntegerAttr.get(i64, counter[0])
+                counter[0] += 1
+            return WalkResult.ADVANCE
+
+        module.operation.walk(visit)
 
 
 class Schedule:
@@ -15,10 +75,12 @@ class Schedule:
 
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
+        number_statements(kernel.module)
         self.original: Module = kernel.module
-        with kernel.context:
-            self.module: Module = Module.parse(str(kernel.module))
-        self.steps: list[Any] = []
+        self.module: Module = clone_module(kernel.module)
+        self.steps: list[Step] = []
+        self.ctx = Context({name: [a.name for a in sig.args]
+                            for name, sig in kernel.functions.items()})
 
     @property
     def sig(self):  # noqa: ANN201 - Signature
@@ -27,6 +89,7 @@ class Schedule:
     def __str__(self) -> str:
         return str(self.module)
 
+    # ---- loops ------------------------------------------------------------------------
     def get_loops(self) -> list[LoopRef]:
         """Every named loop of the current design, qualified as `kernel:name`."""
         return list_loops(self.module)
@@ -34,6 +97,83 @@ class Schedule:
     def loop(self, axis: str) -> LoopRef:
         """The loop `axis` (`"i"` or `"kernel:i"`) names; ambiguity is an error."""
         return find_loop(self.module, axis)
+
+    # ---- applying primitives ----------------------------------------------------------
+    def apply(self, prim: Primitive) -> Step:
+        """Apply `prim` if its checks hold; otherwise raise and change nothing."""
+        with self.module.context:
+            new = clone_module(self.module)
+            prim.apply(new, self.ctx)
+            if not new.operation.verify():
+                raise ScheduleError(f"{prim.label()} produced IR that does not verify")
+            records: list[CheckRecord] = []
+            for check in prim.checks(self.module, new, self.ctx):
+                result, cost = run_check(check)
+                ob = check.obligation
+                records.append(CheckRecord(ob.name, ob.statement, ob.location, result, cost))
+                if isinstance(result, Refuted):
+                    cex = result.counterexample
+                    raise ScheduleError(
+                        f"{prim.label()} refused: it is false that {ob.statement}\n"
+                        f"  at {ob.location}\n  counterexample: {cex.note if cex else '-'}",
+                        cex)
+        step = Step(prim, records)
+        self.module = new
+        self.steps.append(step)
+        return step
+
+    def split(self, axis: str, factor: int) -> tuple[str, str]:
+        """Strip-mine `axis` by `factor`; returns the names `axis.outer`, `axis.inner`."""
+        name = self.loop(axis).name
+        self.apply(Split(axis, factor))
+        return split_names(name)
+
+    def reorder(self, *axes: str) -> None:
+        """Permute the named loops of one perfectly nested band into the given order."""
+        self.apply(Reorder(tuple(axes)))
+
+    def tile(self, axes: tuple[str, ...] | list[str], factors: tuple[int, ...] | list[int]
+             ) -> list[str]:
+        """Split each of `axes` by its factor, then move all outer loops outside all inner
+        ones; logged as its parts. Returns the new loop names, outer ones first."""
+        if len(axes) != len(factors):
+            raise ScheduleError(f"tile: {len(axes)} loops but {len(factors)} factors")
+        saved = (self.module, list(self.steps))
+        try:
+            pairs = [self.split(a, f) for a, f in zip(axes, factors, strict=True)]
+            order = [o for o, _ in pairs] + [i for _, i in pairs]
+            self.reorder(*order)
+        except ScheduleError:
+            self.module, self.steps = saved
+            raise
+        return order
+
+    def fuse(self, *axes: str) -> str:
+        """Coalesce perfectly nested loops (outermost first) into one; returns its name."""
+        names = [self.loop(a).name for a in axes]
+        self.apply(Fuse(tuple(axes)))
+        return fused_name(names)
+
+    def unroll(self, axis: str, factor: int = 0) -> None:
+        """Ask HLS to unroll `axis` by `factor` (0: fully)."""
+        self.apply(Unroll(axis, factor))
+
+    def pipeline(self, axis: str, initiation_interval: int = 1) -> None:
+        """Ask HLS to pipeline `axis` with the given initiation interval."""
+        self.apply(Pipeline(axis, initiation_interval))
+
+    def parallel(self, axis: str) -> None:
+        """Mark `axis` parallel; refused when an iteration depends on another."""
+        self.apply(Parallel(axis))
+
+    def compute_at(self, producer_axis: str, consumer_axis: str) -> None:
+        """Move the producer nest (down to `producer_axis`) into the consumer's loop
+        `consumer_axis`; refused when a value would be read before it is produced."""
+        self.apply(ComputeAt(producer_axis, consumer_axis))
+
+    # ---- outputs ----------------------------------------------------------------------
+    def unknowns(self) -> list[CheckRecord]:
+        return [c for s in self.steps for c in s.checks if isinstance(c.result, Unknown)]
 
     def build(self, target: str = "llvm") -> Any:
         """A callable simulation of the current design (`target="llvm"`)."""

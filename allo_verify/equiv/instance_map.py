@@ -1,0 +1,253 @@
+"""The L1 instance-map checker: one general checker, each loop primitive brings a witness.
+
+Given the statements of a function before and after a rewrite (matched by `stmt_id`) and a
+witness per statement -- phi: new instance -> old instance and its inverse psi, as Z3 terms
+over loop variables -- it states, each as one Z3 query over unbounded integers with the
+trip counts as constraints (never enumerated):
+
+1. sound: every x' in D' has phi(x') in D;
+2. onto: every x in D has psi(x) in D' and phi(psi(x)) = x;
+3. one-to-one: phi(x'1) = phi(x'2) on D' implies x'1 = x'2;
+4. same work: the same operation tree, and acc'_k(x') = acc_k(phi(x')) for every access k;
+5. order kept on conflicts: no two instances a, b touching one cell, at least one writing,
+   with a before b originally and b before a after the rewrite.
+
+A model of a failed query is the counterexample, stated in source loop names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import z3
+
+from allo_verify.equiv.obligation import Obligation
+from allo_verify.equiv.polyhedral import Statement, var
+
+Env = dict[str, z3.ArithRef]
+
+
+@dataclass(frozen=True)
+class Check:
+    """An obligation and, for a refutation, how to state its model in source terms."""
+
+    obligation: Obligation
+    explain: Callable[[z3.ModelRef], str] | None = None
+    unknown: str = ""  # non-empty: not decidable here; the result is Unknown(unknown)
+    soft: str = ""  # non-empty: a refutation is only Unknown(soft) (over-approximated accesses)
+
+
+@dataclass(frozen=True)
+class Witness:
+    """phi (old loop -> term over new loops) and psi (new loop -> term over old loops) for
+    each statement id; loops a map leaves out keep their name (identity)."""
+
+    phi: dict[int, Env] = field(default_factory=dict)
+    psi: dict[int, Env] = field(default_factory=dict)
+
+    def phi_for(self, s: Statement, new: Statement) -> Env:
+        given = self.phi.get(s.sid, {})
+        return {n: given.get(n, var(n)) for n in s.loops}
+
+    def psi_for(self, s: Statement, new: Statement) -> Env:
+        given = self.psi.get(s.sid, {})
+        return {n: given.get(n, var(n)) for n in new.loops}
+
+
+IDENTITY = Witness()
+
+
+def subst(e: z3.ExprRef, env: Env) -> z3.ExprRef:
+    """`e` with every loop variable `v` in `env` replaced by `env[v]`, simultaneously."""
+    pairs = [(var(n), t) for n, t in env.items() if not z3.eq(var(n), t)]
+    return z3.substitute(e, *pairs) if pairs else e
+
+
+def renamed(names: tuple[str, ...], tag: str) -> Env:
+    """Fresh copies `name@tag` of loop variables, for queries over two instances."""
+    return {n: z3.Int(f"{n}@{tag}") for n in names}
+
+
+def lex_before(s: Statement, a: Env, t: Statement, b: Env) -> z3.BoolRef:
+    """Instance `a` of `s` runs before instance `b` of `t` (2d+1 schedule order)."""
+    terms: list[z3.BoolRef] = []
+    equal: list[z3.BoolRef] = []
+    for ea, eb in zip(s.chain, t.chain, strict=False):
+        if ea[0] != eb[0]:
+            terms.append(z3.And(*equal, z3.BoolVal(ea[0] < eb[0])))
+            return z3.Or(*terms)
+        if ea[1] is not None:
+            terms.append(z3.And(*equal, a[ea[1]] < b[ea[1]]))
+            equal.append(a[ea[1]] == b[ea[1]])
+    return z3.Or(*terms) if terms else z3.BoolVal(False)
+
+
+def instance_text(names: tuple[str, ...], model: z3.ModelRef, env: Env) -> str:
+    vals = ", ".join(f"{n}={model.eval(env[n], model_completion=True)}" for n in names)
+    return f"({vals})"
+
+
+def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
+                          ) -> list[Check]:
+    """Obligations 1-4 for one statement."""
+    phi, psi = w.phi_for(old, new), w.psi_for(old, new)
+    loc = new.location or step
+    label = f"S{old.sid}"
+    obs: list[Check] = []
+
+    def sound() -> z3.BoolRef:
+        return z3.Implies(new.domain, subst(old.domain, phi))
+
+    def onto() -> z3.BoolRef:
+        back = {n: subst(phi[n], psi) for n in old.loops}
+        return z3.Implies(old.domain, z3.And(subst(new.domain, psi),
+                                             *[back[n] == var(n) for n in old.loops]))
+
+    def injective() -> z3.BoolRef:
+        c1, c2 = renamed(new.loops, "1"), renamed(new.loops, "2")
+        same = [subst(phi[n], c1) == subst(phi[n], c2) for n in old.loops]
+        return z3.Implies(z3.And(subst(new.domain, c1), subst(new.domain, c2), *same),
+                          z3.And(*[c1[n] == c2[n] for n in new.loops]))
+
+    new_vars = {n: var(n) for n in new.loops}
+    old_vars = {n: var(n) for n in old.loops}
+    obs.append(Check(Obligation(
+        f"{step}/{label}/sound", f"every instance of {label} after {step} maps to an instance "
+        "it had before", sound, loc),
+        lambda m: f"new instance {label}{instance_text(new.loops, m, new_vars)} maps to "
+                  f"{label}{instance_text(old.loops, m, phi)}, outside the original domain"))
+    obs.append(Check(Obligation(
+        f"{step}/{label}/onto", f"every original instance of {label} is still executed after "
+        f"{step}", onto, loc),
+        lambda m: f"original instance {label}{instance_text(old.loops, m, old_vars)} is never "
+                  "executed after the rewrite"))
+    obs.append(Check(Obligation(
+        f"{step}/{label}/one-to-one", f"no original instance of {label} runs twice after {step}",
+        injective, loc), lambda m: f"an original instance of {label} runs twice"))
+    if new.tree != old.tree or len(new.accesses) != len(old.accesses):
+        obs.append(Check(Obligation(
+            f"{step}/{label}/same-work", f"{label} computes the same operation tree",
+            lambda: z3.BoolVal(False), loc),
+            lambda m: f"{label} computes a different expression after the rewrite"))
+        return obs
+
+    def same_work() -> z3.BoolRef:
+        eqs: list[z3.BoolRef] = []
+        for a_old, a_new in zip(old.accesses, new.accesses, strict=True):
+            if a_old.subscripts is None or a_new.subscripts is None:
+                continue
+            eqs += [sn == subst(so, phi) for so, sn in zip(a_old.subscripts, a_new.subscripts,
+                                                            strict=True)]
+        eqs += [tn == subst(to, phi) for to, tn in zip(old.index_terms, new.index_terms,
+                                                        strict=True)]
+        return z3.Implies(new.domain, z3.And(*eqs))
+
+    obs.append(Check(Obligation(
+        f"{step}/{label}/same-work", f"{label} reads and writes the same cells with the same "
+        f"operations after {step}", same_work, loc),
+        lambda m: f"instance {label}{instance_text(new.loops, m, new_vars)} touches a different "
+                  "cell than the original instance it replaces"))
+    reason = old.reason or new.reason
+    if reason:
+        return [Check(c.obligation, c.explain, unknown=f"{label} is not affine: {reason}")
+                for c in obs]
+    return obs
+
+
+def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w: Witness,
+                      step: str) -> list[Check]:
+    """Obligation 5 for every pair of statements and conflicting accesses."""
+    obs: list[Check] = []
+    sids = sorted(set(olds) & set(news))
+    for i, s in enumerate(sids):
+        for t in sids[i:]:
+            buffers = _conflict_buffers(olds[s], olds[t])
+            for buf in sorted(buffers):
+                obs.append(_order_obligation(olds[s], news[s], olds[t], news[t], buf, w, step))
+    return obs
+
+
+def _conflict_buffers(s: Statement, t: Statement) -> set[str]:
+    out = set()
+    for a in s.accesses:
+        for b in t.accesses:
+            if a.buffer == b.buffer and (a.write or b.write):
+                out.add(a.buffer)
+    return out
+
+
+def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement, buf: str,
+                      w: Witness, step: str) -> Check:
+    x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
+    phi_s = {n: subst(e, x1) for n, e in w.phi_for(so, sn).items()}
+    phi_t = {n: subst(e, x2) for n, e in w.phi_for(to, tn).items()}
+
+    def conflicts() -> list[z3.BoolRef]:
+        out = []
+        for a in so.accesses:
+            for b in to.accesses:
+                if a.buffer != buf or b.buffer != buf or not (a.write or b.write):
+                    continue
+                if a.subscripts is None or b.subscripts is None:
+                    out.append(z3.BoolVal(True))
+                    continue
+                out.append(z3.And(*[subst(p, phi_s) == subst(q, phi_t)
+                                    for p, q in zip(a.subscripts, b.subscripts, strict=True)]))
+        return out
+
+    def violation(first: tuple, second: tuple) -> z3.BoolRef:
+        (s_old, e_old, s_new, e_new), (t_old, f_old, t_new, f_new) = first, second
+        return z3.And(lex_before(s_old, e_old, t_old, f_old),
+                      lex_before(t_new, f_new, s_new, e_new))
+
+    def build() -> z3.BoolRef:
+        a = (so, phi_s, sn, x1)
+        b = (to, phi_t, tn, x2)
+        bad = z3.And(subst(sn.domain, x1), subst(tn.domain, x2), z3.Or(*conflicts()),
+                     z3.Or(violation(a, b), violation(b, a)))
+        return z3.Not(bad)
+
+    label = f"S{so.sid}" if so.sid == to.sid else f"S{so.sid}/S{to.sid}"
+    ob = Obligation(f"{step}/{label}/order/{buf}",
+                    f"instances of {label} that touch the same cell of {buf} keep their order "
+                    f"after {step}", build, sn.location or step)
+    explain = lambda model: _explain(model, so, to, phi_s, phi_t, buf)  # noqa: E731
+    inexact = so.reason or sn.reason or to.reason or tn.reason
+    if inexact:
+        return Check(ob, explain, unknown=f"{label} is not affine: {inexact}")
+    opaque = any(a.subscripts is None for st in (so, sn, to, tn) for a in st.accesses
+                 if a.buffer == buf)
+    return Check(ob, explain, soft=f"an access to {buf} has non-affine subscripts" if opaque
+                 else "")
+
+
+def _explain(model: z3.ModelRef, so: Statement, to: Statement, phi_s: Env, phi_t: Env,
+             buf: str) -> str:
+    """The two original instances a refuting model names, the cell they share, and the
+    order the rewrite broke."""
+    a = f"S{so.sid}{instance_text(so.loops, model, phi_s)}"
+    b = f"S{to.sid}{instance_text(to.loops, model, phi_t)}"
+    if a == b:
+        b += " (another instance)"
+    what = f"the same cell of {buf}"
+    for x in so.accesses:
+        for y in to.accesses:
+            if x.buffer != buf or y.buffer != buf or not (x.write or y.write):
+                continue
+            if x.subscripts is None or y.subscripts is None:
+                continue
+            cx = [model.eval(subst(e, phi_s), model_completion=True) for e in x.subscripts]
+            cy = [model.eval(subst(e, phi_t), model_completion=True) for e in y.subscripts]
+            if all(z3.is_true(z3.simplify(p == q)) for p, q in zip(cx, cy, strict=True)):
+                cell = f"{buf}[{', '.join(map(str, cx))}]"
+                what = (f"{cell} ({a} {'writes' if x.write else 'reads'} it, "
+                        f"{b} {'writes' if y.write else 'reads'} it)")
+                break
+        else:
+            continue
+        break
+    first_a = z3.is_true(model.eval(lex_before(so, phi_s, to, phi_t), model_completion=True))
+    first, second = (a, b) if first_a else (b, a)
+    return (f"{a} and {b} both touch {what}; originally {first} runs first, after the "
+            f"rewrite {second} runs first")

@@ -1,0 +1,321 @@
+"""The polyhedral view of a function, as Z3 formulas, for the L1 instance-map checker.
+
+Each store is a statement S. Its iteration vector is the values of its enclosing loops,
+named by their `loop_name` (Z3 integers `Int(name)`); its domain D is the conjunction of the
+loop bounds (max of lower maps <= iv < min of upper maps, step congruence) and the enclosing
+`affine.if` conditions (negated on the else side); its accesses are the store's cell and
+every load in the tree of ops computing the stored value, subscripts as Z3 terms over the
+loop variables; its order is the usual 2d+1 schedule: enclosing-op positions interleaved
+with loop values, compared lexicographically. Index arithmetic is unbounded (Z3 Int):
+floordiv and mod by positive constants are Z3 `div`/`mod`, which floor for positive divisors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+from mlir.ir import (
+    AffineAddExpr,
+    AffineCeilDivExpr,
+    AffineConstantExpr,
+    AffineDimExpr,
+    AffineExpr,
+    AffineFloorDivExpr,
+    AffineMap,
+    AffineMapAttr,
+    AffineModExpr,
+    AffineMulExpr,
+    AffineSymbolExpr,
+    Attribute,
+    BlockArgument,
+    IntegerAttr,
+    OpResult,
+    StringAttr,
+    Value,
+)
+
+LOOPS = ("affine.for", "scf.for")
+STORES = ("affine.store", "memref.store")
+LOADS = ("affine.load", "memref.load")
+_NON_SEMANTIC = {"loop_name", "stmt_id", "buffer_name", "reduction"}
+
+
+class NotAffine(Exception):
+    """A value or bound the polyhedral view cannot express (the reason is the message)."""
+
+
+@dataclass
+class Access:
+    """One memory access of a statement: buffer, Z3 subscripts, read or write."""
+
+    buffer: str
+    subscripts: tuple[z3.ArithRef, ...] | None  # None: not affine, may touch any cell
+    write: bool
+
+
+@dataclass
+class Statement:
+    """A store and the computation feeding it, with its polyhedral description."""
+
+    sid: int
+    loops: tuple[str, ...]
+    chain: tuple[tuple, ...]  # per enclosing op: (path key, loop name or None)
+    domain: z3.BoolRef
+    accesses: list[Access]  # the reads in tree order, then the write (last)
+    tree: Any
+    index_terms: list[z3.ArithRef] = field(default_factory=list)
+    reason: str = ""  # why the statement is not fully affine ("" when it is)
+    location: str = ""
+
+    @property
+    def affine(self) -> bool:
+        return not self.reason
+
+
+def var(name: str) -> z3.ArithRef:
+    """The Z3 variable of loop `name`."""
+    return z3.Int(name)
+
+
+def affine_to_z3(e: AffineExpr, dims: list[z3.ArithRef], syms: list[z3.ArithRef]) -> z3.ArithRef:
+    """An MLIR affine expression as a Z3 integer term (floor semantics)."""
+    if isinstance(e, AffineConstantExpr):
+        return z3.IntVal(e.value)
+    if isinstance(e, AffineDimExpr):
+        return dims[e.position]
+    if isinstance(e, AffineSymbolExpr):
+        return syms[e.position]
+    if isinstance(e, AffineAddExpr):
+        return affine_to_z3(e.lhs, dims, syms) + affine_to_z3(e.rhs, dims, syms)
+    if isinstance(e, AffineMulExpr):
+        return affine_to_z3(e.lhs, dims, syms) * affine_to_z3(e.rhs, dims, syms)
+    if isinstance(e, (AffineFloorDivExpr, AffineModExpr, AffineCeilDivExpr)):
+        a, b = affine_to_z3(e.lhs, dims, syms), affine_to_z3(e.rhs, dims, syms)
+        if isinstance(e, AffineFloorDivExpr):
+            return a / b
+        if isinstance(e, AffineModExpr):
+            return a % b
+        return -((-a) / b)
+    raise NotAffine(f"unsupported affine expression {e}")
+
+
+def map_to_z3(amap: AffineMap, operands: list[Value]) -> list[z3.ArithRef]:
+    """Results of `amap` applied to `operands` (dims first, then symbols)."""
+    vals = [value_to_z3(v) for v in operands]
+    dims, syms = vals[: amap.n_dims], vals[amap.n_dims:]
+    return [affine_to_z3(r, dims, syms) for r in amap.results]
+
+
+def value_to_z3(v: Value) -> z3.ArithRef:
+    """An index value as a Z3 term over loop variables, or `NotAffine`."""
+    if isinstance(v, BlockArgument):
+        owner = v.owner.owner
+        owner = owner.operation if owner is not None else None
+        if owner is not None and owner.name == "affine.for" and "loop_name" in owner.attributes:
+            return var(StringAttr(owner.attributes["loop_name"]).value)
+        raise NotAffine("an index that is not an affine loop variable")
+    if isinstance(v, OpResult):
+        op = v.owner.operation
+        if op.name == "affine.apply":
+            amap = AffineMapAttr(op.attributes["map"]).value
+            return map_to_z3(amap, list(op.operands))[0]
+        if op.name == "arith.constant" and str(v.type) == "index":
+            return z3.IntVal(IntegerAttr(op.attributes["value"]).value)
+        raise NotAffine(f"an index computed by {op.name}")
+    raise NotAffine("an index of unknown origin")
+
+
+def integer_set_constraints(attr: Attribute, operands: list[Value]) -> z3.BoolRef:
+    """The conjunction an `affine_set` attribute states for the given operands."""
+    text = str(attr)
+    m = re.fullmatch(r"affine_set<\((.*?)\)(\[(.*?)\])? : \((.*)\)>", text)
+    if m is None:
+        raise NotAffine(f"cannot read integer set {text}")
+    dims, syms = m.group(1), m.group(3) or ""
+    parts = [p.strip() for p in m.group(4).split(",")]
+    exprs, eqs = [], []
+    for p in parts:
+        rel = "==" if " == " in p else ">="
+        lhs, rhs = p.split(f" {rel} ")
+        exprs.append(f"{lhs} - ({rhs})")
+        eqs.append(rel == "==")
+    sym_part = f"[{syms}]" if syms else ""
+    text = f"affine_map<({dims}){sym_part} -> ({', '.join(exprs)})>"
+    amap = AffineMapAttr(Attribute.parse(text, context=attr.context)).value
+    vals = map_to_z3(amap, operands)
+    return z3.And(*[(v == 0) if eq else (v >= 0) for v, eq in zip(vals, eqs, strict=True)])
+
+
+def _max(xs: list[z3.ArithRef]) -> z3.ArithRef:
+    out = xs[0]
+    for x in xs[1:]:
+        out = z3.If(x > out, x, out)
+    return out
+
+
+def loop_domain(op: Any) -> z3.BoolRef:
+    """Bounds of one `affine.for` on its variable."""
+    iv = var(StringAttr(op.attributes["loop_name"]).value)
+    view = op.opview
+    lmap = AffineMapAttr(op.attributes["lowerBoundMap"]).value
+    umap = AffineMapAttr(op.attributes["upperBoundMap"]).value
+    lbs = map_to_z3(lmap, list(view.lowerBoundOperands))
+    ubs = map_to_z3(umap, list(view.upperBoundOperands))
+    cons = [iv >= lb for lb in lbs] + [iv < ub for ub in ubs]
+    step = IntegerAttr(op.attributes["step"]).value
+    if step != 1:
+        cons.append((iv - _max(lbs)) % step == 0)
+    return z3.And(*cons)
+
+
+def attr_signature(op: Any) -> tuple:
+    """The attributes that give an op its meaning (predicates, constant values)."""
+    names = [str(n) for n in op.attributes]
+    return tuple(sorted((n, str(op.attributes[n])) for n in names
+                        if n not in _NON_SEMANTIC and n != "map"))
+
+
+class _Extractor:
+    """Walks one function and builds its statements."""
+
+    def __init__(self, arg_names: list[str]) -> None:
+        self.arg_names = arg_names
+        self.statements: list[Statement] = []
+        self.next_sid = 0
+
+    def buffer(self, v: Value) -> str:
+        if isinstance(v, BlockArgument):
+            n = v.arg_number
+            return self.arg_names[n] if n < len(self.arg_names) else f"arg{n}"
+        op = v.owner.operation
+        if "buffer_name" in op.attributes:
+            return StringAttr(op.attributes["buffer_name"]).value
+        if op.name == "memref.get_global":
+            return "@" + str(op.attributes["name"]).lstrip("@")
+        return f"<{op.name}>"
+
+    def walk_block(self, block: Any, chain: tuple, region: int, domain: list, reason: str) -> None:
+        for k, view in enumerate(block.operations):
+            op = view.operation
+            entry_key = (region, k)
+            name = op.name
+            if name == "affine.for":
+                lname = StringAttr(op.attributes["loop_name"]).value
+                try:
+                    d = loop_domain(op)
+                    r = reason
+                except NotAffine as e:
+                    d, r = z3.BoolVal(True), reason or f"loop '{lname}': {e}"
+                self.walk_block(op.regions[0].blocks[0], (*chain, (entry_key, lname)), 0,
+                                [*domain, d], r)
+            elif name == "scf.for":
+                lname = StringAttr(op.attributes["loop_name"]).value \
+                    if "loop_name" in op.attributes else f"scf.for@{k}"
+                self.walk_block(op.regions[0].blocks[0], (*chain, (entry_key, lname)), 0,
+                                domain, reason or f"loop '{lname}' has non-affine bounds")
+            elif name == "affine.if":
+                try:
+                    cond = integer_set_constraints(op.attributes["condition"], list(op.operands))
+                    r = reason
+                except NotAffine as e:
+                    cond, r = z3.BoolVal(True), reason or str(e)
+                for ri, reg in enumerate(op.regions):
+                    if len(reg.blocks):
+                        c = cond if ri == 0 else z3.Not(cond)
+                        self.walk_block(reg.blocks[0], (*chain, (entry_key, None)), ri,
+                                        [*domain, c], r)
+            elif name in STORES:
+                self.statement(op, (*chain, (entry_key, None)), domain, reason)
+            elif len(op.regions):
+                for ri, reg in enumerate(op.regions):
+                    for blk in reg.blocks:
+                        self.walk_block(blk, (*chain, (entry_key, None)), ri, domain,
+                                        reason or f"control flow {name} depends on data")
+
+    def subscripts(self, op: Any, first_index: int) -> tuple | None:
+        operands = list(op.operands)
+        if op.name.startswith("affine."):
+            amap = AffineMapAttr(op.attributes["map"]).value
+            return tuple(map_to_z3(amap, operands[first_index:]))
+        return tuple(value_to_z3(v) for v in operands[first_index:])
+
+    def statement(self, op: Any, chain: tuple, domain: list, reason: str) -> None:
+        accesses: list[Access] = []
+        index_terms: list[z3.ArithRef] = []
+        notes: list[str] = [reason] if reason else []
+        memo: dict[Any, Any] = {}
+
+        def access(o: Any, first: int, write: bool, buf: Value) -> int:
+            try:
+                subs = self.subscripts(o, first)
+            except NotAffine as e:
+                subs = None
+                notes.append(f"{o.name} of {self.buffer(buf)}: {e}")
+            accesses.append(Access(self.buffer(buf), subs, write))
+            return len(accesses) - 1
+
+        def tree(v: Value) -> Any:
+            if v in memo:
+                return memo[v]
+            memo[v] = t = _tree(v)
+            return t
+
+        def _tree(v: Value) -> Any:
+            if isinstance(v, BlockArgument):
+                owner = v.owner.owner
+                owner = owner.operation if owner is not None else None
+                if owner is not None and owner.name in LOOPS:
+                    try:
+                        index_terms.append(value_to_z3(v))
+                        return ("index", len(index_terms) - 1)
+                    except NotAffine as e:
+                        notes.append(str(e))
+                        return ("blockarg", str(v.type))
+                if owner is not None and owner.name == "func.func":
+                    return ("arg", v.arg_number)
+                return ("blockarg", v.arg_number, str(v.type))
+            o = v.owner.operation
+            if o.name in LOADS:
+                return ("load", access(o, 1, False, o.operands[0]))
+            if o.name == "affine.apply":
+                index_terms.append(value_to_z3(v))
+                return ("index", len(index_terms) - 1)
+            regions = tuple(tuple(tree(x) for x in _terminator(reg.blocks[0]).operands)
+                            for reg in o.regions if len(reg.blocks))
+            return (o.name, attr_signature(o), v.result_number if isinstance(v, OpResult) else 0,
+                    tuple(tree(x) for x in o.operands), regions)
+
+        value = op.operands[0]
+        t = tree(value)
+        w = access(op, 2, True, op.operands[1])
+        loops = tuple(name for _, name in chain if name is not None)
+        sid = IntegerAttr(op.attributes["stmt_id"]).value if "stmt_id" in op.attributes \
+            else self.next_sid
+        assert w == len(accesses) - 1
+        self.statements.append(Statement(
+            sid=sid, loops=loops, chain=chain, domain=z3.And(*domain) if domain
+            else z3.BoolVal(True), accesses=accesses, tree=t,
+            index_terms=index_terms, reason="; ".join(notes), location=location_of(op)))
+        self.next_sid += 1
+
+
+def _terminator(block: Any) -> Any:
+    ops = list(block.operations)
+    return ops[-1]
+
+
+def location_of(op: Any) -> str:
+    """`file:line:col` of an op, when it has a file location."""
+    m = re.search(r'loc\("([^"]*)":(\d+):(\d+)', str(op.location))
+    return f"{m.group(1)}:{m.group(2)}:{m.group(3)}" if m else ""
+
+
+def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]:
+    """The statements of `func_op` in program order; `sid` is the store's `stmt_id`
+    attribute when it has one, else its program-order number."""
+    ex = _Extractor(arg_names or [])
+    ex.walk_block(func_op.regions[0].blocks[0], (), 0, [], "")
+    return ex.statements

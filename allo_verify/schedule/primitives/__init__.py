@@ -1,0 +1,14 @@
+"""Schedule primitives, one module each; importing this package registers them all."""
+
+from allo_verify.schedule.primitives import (  # noqa: F401 - registers them
+    compute_at,
+    fuse,
+    parallel,
+    pipeline,
+    reorder,
+    split,
+    unroll,
+)
+from allo_verify.schedule.primitives.base import REGISTRY, Context, Primitive
+
+__all__ = ["REGISTRY", "Context", "Primitive"]

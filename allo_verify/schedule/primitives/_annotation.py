@@ -1,0 +1,35 @@
+"""Shared by annotation primitives: set one `hls.*` attribute, prove nothing else changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import z3
+from mlir.ir import Module, WalkResult
+
+from allo_verify.equiv.instance_map import Check
+from allo_verify.equiv.obligation import Obligation
+
+
+def strip_hls(module: Module) -> str:
+    """The module's text with every `hls.*` attribute removed (the original is untouched)."""
+    with module.context:
+        copy = Module.parse(str(module))
+
+        def visit(op: Any) -> WalkResult:
+            for name in [str(n) for n in op.attributes]:
+                if name.startswith("hls."):
+                    del op.attributes[name]
+            return WalkResult.ADVANCE
+
+        copy.operation.walk(visit)
+        return str(copy)
+
+
+def attributes_only_check(before: Module, after: Module, step: str) -> Check:
+    """The rewrite changed attributes only: the IR without `hls.*` attributes is identical."""
+    same = strip_hls(before) == strip_hls(after)
+    return Check(Obligation(f"{step}/attributes-only",
+                            f"{step} changes only hls.* attributes; the IR is otherwise identical",
+                            lambda: z3.BoolVal(same), step),
+                 lambda m: "the IR differs beyond hls.* attributes")

@@ -1,0 +1,92 @@
+"""What every schedule primitive is, and the registry that only admits checked ones.
+
+A primitive is a frozen dataclass with `apply(module, ctx)` (rewrites a copy of the design
+in place, raising `ScheduleError` for a request that cannot be applied) and
+`checks(before, after, ctx)` (the obligations that make the rewrite trustworthy). The
+registry refuses a class that does not define its own `checks`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+import z3
+from mlir.ir import Module, StringAttr
+
+from allo_verify.equiv.instance_map import (
+    Check,
+    Witness,
+    order_obligations,
+    statement_obligations,
+)
+from allo_verify.equiv.obligation import Obligation
+from allo_verify.equiv.polyhedral import Statement, extract
+
+REGISTRY: dict[str, type[Primitive]] = {}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What primitives need beyond the IR: argument names per function (for buffer names)."""
+
+    arg_names: dict[str, list[str]]
+
+
+class Primitive:
+    """Base of schedule primitives; subclasses are frozen dataclasses."""
+
+    name: ClassVar[str] = ""
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        raise NotImplementedError
+
+    def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
+        raise NotImplementedError
+
+    def args(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    def label(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.args().items())
+        return f"{self.name}({inner})"
+
+
+def register(cls: type[Primitive]) -> type[Primitive]:
+    """Add `cls` to the registry under `cls.name`; a primitive without a checker is refused."""
+    if "checks" not in cls.__dict__ or "apply" not in cls.__dict__:
+        raise TypeError(f"primitive {cls.__name__} must define both apply() and checks()")
+    if not cls.name or cls.name in REGISTRY:
+        raise TypeError(f"primitive {cls.__name__} needs a unique name, got {cls.name!r}")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+def function(module: Module, name: str) -> Any:
+    for op in module.body.operations:
+        op = op.operation
+        if op.name == "func.func" and StringAttr(op.attributes["sym_name"]).value == name:
+            return op
+    raise KeyError(name)
+
+
+def statements(module: Module, func: str, ctx: Context) -> dict[int, Statement]:
+    return {s.sid: s for s in extract(function(module, func), ctx.arg_names.get(func, []))}
+
+
+def instance_map_checks(before: Module, after: Module, func: str, witness: Witness,
+                        step: str, ctx: Context) -> list[Check]:
+    """Obligations 1-5 of the instance-map checker for every statement of `func`."""
+    olds, news = statements(before, func, ctx), statements(after, func, ctx)
+    out: list[Check] = []
+    for sid in sorted(set(olds) | set(news)):
+        if sid not in olds or sid not in news:
+            where = "after" if sid in news else "before"
+            out.append(Check(Obligation(
+                f"{step}/S{sid}/exists", f"statement S{sid} exists before and after {step}",
+                lambda: z3.BoolVal(False), step),
+                lambda m, sid=sid, where=where: f"statement S{sid} exists only {where} the "
+                                                "rewrite"))
+            continue
+        out += statement_obligations(olds[sid], news[sid], witness, step)
+    return out + order_obligations(olds, news, witness, step)

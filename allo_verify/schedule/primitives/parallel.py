@@ -1,0 +1,89 @@
+"""parallel(axis): mark a loop whose iterations are independent (`hls.parallel`).
+
+Rewrite: an attribute only. Obligations: the IR is otherwise unchanged, and the loop
+carries no dependence: for every pair of accesses under it to one buffer, at least one a
+write, no instances a, b agree on every loop outside `axis`, differ on `axis`, and touch
+the same cell. A model names the two iterations and the cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+from mlir.ir import Module, UnitAttr
+
+from allo_verify.equiv.instance_map import Check, instance_text, renamed, subst
+from allo_verify.equiv.obligation import Obligation
+from allo_verify.equiv.polyhedral import Statement
+from allo_verify.schedule.primitives._annotation import attributes_only_check
+from allo_verify.schedule.primitives.base import Context, Primitive, register, statements
+from allo_verify.schedule.rewrite import loop_name, loop_op
+
+
+def _outer(s: Statement, axis: str) -> list[str]:
+    return list(s.loops[: s.loops.index(axis)])
+
+
+def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, step: str
+                             ) -> Check:
+    """No instances of `s` and `t` in different iterations of `axis` touch one cell of
+    `buf` (at least one writing it)."""
+    xa, xb = renamed(s.loops, "a"), renamed(t.loops, "b")
+
+    def touching() -> list[tuple]:
+        return [(p, q) for p in s.accesses for q in t.accesses
+                if p.buffer == buf and q.buffer == buf and (p.write or q.write)]
+
+    def build() -> z3.BoolRef:
+        same_outer = [xa[n] == xb[n] for n in _outer(s, axis) if n in xb]
+        cells = []
+        for p, q in touching():
+            if p.subscripts is None or q.subscripts is None:
+                cells.append(z3.BoolVal(True))
+            else:
+                cells.append(z3.And(*[subst(u, xa) == subst(v, xb)
+                                      for u, v in zip(p.subscripts, q.subscripts, strict=True)]))
+        bad = z3.And(subst(s.domain, xa), subst(t.domain, xb), *same_outer,
+                     xa[axis] != xb[axis], z3.Or(*cells))
+        return z3.Not(bad)
+
+    label = f"S{s.sid}" if s.sid == t.sid else f"S{s.sid}/S{t.sid}"
+
+    def explain(m: z3.ModelRef) -> str:
+        a = f"S{s.sid}{instance_text(s.loops, m, xa)}"
+        b = f"S{t.sid}{instance_text(t.loops, m, xb)}"
+        return (f"{a} and {b} "
+                f"touch the same cell of {buf} in different iterations of '{axis}'")
+
+    opaque = any(a.subscripts is None for st in (s, t) for a in st.accesses if a.buffer == buf)
+    reason = s.reason or t.reason
+    return Check(Obligation(f"{step}/{label}/independent/{buf}",
+                            f"iterations of '{axis}' do not share cells of {buf} through {label}",
+                            build, s.location or step), explain,
+                 unknown=f"not affine: {reason}" if reason else "",
+                 soft=f"an access to {buf} has non-affine subscripts" if opaque else "")
+
+
+@register
+@dataclass(frozen=True)
+class Parallel(Primitive):
+    axis: str
+    name = "parallel"
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        _, op = loop_op(module, self.axis)
+        op.attributes["hls.parallel"] = UnitAttr.get()
+
+    def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
+        kernel, op = loop_op(before, self.axis)
+        axis = loop_name(op)
+        stmts = [s for s in statements(before, kernel, ctx).values() if axis in s.loops]
+        out = [attributes_only_check(before, after, self.label())]
+        for i, s in enumerate(stmts):
+            for t in stmts[i:]:
+                bufs = {p.buffer for p in s.accesses for q in t.accesses
+                        if p.buffer == q.buffer and (p.write or q.write)}
+                out += [carried_dependence_check(s, t, b, axis, self.label())
+                        for b in sorted(bufs)]
+        return out
