@@ -115,7 +115,8 @@ class Schedule:
                     cex = result.counterexample
                     raise ScheduleError(
                         f"{prim.label()} refused: it is false that {ob.statement}\n"
-                        f"  at {ob.location}\n  counterexample: {cex.note if cex else '-'}",
+                        f"  obligation: {ob.name}\n  at {ob.location}\n"
+                        f"  counterexample: {cex.note if cex else '-'}",
                         cex)
         step = Step(prim, records)
         self.module = new
@@ -174,6 +175,23 @@ class Schedule:
     # ---- outputs ----------------------------------------------------------------------
     def unknowns(self) -> list[CheckRecord]:
         return [c for s in self.steps for c in s.checks if isinstance(c.result, Unknown)]
+
+    def log(self) -> list[dict[str, Any]]:
+        """The step log as JSON-ready dicts (primitive name and arguments)."""
+        return [st.to_dict() for st in self.steps]
+
+    def verify(self, layers: tuple[str, ...] = ("L1", "L2", "L3"), trials: int = 100,
+               seed: int = 0, allow_reassoc: bool = False, **budgets: Any) -> Any:
+        """A `Certificate` for the current design against the original kernel: the L1
+        results of every step, L2 translation validation and L3 co-simulation."""
+        from allo_verify.equiv.api import verify_modules
+        from allo_verify.equiv.obligation import Obligation
+
+        l1 = [(Obligation(c.name, c.statement, lambda: None, c.location), c.result, c.cost)
+              for st in self.steps for c in st.checks]
+        return verify_modules(self.original, self.module, self.kernel.sig, layers,
+                              obligations=l1, schedule_log=self.log(), trials=trials,
+                              seed=seed, allow_reassoc=allow_reassoc, **budgets)
 
     def build(self, target: str = "llvm") -> Any:
         """A callable simulation of the current design (`target="llvm"`)."""

@@ -1,0 +1,126 @@
+"""Legal schedules: they apply, match NumPy, and verify (L1 and L2 proved, L3 agrees)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import allo_verify as av
+from tests.schedule import kernels as K
+
+RNG = np.random.default_rng(7)
+
+
+def ints(*shape: int) -> np.ndarray:
+    return RNG.integers(-50, 50, size=shape).astype(np.int32)
+
+
+def assert_proved(s: av.Schedule) -> None:
+    cert = s.verify(trials=10, seed=1)
+    by_layer = {}
+    for e in cert.entries:
+        by_layer.setdefault(e.layer, []).append(e.result.status)
+    assert by_layer["L1"] and set(by_layer["L1"]) == {"proved"}, by_layer["L1"]
+    assert by_layer["L2"] == ["proved"]
+    assert by_layer["L3"] == ["agreed"]
+    assert cert.ok and cert.status == "proved"
+
+
+def test_allo_gemm_schedule() -> None:
+    s = av.customize(K.gemm)
+    assert s.split("i", 4) == ("i.outer", "i.inner")
+    s.split("j", 4)
+    s.reorder("i.outer", "j.outer", "k", "i.inner", "j.inner")
+    s.pipeline("k")
+    s.unroll("j.inner")
+    s.unroll("i.inner", 2)
+    names = [lp.name for lp in s.get_loops() if "init" not in lp.name]
+    assert names == ["i.outer", "j.outer", "k", "i.inner", "j.inner"]
+    A, B = ints(K.M, K.K), ints(K.K, K.N)
+    np.testing.assert_array_equal(s.build()(A, B), A @ B)
+    assert "hls.pipeline_ii = 1" in str(s.module) and "hls.unroll = 2" in str(s.module)
+    assert_proved(s)
+
+
+def test_split_with_remainder_matches_numpy() -> None:
+    s = av.customize(K.gemm)
+    s.split("i", 5)  # 12 = 2 * 5 + 2: the inner loop needs its remainder bound
+    assert "min" in str(s.module)
+    A, B = ints(K.M, K.K), ints(K.K, K.N)
+    np.testing.assert_array_equal(s.build()(A, B), A @ B)
+    assert_proved(s)
+
+
+def test_tile_conv2d() -> None:
+    s = av.customize(K.conv2d)
+    order = s.tile(["y", "x"], [4, 3])
+    assert order == ["y.outer", "x.outer", "y.inner", "x.inner"]
+    assert [st.primitive.name for st in s.steps] == ["split", "split", "reorder"]
+    img, ker = ints(K.H, K.W), ints(K.R, K.R)
+    want = np.zeros((K.H - K.R + 1, K.W - K.R + 1), dtype=np.int64)
+    for y in range(want.shape[0]):
+        for x in range(want.shape[1]):
+            want[y, x] = (img[y:y + K.R, x:x + K.R].astype(np.int64) * ker).sum()
+    np.testing.assert_array_equal(s.build()(img, ker), want.astype(np.int32))
+    assert_proved(s)
+
+
+def test_fuse_elementwise() -> None:
+    s = av.customize(K.relu)
+    assert s.fuse("i", "j") == "i_j_fused"
+    A = RNG.standard_normal((K.M, K.N)).astype(np.float32)
+    np.testing.assert_array_equal(s.build()(A), np.maximum(A, 0))
+    assert_proved(s)
+
+
+def test_compute_at_producer_into_consumer() -> None:
+    s = av.customize(K.producer_consumer)
+    s.compute_at("j", "j_1")
+    assert [lp.name for lp in s.get_loops() if "init" not in lp.name] == ["i_1", "j_1"]
+    A = ints(K.M, K.N)
+    np.testing.assert_array_equal(s.build()(A), A * 2 + 1)
+    assert_proved(s)
+
+
+def test_compute_at_outer_level_keeps_inner_producer_loop() -> None:
+    s = av.customize(K.producer_consumer)
+    s.compute_at("i", "i_1")
+    assert [lp.name for lp in s.get_loops() if "init" not in lp.name] == ["i_1", "j", "j_1"]
+    assert_proved(s)
+
+
+def test_parallel_on_independent_loop() -> None:
+    s = av.customize(K.gemm)
+    s.parallel("j")
+    assert "hls.parallel" in str(s.module)
+    assert_proved(s)
+
+
+def test_legal_gauss_seidel_free_interchange() -> None:
+    s = av.customize(K.row_scale)
+    s.reorder("j", "i")
+    A, v = ints(K.M, K.N), ints(K.M)
+    want = A * v[:, None]
+    s.build()(A, v)
+    np.testing.assert_array_equal(A, want)
+    assert_proved(s)
+
+
+def test_step_log_and_loop_lookup_errors() -> None:
+    s = av.customize(K.gemm)
+    s.split("i", 4)
+    assert s.log() == [{"primitive": "split", "args": {"axis": "i", "factor": 4}}]
+    with pytest.raises(av.ScheduleError, match="no loop named 'i'"):
+        s.split("i", 2)
+    with pytest.raises(av.ScheduleError, match="positive integer"):
+        s.split("j", 0)
+    assert len(s.steps) == 1
+
+
+def test_l1_checks_are_proved_for_this_instance_quickly() -> None:
+    s = av.customize(K.gemm)
+    s.tile(["i", "j"], [4, 4])
+    checks = [c for st in s.steps for c in st.checks]
+    assert len(checks) > 10
+    assert all(c.result.status == "proved" for c in checks)
+    assert all(c.cost.queries <= 1 for c in checks)
