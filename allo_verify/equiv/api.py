@@ -1,0 +1,100 @@
+"""The verification entry points: `check_equivalent` (two kernels) and `verify_modules`
+(what `Schedule.verify` calls: original vs scheduled IR plus the per-step obligations).
+
+Law: the returned `Certificate` lists one entry per layer run (L1: one per obligation) with
+the exact scope it covers; layers beyond their budget appear as `NotRun("too large ...")`.
+`cert.ok` is True only when nothing was refuted or unknown and L1 or L2 proved it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from mlir import ir
+
+from allo_verify.equiv.certificate import Certificate, Entry, ir_hash
+from allo_verify.equiv.cosim import DEFAULT_CELL_BUDGET, DEFAULT_TRIALS, cosimulate
+from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation, discharge
+from allo_verify.equiv.results import Cost, Result
+from allo_verify.equiv.tv import DEFAULT_BUDGET, check_equivalent_modules
+from allo_verify.lang.signature import Signature
+
+L2_STATEMENT = "for all input values at the sizes in scope, every output cell is equal"
+L3_STATEMENT = "both LLVM simulations agree bit for bit on the generated inputs"
+
+
+def module_and_sig(k: Any) -> tuple[ir.Module, Signature]:
+    """Accept a built kernel (`.module` + `.sig` or `.kernel.sig`), a schedule-like object,
+    a `(module, sig)` pair, or a plain Python kernel function (built by the frontend)."""
+    if isinstance(k, tuple) and len(k) == 2:
+        return k[0], k[1]
+    mod = getattr(k, "module", None)
+    sig = getattr(k, "sig", None) or getattr(getattr(k, "kernel", None), "sig", None)
+    if mod is not None and sig is not None:
+        return mod, sig
+    if callable(k):
+        from allo_verify.lang.kernel import build_kernel
+
+        built = build_kernel(k)
+        return built.module, built.sig
+    raise TypeError(f"cannot verify {k!r}: expected a kernel, (module, sig), or a function")
+
+
+def ir_text(mod: ir.Module) -> str:
+    """Canonical text of a module (for hashing and for rebuilding in the LLVM runner)."""
+    return str(mod)
+
+
+def verify_modules(original: ir.Module, final: ir.Module, sig: Signature,
+                   layers: Sequence[str] = ("L1", "L2", "L3"),
+                   obligations: Iterable[Obligation | tuple[Obligation, Result, Cost]] = (),
+                   schedule_log: Sequence[Any] = (), trials: int = DEFAULT_TRIALS,
+                   seed: int = 0, allow_reassoc: bool = False,
+                   l2_budget: int = DEFAULT_BUDGET, l3_cell_budget: int = DEFAULT_CELL_BUDGET,
+                   rlimit: int = DEFAULT_RLIMIT, func_a: str | None = None,
+                   func_b: str | None = None) -> Certificate:
+    """Certificate for `final` against `original`: L1 discharges `obligations` (already
+    discharged ones are recorded as given), L2 translation validation, L3 co-simulation."""
+    ta, tb = ir_text(original), ir_text(final)
+    cert = Certificate(schedule_log=list(schedule_log), original_hash=ir_hash(ta),
+                       final_hash=ir_hash(tb), allow_reassoc=allow_reassoc)
+    if "L1" in layers:
+        for ob in obligations:
+            if isinstance(ob, tuple):
+                o, r, c = ob
+            else:
+                o = ob
+                r, c = discharge(o, rlimit)
+            cert.add(Entry("L1", o.name, r, o.statement, o.location, c,
+                           {"rlimit": rlimit}))
+    if "L2" in layers:
+        l2 = check_equivalent_modules(original, final, sig, func_a, func_b,
+                                      allow_reassoc=allow_reassoc, budget=l2_budget,
+                                      rlimit=rlimit, seed=seed)
+        cert.add(Entry("L2", "translation-validation", l2.result, L2_STATEMENT, sig.name,
+                       l2.cost, l2.scope))
+    if "L3" in layers:
+        l3 = cosimulate(ta, tb, sig, trials=trials, seed=seed, cell_budget=l3_cell_budget)
+        cert.add(Entry("L3", "co-simulation", l3.result, L3_STATEMENT, sig.name, l3.cost,
+                       l3.scope))
+    return cert
+
+
+def check_equivalent(kernel_a: Any, kernel_b: Any, layers: Sequence[str] = ("L2", "L3"),
+                     trials: int = DEFAULT_TRIALS, seed: int = 0, allow_reassoc: bool = False,
+                     l2_budget: int = DEFAULT_BUDGET,
+                     l3_cell_budget: int = DEFAULT_CELL_BUDGET,
+                     rlimit: int = DEFAULT_RLIMIT) -> Certificate:
+    """Is `kernel_b` equivalent to `kernel_a`? Both must have the same signature (names may
+    differ; the function symbol is taken from each kernel's own signature)."""
+    ma, sa = module_and_sig(kernel_a)
+    mb, sb = module_and_sig(kernel_b)
+    if [a.type for a in sa.args] != [a.type for a in sb.args] or sa.results != sb.results:
+        raise TypeError(f"signatures differ: {sa} vs {sb}")
+    if sa.name != sb.name:
+        # the LLVM runner looks the function up by the signature's name: rename b's symbol
+        with mb.context:
+            mb = ir.Module.parse(ir_text(mb).replace(f"@{sb.name}(", f"@{sa.name}("))
+    return verify_modules(ma, mb, sa, layers, (), (), trials, seed, allow_reassoc, l2_budget,
+                          l3_cell_budget, rlimit, func_a=sa.name, func_b=sa.name)

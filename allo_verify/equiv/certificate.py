@@ -1,0 +1,139 @@
+"""Certificates: every result with its cost and scope, the schedule log, IR hashes.
+
+Law: `Certificate.from_json(c.to_json()) == c`, and `c.to_json(timings=False)` is a pure
+function of the inputs (sorted keys, lists in a stable order), so two runs on the same input
+produce byte-identical text except timings.
+
+Status rule: "refuted" if any result is refuted; else "unknown" if any is `Unknown`; else
+"proved" if at least one proving layer (an L1 obligation or L2) proved; else "unknown"
+(co-simulation alone, or nothing run, proves nothing). `NotRun` layers are recorded with
+their reason and do not by themselves block a proof from another layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from allo_verify.equiv.results import (
+    Cost,
+    Proved,
+    Refuted,
+    Result,
+    Unknown,
+    result_from_dict,
+    result_to_dict,
+)
+
+
+def ir_hash(text: str) -> str:
+    """sha256 of IR text (print the module with the same options on both sides)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Entry:
+    """One checked claim: its layer ("L1", "L2", "L3"), name, statement, location, result,
+    cost, and `scope` (sizes, trials, seed, budget: what exactly the claim covers)."""
+
+    layer: str
+    name: str
+    result: Result
+    statement: str = ""
+    location: str = ""
+    cost: Cost = field(default_factory=Cost)
+    scope: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, timings: bool = True) -> dict[str, Any]:
+        return {
+            "layer": self.layer,
+            "name": self.name,
+            "statement": self.statement,
+            "location": self.location,
+            "result": result_to_dict(self.result),
+            "cost": self.cost.to_dict(timings),
+            "scope": self.scope,
+        }
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> Entry:
+        return Entry(d["layer"], d["name"], result_from_dict(d["result"]), d["statement"],
+                     d["location"], Cost.from_dict(d["cost"]), d["scope"])
+
+
+@dataclass
+class Certificate:
+    """All results of verifying `final` against `original` under a schedule log."""
+
+    entries: list[Entry] = field(default_factory=list)
+    schedule_log: list[Any] = field(default_factory=list)
+    original_hash: str = ""
+    final_hash: str = ""
+    allow_reassoc: bool = False
+
+    def add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+
+    @property
+    def status(self) -> str:
+        rs = [e.result for e in self.entries]
+        if any(isinstance(r, Refuted) for r in rs):
+            return "refuted"
+        if any(isinstance(r, Unknown) for r in rs):
+            return "unknown"
+        if any(isinstance(e.result, Proved) and e.layer in ("L1", "L2") for e in self.entries):
+            return "proved"
+        return "unknown"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "proved"
+
+    @property
+    def claim(self) -> str:
+        """The words the report uses: 'equivalent' or 'equivalent modulo reassociation'."""
+        if self.status != "proved":
+            return self.status
+        reassoc = any(isinstance(e.result, Proved) and e.result.modulo_reassoc
+                      for e in self.entries)
+        return "equivalent modulo reassociation" if reassoc else "equivalent"
+
+    def layers(self) -> dict[str, list[dict[str, Any]]]:
+        """Per layer, what ran at which scope and its status."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for e in self.entries:
+            out.setdefault(e.layer, []).append(
+                {"name": e.name, "status": e.result.status, "scope": e.scope})
+        return out
+
+    def to_dict(self, timings: bool = True) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "claim": self.claim,
+            "allow_reassoc": self.allow_reassoc,
+            "original_hash": self.original_hash,
+            "final_hash": self.final_hash,
+            "schedule_log": self.schedule_log,
+            "entries": [e.to_dict(timings) for e in self.entries],
+        }
+
+    def to_json(self, timings: bool = True) -> str:
+        """Sorted-key, indented JSON; with `timings=False` fully deterministic."""
+        return json.dumps(self.to_dict(timings), sort_keys=True, indent=2)
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> Certificate:
+        return Certificate([Entry.from_dict(e) for e in d["entries"]], d["schedule_log"],
+                           d["original_hash"], d["final_hash"], d["allow_reassoc"])
+
+    @staticmethod
+    def from_json(text: str) -> Certificate:
+        return Certificate.from_dict(json.loads(text))
+
+    def summary(self) -> str:
+        lines = [f"status: {self.status} ({self.claim})"]
+        for e in self.entries:
+            lines.append(f"  {e.layer} {e.name}: {e.result.status} {e.scope}")
+        return "\n".join(lines)

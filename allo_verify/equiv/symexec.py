@@ -1,0 +1,309 @@
+"""Symbolic execution of an MLIR `func.func` over the term graph.
+
+Control on indices runs concretely (loop bounds, affine maps, affine.if, subscripts are
+Python ints, affine maps with floor semantics); data stays symbolic (term ids in a shared
+`TermStore`); memory is one `Buffer` per memref (a list cell -> term id, row-major).
+`func.call` is inlined. `scf.if` on a data condition runs both branches and merges results
+and written cells into `select` terms. A data-dependent loop (`scf.while` condition),
+bound, or subscript raises `DataDependent` with its reason; executing more than `budget`
+ops raises `TooLarge`; an op without semantics raises `Unsupported` naming it.
+
+Law: for every input, the concrete values of the output terms (see `TermStore.evaluate`) are
+what the function computes on that input (modulo the total semantics in `concrete`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from math import prod
+from typing import Any
+
+import mlir.ir as ir
+import numpy as np
+
+from allo_verify.equiv.concrete import py_float_bits, width
+from allo_verify.equiv.terms import TermStore
+
+Env = list[Any]
+Step = Callable[[Env], None]
+
+
+class SymexecError(Exception):
+    """Base: the function could not be executed symbolically; `str(e)` is the reason."""
+
+
+class DataDependent(SymexecError):
+    """Control flow or a subscript depends on data values."""
+
+
+class TooLarge(SymexecError):
+    """More than the work budget of ops would run."""
+
+
+class Unsupported(SymexecError):
+    """An op (or form of an op) without a symbolic meaning here."""
+
+
+class OutOfBounds(SymexecError):
+    """A subscript outside its memref's shape; `buffer` and `index` name the access."""
+
+    def __init__(self, buffer: str, index: tuple[int, ...], shape: tuple[int, ...]) -> None:
+        self.buffer, self.index, self.shape = buffer, index, shape
+        super().__init__(f"access {buffer}[{', '.join(map(str, index))}] outside shape {shape}")
+
+
+class SymIdx:
+    """An index value computed from data: any arithmetic or use as a subscript is refused."""
+
+    __slots__ = ("tid",)
+
+    def __init__(self, tid: int) -> None:
+        self.tid = tid
+
+    def _refuse(self, *_: Any) -> Any:
+        raise DataDependent("an index (bound or subscript) depends on data values")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __neg__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = __index__ = __int__ = __bool__ = _refuse
+
+
+@dataclass
+class Buffer:
+    """A memref's cells (term ids, row-major), its shape, element type and whether written."""
+
+    name: str
+    shape: tuple[int, ...]
+    elem: str
+    cells: list[int]
+    written: bool = False
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        return tuple(prod(self.shape[k + 1:]) for k in range(len(self.shape)))
+
+    def unflatten(self, flat: int) -> tuple[int, ...]:
+        """The subscript of row-major offset `flat`."""
+        out = []
+        for d in reversed(self.shape):
+            flat, r = divmod(flat, d)
+            out.append(r)
+        return tuple(reversed(out))
+
+
+@dataclass
+class Run:
+    """What one execution produced: results (terms/Buffers/ints) and the final argument values
+    (Buffers for memrefs: inspect `.written`), plus the op count."""
+
+    results: list[Any]
+    args: list[Any]
+    work: int
+    notes: list[str] = field(default_factory=list)
+
+
+def memref_shape(t: ir.Type) -> tuple[tuple[int, ...], str]:
+    mt = ir.MemRefType(t)
+    return tuple(int(d) for d in mt.shape), str(mt.element_type)
+
+
+def _affine_src(e: Any, dims: list[str], syms: list[str]) -> str:
+    """Python source of an affine expression (floor division and floor modulo)."""
+    k = type(e).__name__
+    if k == "AffineDimExpr":
+        return dims[e.position]
+    if k == "AffineSymbolExpr":
+        return syms[e.position]
+    if k == "AffineConstantExpr":
+        return str(e.value)
+    lhs, rhs = _affine_src(e.lhs, dims, syms), _affine_src(e.rhs, dims, syms)
+    if k == "AffineAddExpr":
+        return f"({lhs} + {rhs})"
+    if k == "AffineMulExpr":
+        return f"({lhs} * {rhs})"
+    if k == "AffineModExpr":
+        return f"({lhs} % {rhs})"
+    if k == "AffineFloorDivExpr":
+        return f"({lhs} // {rhs})"
+    if k == "AffineCeilDivExpr":
+        return f"(-((-{lhs}) // {rhs}))"
+    raise Unsupported(f"affine expression kind {k}")
+
+
+def map_srcs(amap: ir.AffineMap, operand_srcs: list[str]) -> list[str]:
+    """Python source for each result of `amap` applied to operands (dims then symbols)."""
+    nd = amap.n_dims
+    return [_affine_src(r, operand_srcs[:nd], operand_srcs[nd:]) for r in amap.results]
+
+
+def set_constraints(attr: ir.Attribute) -> tuple[ir.AffineMap, list[bool]]:
+    """An integer set `affine_set<(d)[s] : (e >= 0, f == 0)>` as a map of its constraint
+    expressions plus which are equalities (parsed from the attribute text)."""
+    text = str(attr)
+    inner = text[len("affine_set<"):-1]
+    head, _, body = inner.partition(" : ")
+    body = body.strip()[1:-1]
+    parts, depth, cur = [], 0, ""
+    for ch in body:
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        cur += ch
+    parts.append(cur)
+    exprs, eqs = [], []
+    for p in parts:
+        p = p.strip()
+        if p.endswith("== 0"):
+            exprs.append(p[:-4].strip())
+            eqs.append(True)
+        else:
+            exprs.append(p[:-4].strip())
+            eqs.append(False)
+    amap = ir.AffineMapAttr(ir.Attribute.parse(f"affine_map<{head} -> ({', '.join(exprs)})>"))
+    return amap.value, eqs
+
+
+class Executor:
+    """Compiles functions of one module into Python closures and runs them on terms."""
+
+    def __init__(self, module: ir.Module, store: TermStore, budget: int = 5_000_000) -> None:
+        self.store = store
+        self.budget = budget
+        self.work = 0
+        self.journal: list[list[tuple[Buffer, int, int]]] = []
+        self.funcs: dict[str, Any] = {}
+        self.globals: dict[str, Any] = {}
+        for op in module.body.operations:
+            o = op.operation
+            if o.name == "func.func":
+                self.funcs[ir.StringAttr(o.attributes["sym_name"]).value] = o
+            elif o.name == "memref.global":
+                self.globals[ir.StringAttr(o.attributes["sym_name"]).value] = o
+        self.compiled: dict[str, tuple[list[Step], list[int], list[int], int]] = {}
+        self.global_bufs: dict[str, Buffer] = {}
+        self.slots: dict[Any, int] = {}
+
+    # ----- compilation -------------------------------------------------------------------
+    def slot(self, v: ir.Value) -> int:
+        s = self.slots.get(v)
+        if s is None:
+            s = len(self.slots)
+            self.slots[v] = s
+        return s
+
+    def compile_func(self, name: str) -> tuple[list[Step], list[int], list[int], int]:
+        """(steps, argument slots, result slots, number of slots) of function `name`."""
+        if name in self.compiled:
+            return self.compiled[name]
+        if name not in self.funcs:
+            raise Unsupported(f"call to unknown function @{name}")
+        saved, self.slots = self.slots, {}
+        block = self.funcs[name].regions[0].blocks[0]
+        arg_slots = [self.slot(a) for a in block.arguments]
+        steps, res = self.compile_block(block)
+        out = (steps, arg_slots, res, len(self.slots))
+        self.slots = saved
+        self.compiled[name] = out
+        return out
+
+    def compile_block(self, block: ir.Block) -> tuple[list[Step], list[int]]:
+        """Steps of a block's ops; the terminator's operand slots are the block's results."""
+        from allo_verify.equiv.symexec_ops import compile_op
+
+        steps: list[Step] = []
+        res: list[int] = []
+        for op in block.operations:
+            o = op.operation
+            if o.name in ("affine.yield", "scf.yield", "func.return", "scf.condition"):
+                res = [self.slot(v) for v in o.operands]
+                continue
+            steps.append(compile_op(self, o))
+        return steps, res
+
+    def run_block(self, steps: list[Step], env: Env) -> None:
+        self.work += len(steps)
+        if self.work > self.budget:
+            raise TooLarge(f"more than {self.budget} ops executed")
+        for s in steps:
+            s(env)
+
+    # ----- running -----------------------------------------------------------------------
+    def call(self, name: str, args: list[Any]) -> list[Any]:
+        steps, arg_slots, res, n = self.compile_func(name)
+        env: Env = [None] * n
+        for s, a in zip(arg_slots, args, strict=False):
+            env[s] = a
+        self.run_block(steps, env)
+        return [env[s] for s in res]
+
+    def global_buffer(self, name: str) -> Buffer:
+        """The constant buffer of `memref.global @name` (its initial value as constants)."""
+        if name in self.global_bufs:
+            return self.global_bufs[name]
+        g = self.globals.get(name)
+        if g is None:
+            raise Unsupported(f"unknown memref.global @{name}")
+        shape, elem = memref_shape(ir.TypeAttr(g.attributes["type"]).value)
+        init = g.attributes["initial_value"] if "initial_value" in g.attributes else None
+        n = prod(shape)
+        if init is None or str(init) == "unit":
+            cells = [self.store.leaf(f"@{name}", (k,), elem) for k in range(n)]
+        else:
+            arr = np.array(init).reshape(-1)
+            if arr.size == 1 and n > 1:
+                arr = np.repeat(arr, n)
+            if elem.startswith("f"):
+                cells = [self.store.const(py_float_bits(float(x), elem), elem) for x in arr]
+            else:
+                m = (1 << width(elem)) - 1
+                cells = [self.store.const(int(x) & m, elem) for x in arr]
+        buf = Buffer(f"@{name}", shape, elem, cells)
+        self.global_bufs[name] = buf
+        return buf
+
+
+def symbolic_args(store: TermStore, func: Any, names: list[str]) -> list[Any]:
+    """Fresh symbolic inputs for the arguments of `func`: Buffers of leaves for memrefs,
+    leaves for scalars (index scalars are symbolic indices)."""
+    out: list[Any] = []
+    for name, a in zip(names, func.regions[0].blocks[0].arguments, strict=False):
+        t = a.type
+        if isinstance(t, ir.MemRefType) or str(t).startswith("memref<"):
+            shape, elem = memref_shape(t)
+            cells = [store.leaf(name, tuple(int(x) for x in np.unravel_index(k, shape))
+                                if shape else (), elem) for k in range(prod(shape))]
+            out.append(Buffer(name, shape, elem, cells))
+        elif str(t) == "index":
+            out.append(SymIdx(store.leaf(name, (), "index")))
+        else:
+            out.append(store.leaf(name, (), str(t)))
+    return out
+
+
+def execute(module: ir.Module, store: TermStore, func_name: str, names: list[str] | None = None,
+            budget: int = 5_000_000) -> Run:
+    """Run function `func_name` of `module` on symbolic inputs named `names` (default the
+    argument positions `arg0`, ...). Raises a `SymexecError` subclass when it cannot."""
+    ex = Executor(module, store, budget)
+    if func_name not in ex.funcs:
+        raise Unsupported(f"no func.func @{func_name} in module")
+    f = ex.funcs[func_name]
+    nargs = len(f.regions[0].blocks[0].arguments)
+    names = names if names is not None else [f"arg{k}" for k in range(nargs)]
+    args = symbolic_args(store, f, names)
+    results = ex.call(func_name, list(args))
+    ftype = ir.FunctionType(ir.TypeAttr(f.attributes["function_type"]).value)
+    for k, t in enumerate(ftype.results):
+        if str(t) == "index":
+            v = results[k]
+            results[k] = v.tid if isinstance(v, SymIdx) else store.const(v, "index")
+    return Run(results, args, ex.work)
+
+
+__all__ = ["execute", "Executor", "Buffer", "Run", "SymIdx", "SymexecError", "DataDependent",
+           "TooLarge", "Unsupported", "OutOfBounds", "map_srcs", "set_constraints",
+           "memref_shape", "symbolic_args"]

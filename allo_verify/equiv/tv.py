@@ -1,0 +1,374 @@
+"""L2 translation validation: two MLIR functions, same signature, all outputs compared.
+
+Both functions run symbolically (`symexec`) into one shared `TermStore`, so equal work gives
+equal term ids. Outputs are the returned values and every argument array either function
+writes. Cells with identical ids are proved without Z3; the others go to Z3 in chunks
+(`Or` of the differences; unsat proves the chunk), under `rlimit`; a few seeded concrete
+evaluations run first, since a refutation found that way needs no solver. A sat model becomes
+concrete inputs, checked by evaluating both terms (and replayed through the LLVM
+simulation when it is available). With `allow_reassoc`, float sums are normalized first
+and a proof then says "equivalent modulo reassociation".
+
+Law: `Proved` only if every output cell is equal for all inputs (at these sizes, under the
+exact tier or, when labeled, modulo reassociation); `Refuted` only with a concrete witness;
+anything else is `Unknown`/`NotRun` with its reason.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import mlir.ir as ir
+import z3
+
+from allo_verify.equiv.counterexample import (
+    confirm,
+    input_arrays,
+    make_counterexample,
+    model_env,
+    same_bits,
+    value_of,
+)
+from allo_verify.equiv.obligation import make_solver, rlimit_used
+from allo_verify.equiv.results import (
+    Cost,
+    Counterexample,
+    NotRun,
+    Proved,
+    Refuted,
+    Result,
+    Unknown,
+)
+from allo_verify.equiv.symexec import (
+    Buffer,
+    OutOfBounds,
+    SymexecError,
+    TooLarge,
+    execute,
+    memref_shape,
+)
+from allo_verify.equiv.terms import TermStore
+from allo_verify.lang.signature import Signature
+from allo_verify.lang.types import ArrayType, Float, Index, Int
+
+DEFAULT_BUDGET = 20_000_000
+DEFAULT_RLIMIT = 50_000_000
+DEFAULT_Z3_NODES = 1_000_000
+CHUNK = 128
+QUICK_CELLS = 16
+QUICK_TRIES = 8
+
+
+@dataclass
+class L2Result:
+    """Outcome of L2: the result, what it covered (`scope`), and its cost."""
+
+    result: Result
+    scope: dict[str, Any] = field(default_factory=dict)
+    cost: Cost = field(default_factory=Cost)
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+
+@dataclass
+class OutCell:
+    output: str
+    cell: tuple[int, ...]
+    ta: int
+    tb: int
+    decl: Any
+
+
+def _func_name(mod: ir.Module, name: str | None, sig: Signature | None) -> str:
+    names = [ir.StringAttr(op.operation.attributes["sym_name"]).value
+             for op in mod.body.operations if op.operation.name == "func.func"]
+    if name is not None:
+        return name
+    if sig is not None and sig.name in names:
+        return sig.name
+    if not names:
+        raise ValueError("module has no func.func")
+    return names[-1]
+
+
+def decl_of(t: str) -> Any:
+    """A declared type for an MLIR type string when no Signature is given (ints signed)."""
+    if t.startswith("memref<"):
+        shape, elem = memref_shape(ir.Type.parse(t))
+        return ArrayType(decl_of(elem), shape)
+    if t == "index":
+        return Index()
+    if t.startswith("f"):
+        return Float(int(t[1:]))
+    return Int(int(t[1:]))
+
+
+def _outputs(store: TermStore, res_a: list[Any], res_b: list[Any], args_a: list[Any],
+             args_b: list[Any], names: list[str], sig: Signature | None) -> list[OutCell]:
+    cells: list[OutCell] = []
+
+    def add(out: str, x: Any, y: Any, decl: Any) -> None:
+        if isinstance(x, Buffer) and isinstance(y, Buffer):
+            for k, (p, q) in enumerate(zip(x.cells, y.cells, strict=True)):
+                cells.append(OutCell(out, x.unflatten(k), p, q, decl))
+        elif isinstance(x, int) and isinstance(y, int):
+            cells.append(OutCell(out, (), x, y, decl))
+        else:
+            raise SymexecError(f"output {out} is not comparable ({type(x).__name__})")
+
+    if len(res_a) != len(res_b):
+        raise SymexecError("the functions return different numbers of results")
+    for k, (x, y) in enumerate(zip(res_a, res_b, strict=True)):
+        decl = sig.results[k] if sig is not None and k < len(sig.results) else None
+        add(f"return[{k}]", x, y, decl)
+    for k, (x, y) in enumerate(zip(args_a, args_b, strict=True)):
+        if isinstance(x, Buffer) and (x.written or y.written):
+            decl = sig.args[k].type if sig is not None else None
+            add(names[k], x, y, decl)
+    return cells
+
+
+def _arg_info(store: TermStore, names: list[str], args: list[Any], sig: Signature | None) \
+        -> list[tuple[str, Any, str]]:
+    """(name, declared type, MLIR element type) per argument."""
+    out = []
+    for k, (n, b) in enumerate(zip(names, args, strict=True)):
+        if isinstance(b, Buffer):
+            elem, default = b.elem, ArrayType(decl_of(b.elem), b.shape)
+        else:
+            elem = store.ty[getattr(b, "tid", b)]
+            default = decl_of(elem)
+        out.append((n, sig.args[k].type if sig is not None else default, elem))
+    return out
+
+
+def _replay(mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None, inputs: dict[str, Any],
+            output: str, cell: tuple[int, ...]) -> tuple[Any, Any] | str:
+    """Run both kernels through the LLVM simulation on `inputs`; the two values at the cell,
+    or a string saying why replay was not possible."""
+    if sig is None:
+        return "no signature: LLVM replay skipped"
+    try:
+        from allo_verify.codegen.llvm_runner import build_llvm  # type: ignore[import-not-found]
+    except ImportError:
+        return "LLVM simulation not available"
+    import numpy as np
+
+    vals = []
+    for mod in (mod_a, mod_b):
+        try:
+            k = build_llvm(str(mod), sig)
+            args = [np.array(inputs[a.name], copy=True) if a.is_array else inputs[a.name]
+                    for a in sig.args]
+            res = k(*args)
+        except Exception as e:  # noqa: BLE001 - report any runner failure as a note
+            return f"LLVM replay failed: {type(e).__name__}: {e}"
+        if output.startswith("return["):
+            idx = int(output[7:-1])
+            r = res[idx] if isinstance(res, tuple) else res
+        else:
+            r = args[[a.name for a in sig.args].index(output)]
+        vals.append(r[cell] if cell else r)
+    return vals[0], vals[1]
+
+
+def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None = None,
+                             func_a: str | None = None, func_b: str | None = None,
+                             allow_reassoc: bool = False, budget: int = DEFAULT_BUDGET,
+                             rlimit: int = DEFAULT_RLIMIT, replay: bool = True,
+                             seed: int = 0, z3_nodes: int = DEFAULT_Z3_NODES) -> L2Result:
+    """Translation validation of `func_a` in `mod_a` against `func_b` in `mod_b`.
+
+    Budgets: `budget` executed ops per function (else NotRun "too large"), `rlimit` Z3
+    resource units per query, `z3_nodes` term nodes sent to Z3 in all (else NotRun)."""
+    t0 = time.perf_counter()
+    with mod_a.context:
+        fa = _func_name(mod_a, func_a, sig)
+    with mod_b.context:
+        fb = _func_name(mod_b, func_b, sig)
+    store = TermStore()
+    scope: dict[str, Any] = {"budget": budget, "rlimit": rlimit, "z3_nodes": z3_nodes,
+                             "tier": "exact"}
+    cost = Cost()
+    ctx_names = None if sig is None else [a.name for a in sig.args]
+    try:
+        with mod_a.context:
+            ra = execute(mod_a, store, fa, ctx_names, budget)
+        names = ctx_names or [f"arg{k}" for k in range(len(ra.args))]
+        with mod_b.context:
+            try:
+                rb = execute(mod_b, store, fb, names, budget)
+            except OutOfBounds as e:
+                cost.seconds = time.perf_counter() - t0
+                return L2Result(_oob_refutation(e, sig), scope, cost)
+        outs = _outputs(store, ra.results, rb.results, ra.args, rb.args, names, sig)
+    except TooLarge as e:
+        cost.seconds = time.perf_counter() - t0
+        return L2Result(NotRun(f"too large: {e}"), scope, cost)
+    except (SymexecError, NotImplementedError) as e:
+        cost.seconds = time.perf_counter() - t0
+        return L2Result(Unknown(f"{type(e).__name__}: {e}"), scope, cost)
+    scope.update(work_a=ra.work, work_b=rb.work, terms=len(store), cells=len(outs),
+                 sizes={n: list(b.shape) for n, b in zip(names, ra.args, strict=False)
+                        if isinstance(b, Buffer)})
+    with mod_a.context:
+        arg_info = _arg_info(store, names, ra.args, sig)
+    undef = [lf for lf, (name, _) in store.leaf_info.items() if name == "undef"]
+    if undef and set(undef) & set(store.leaves([c.ta for c in outs] + [c.tb for c in outs])):
+        cost.seconds = time.perf_counter() - t0
+        return L2Result(Unknown("an output depends on a local array read before it was "
+                                "written (uninitialized memref.alloc)"), scope, cost)
+    diff = [c for c in outs if c.ta != c.tb]
+    scope["differing_cells"] = len(diff)
+    result = _decide(store, diff, allow_reassoc, rlimit, cost, scope, seed, z3_nodes)
+    if isinstance(result, tuple):
+        c, w = result
+        result = _refutation(store, c, w, arg_info, mod_a, mod_b, sig, replay)
+    cost.seconds = time.perf_counter() - t0
+    return L2Result(result, scope, cost)
+
+
+def _oob_refutation(e: OutOfBounds, sig: Signature | None) -> Result:
+    """b accesses outside an array while a does not: since that access does not depend on
+    data (subscripts are concrete), every input witnesses it."""
+    inputs: dict[str, Any] = {}
+    if sig is not None:
+        for a in sig.args:
+            inputs[a.name] = {"shape": list(a.type.shape), "cells": {}, "others": 0} \
+                if isinstance(a.type, ArrayType) else 0
+    cex = Counterexample(output=e.buffer, cell=e.index, value_a="no such access",
+                         value_b=f"out-of-bounds access (shape {list(e.shape)})", inputs=inputs,
+                         confirmed="concrete",
+                         note="subscripts do not depend on data: every input triggers it")
+    return Refuted(cex, str(e))
+
+
+def _z3_chunks(store: TermStore, cells: list[OutCell], rlimit: int, cost: Cost,
+               node_budget: int) -> tuple[str, OutCell | None, dict[int, int] | None, str]:
+    """('unsat', ...) if all cells are equal for all inputs; ('sat', cell, env, '') with a
+    model for one differing cell; ('too_large', ...) past `node_budget` Z3 terms;
+    ('unknown', None, None, reason) otherwise."""
+    memo: dict[int, Any] = {}
+    for i in range(0, len(cells), CHUNK):
+        chunk = cells[i:i + CHUNK]
+        roots = [c.ta for c in chunk] + [c.tb for c in chunk]
+        if len(memo) + sum(1 for n in store.deps(roots) if n not in memo) > node_budget:
+            return "too_large", None, None, f"more than {node_budget} term nodes for Z3"
+        za = store.to_z3([c.ta for c in chunk], memo)
+        zb = store.to_z3([c.tb for c in chunk], memo)
+        s = make_solver(rlimit)
+        s.add(z3.Or([x != y for x, y in zip(za, zb, strict=True)]))
+        r = s.check()
+        cost.queries += 1
+        cost.rlimit += rlimit_used(s)
+        if r == z3.unknown:
+            return "unknown", None, None, f"z3: {s.reason_unknown()} (rlimit {rlimit})"
+        if r == z3.sat:
+            m = s.model()
+            for c, x, y in zip(chunk, za, zb, strict=True):
+                if z3.is_true(m.eval(x != y, model_completion=True)):
+                    return "sat", c, model_env(store, store.leaves([c.ta, c.tb]), memo, m), ""
+            return "unknown", None, None, "z3 model names no differing cell"
+    return "unsat", None, None, ""
+
+
+def _decide(store: TermStore, diff: list[OutCell], allow_reassoc: bool, rlimit: int,
+            cost: Cost, scope: dict[str, Any], seed: int, node_budget: int) -> \
+        Result | tuple[OutCell, Any]:
+    if not diff:
+        return Proved("all output cells structurally identical")
+    quick = _quick(store, diff, seed) if not allow_reassoc else None
+    if quick is not None:
+        scope["found_by"] = "concrete search before Z3"
+        return quick
+    try:
+        verdict, cell, env, why = _z3_chunks(store, diff, rlimit, cost, node_budget)
+    except NotImplementedError as e:
+        return Unknown(str(e))
+    if verdict == "too_large":
+        return NotRun(f"too large: {why}")
+    if verdict == "unsat":
+        return Proved(f"{len(diff)} cells proved equal by Z3")
+    if verdict == "sat":
+        assert cell is not None
+        w = confirm(store, cell.ta, cell.tb, env, seed)
+        if w is not None and not allow_reassoc:
+            return cell, w
+        if not allow_reassoc:
+            return Unknown(f"{cell.output}{list(cell.cell)} differs only as uninterpreted "
+                           f"float terms; no concrete witness found")
+    if not allow_reassoc:
+        return Unknown(why)
+    scope["tier"] = "reassoc"
+    memo: dict[int, int] = {}
+    norm = []
+    for c in diff:
+        na, nb = store.reassociate([c.ta, c.tb], memo)
+        if na != nb:
+            norm.append(OutCell(c.output, c.cell, na, nb, c.decl))
+    scope["differing_after_reassoc"] = len(norm)
+    if not norm:
+        return Proved("all cells equal modulo reassociation of float sums", modulo_reassoc=True)
+    quick = _quick(store, norm, seed)
+    if quick is None:
+        verdict, cell, env, why = _z3_chunks(store, norm, rlimit, cost, node_budget)
+        if verdict == "too_large":
+            return NotRun(f"too large: {why}")
+        if verdict == "unsat":
+            return Proved(f"{len(norm)} cells proved equal by Z3 modulo reassociation",
+                          modulo_reassoc=True)
+        if verdict != "sat":
+            return Unknown(why)
+        assert cell is not None
+        w = confirm(store, cell.ta, cell.tb, env, seed)
+        if w is None:
+            return Unknown(f"{cell.output}{list(cell.cell)} differs even modulo reassociation "
+                           f"as uninterpreted terms; no concrete witness found")
+        quick = (cell, w)
+    cell, w = quick
+    orig = next(c for c in diff if c.output == cell.output and c.cell == cell.cell)
+    v = store.evaluate([orig.ta, orig.tb], w.env)
+    if not same_bits(v[orig.ta], v[orig.tb], store.ty[orig.ta]):
+        w.va, w.vb = v[orig.ta], v[orig.tb]
+    w.how += " (differs even modulo reassociation)"
+    return orig, w
+
+
+def _quick(store: TermStore, cells: list[OutCell], seed: int) -> tuple[OutCell, Any] | None:
+    """A refutation by a few seeded concrete evaluations, before asking Z3."""
+    for c in cells[:QUICK_CELLS]:
+        w = confirm(store, c.ta, c.tb, None, seed, tries=QUICK_TRIES)
+        if w is not None:
+            return c, w
+    return None
+
+
+def _refutation(store: TermStore, c: OutCell, w: Any, arg_info: list[tuple[str, Any, str]],
+                mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None,
+                replay: bool) -> Result:
+    inputs = input_arrays(store, w.env, arg_info)
+    keep: dict[str, list[tuple[int, ...]]] = {}
+    for lf in store.leaves([c.ta, c.tb]):
+        name, cell = store.leaf_info[lf]
+        keep.setdefault(name, []).append(cell)
+    t = store.ty[c.ta]
+    dt = c.decl.dtype if isinstance(c.decl, ArrayType) else c.decl
+    va, vb = value_of(w.va, t, dt), value_of(w.vb, t, dt)
+    confirmed, note = "concrete", f"found by {w.how}"
+    if replay:
+        rep = _replay(mod_a, mod_b, sig, inputs, c.output, c.cell)
+        if isinstance(rep, str):
+            note += f"; {rep}"
+        else:
+            la, lb = rep
+            from allo_verify.equiv.counterexample import bits_of
+            if not same_bits(bits_of(la, t), bits_of(lb, t), t):
+                confirmed, va, vb = "llvm", la, lb
+            else:
+                note += f"; LLVM replay gave equal values {la!r} (total-semantics corner?)"
+    cex = make_counterexample(c.output, c.cell, va, vb, inputs, keep, confirmed, note)
+    return Refuted(cex, f"{c.output}{list(c.cell)} differs")
