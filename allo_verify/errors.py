@@ -42,3 +42,8 @@ class ScheduleError(AlloVerifyError):
         self.message = message
         self.counterexample = counterexample
         super().__init__(message)
+
+
+class ScheduleUsageError(ScheduleError):
+    """A schedule step that names a loop or buffer that does not exist, or passes an invalid
+    argument: a mistake in the request, not a refusal by a checker."""

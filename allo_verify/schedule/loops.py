@@ -7,7 +7,7 @@ from typing import Any
 
 from mlir.ir import Module, Operation, StringAttr, WalkOrder, WalkResult
 
-from allo_verify.errors import ScheduleError
+from allo_verify.errors import ScheduleUsageError
 
 LOOP_OPS = ("affine.for", "scf.for")
 
@@ -61,6 +61,26 @@ def find_loop(module: Module, axis: str) -> LoopRef:
         return hits[0]
     if not hits:
         known = ", ".join(lp.qualified for lp in loops) or "none"
-        raise ScheduleError(f"no loop named '{axis}'; loops: {known}")
+        raise ScheduleUsageError(f"no loop named '{axis}'; loops: {known}")
     cands = ", ".join(lp.qualified for lp in hits)
-    raise ScheduleError(f"loop name '{axis}' is ambiguous; candidates: {cands}")
+    raise ScheduleUsageError(f"loop name '{axis}' is ambiguous; candidates: {cands}")
+
+
+def _bounds(op: Any) -> str:
+    if op.name != "affine.for":
+        return "(non-affine bounds)"
+    text = str(op).split("{", 1)[0]
+    head = text.split("=", 1)[1].strip() if "=" in text else text
+    return head.strip()
+
+
+def describe_loops(module: Module) -> list[str]:
+    """The loop structure as indented lines `kernel:name  lb to ub [step s] [attrs]`."""
+    lines = []
+    for lp in list_loops(module):
+        op = lp.op.operation
+        marks = sorted(str(n) for n in op.attributes if str(n).startswith("hls.")
+                       or str(n) == "reduction")
+        extra = f"  [{', '.join(marks)}]" if marks else ""
+        lines.append(f"{'  ' * lp.depth}{lp.qualified}  {_bounds(op)}{extra}")
+    return lines

@@ -14,9 +14,9 @@ from mlir.ir import IntegerAttr, IntegerType, Module, WalkResult
 
 from allo_verify.equiv.l1 import run_check
 from allo_verify.equiv.results import Cost, Refuted, Result, Unknown
-from allo_verify.errors import ScheduleError
+from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
-from allo_verify.schedule.loops import LoopRef, find_loop, list_loops
+from allo_verify.schedule.loops import LoopRef, describe_loops, find_loop, list_loops
 from allo_verify.schedule.primitives import Context, Primitive
 from allo_verify.schedule.primitives.compute_at import ComputeAt
 from allo_verify.schedule.primitives.fuse import Fuse, fused_name
@@ -44,9 +44,18 @@ class Step:
 
     primitive: Primitive
     checks: list[CheckRecord] = field(default_factory=list)
+    loops_before: list[str] = field(default_factory=list)
+    loops_after: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"primitive": self.primitive.name, "args": self.primitive.args()}
+    def to_dict(self, detail: bool = False) -> dict[str, Any]:
+        """The log entry; with `detail`, also the loop structure before and after and the
+        names of the step's obligations (what reports show)."""
+        d: dict[str, Any] = {"primitive": self.primitive.name, "args": self.primitive.args()}
+        if detail:
+            d["loops_before"] = self.loops_before
+            d["loops_after"] = self.loops_after
+            d["obligations"] = [c.name for c in self.checks]
+        return d
 
 
 def clone_module(module: Module) -> Module:
@@ -118,7 +127,7 @@ class Schedule:
                         f"  obligation: {ob.name}\n  at {ob.location}\n"
                         f"  counterexample: {cex.note if cex else '-'}",
                         cex)
-        step = Step(prim, records)
+        step = Step(prim, records, describe_loops(self.module), describe_loops(new))
         self.module = new
         self.steps.append(step)
         return step
@@ -138,7 +147,7 @@ class Schedule:
         """Split each of `axes` by its factor, then move all outer loops outside all inner
         ones; logged as its parts. Returns the new loop names, outer ones first."""
         if len(axes) != len(factors):
-            raise ScheduleError(f"tile: {len(axes)} loops but {len(factors)} factors")
+            raise ScheduleUsageError(f"tile: {len(axes)} loops but {len(factors)} factors")
         saved = (self.module, list(self.steps))
         try:
             pairs = [self.split(a, f) for a, f in zip(axes, factors, strict=True)]
@@ -190,7 +199,9 @@ class Schedule:
         l1 = [(Obligation(c.name, c.statement, lambda: None, c.location), c.result, c.cost)
               for st in self.steps for c in st.checks]
         return verify_modules(self.original, self.module, self.kernel.sig, layers,
-                              obligations=l1, schedule_log=self.log(), trials=trials,
+                              obligations=l1,
+                              schedule_log=[st.to_dict(detail=True) for st in self.steps],
+                              trials=trials,
                               seed=seed, allow_reassoc=allow_reassoc, **budgets)
 
     def build(self, target: str = "llvm") -> Any:

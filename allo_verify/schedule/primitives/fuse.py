@@ -26,7 +26,7 @@ from mlir.ir import (
 
 from allo_verify.equiv.instance_map import Check, Witness
 from allo_verify.equiv.polyhedral import var
-from allo_verify.errors import ScheduleError
+from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.schedule.primitives.base import (
     Context,
     Primitive,
@@ -56,7 +56,7 @@ def fused_name(names: list[str]) -> str:
 def fuse_band(module: Module, axes: tuple[str, ...]) -> tuple[str, list, list[tuple[int, int]]]:
     """The loops to fuse, outermost first, with their constant (lb, ub)."""
     if len(axes) < 2:
-        raise ScheduleError("fuse needs at least two loops")
+        raise ScheduleUsageError("fuse needs at least two loops")
     kernel, top = loop_op(module, axes[0])
     band = perfect_band(top)
     names = [loop_name(b) for b in band]

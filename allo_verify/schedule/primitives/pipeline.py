@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from mlir.ir import IntegerAttr, IntegerType, Module
 
 from allo_verify.equiv.instance_map import Check
-from allo_verify.errors import ScheduleError
+from allo_verify.errors import ScheduleUsageError
 from allo_verify.schedule.primitives._annotation import attributes_only_check
 from allo_verify.schedule.primitives.base import Context, Primitive, register
 from allo_verify.schedule.rewrite import loop_op
@@ -27,7 +27,7 @@ class Pipeline(Primitive):
     def apply(self, module: Module, ctx: Context) -> None:
         ii = self.initiation_interval
         if not isinstance(ii, int) or ii < 1:
-            raise ScheduleError(f"initiation interval must be an integer >= 1, got {ii!r}")
+            raise ScheduleUsageError(f"initiation interval must be an integer >= 1, got {ii!r}")
         _, op = loop_op(module, self.axis)
         op.attributes["hls.pipeline_ii"] = IntegerAttr.get(IntegerType.get_signless(32), ii)
 

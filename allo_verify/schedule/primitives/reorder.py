@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from mlir.ir import InsertionPoint, Module
 
 from allo_verify.equiv.instance_map import IDENTITY, Check
-from allo_verify.errors import ScheduleError
+from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.schedule.primitives.base import Context, Primitive, instance_map_checks, register
 from allo_verify.schedule.rewrite import (
     band_applies,
@@ -37,7 +37,7 @@ def permuted_band(module: Module, axes: tuple[str, ...]) -> tuple[str, list, lis
     """The band holding `axes`, from the outermost named loop to the innermost one, and
     the permutation (new position -> old position)."""
     if len(axes) < 2 or len(set(axes)) != len(axes):
-        raise ScheduleError(f"reorder needs at least two distinct loops, got {list(axes)}")
+        raise ScheduleUsageError(f"reorder needs at least two distinct loops, got {list(axes)}")
     found = [loop_op(module, a) for a in axes]
     kernels = {k for k, _ in found}
     if len(kernels) != 1:

@@ -27,7 +27,7 @@ from mlir.ir import (
 
 from allo_verify.equiv.instance_map import Check, Witness
 from allo_verify.equiv.polyhedral import map_to_z3, var
-from allo_verify.errors import ScheduleError
+from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.schedule.primitives.base import (
     Context,
     Primitive,
@@ -51,7 +51,8 @@ class Split(Primitive):
 
     def _validate(self, h: Header) -> None:
         if not isinstance(self.factor, int) or self.factor < 1:
-            raise ScheduleError(f"split factor must be a positive integer, got {self.factor!r}")
+            raise ScheduleUsageError(f"split factor must be a positive integer, got "
+                                     f"{self.factor!r}")
         if h.step != 1:
             raise ScheduleError(f"split needs a unit-step loop; '{self.axis}' has step {h.step}")
         if len(h.lb.results) != 1 or len(h.ub.results) != 1:

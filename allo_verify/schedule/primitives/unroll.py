@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from mlir.ir import IntegerAttr, IntegerType, Module
 
 from allo_verify.equiv.instance_map import Check
-from allo_verify.errors import ScheduleError
+from allo_verify.errors import ScheduleUsageError
 from allo_verify.schedule.primitives._annotation import attributes_only_check
 from allo_verify.schedule.primitives.base import Context, Primitive, register
 from allo_verify.schedule.rewrite import loop_op
@@ -26,7 +26,7 @@ class Unroll(Primitive):
 
     def apply(self, module: Module, ctx: Context) -> None:
         if not isinstance(self.factor, int) or self.factor < 0:
-            raise ScheduleError(f"unroll factor must be an integer >= 0, got {self.factor!r}")
+            raise ScheduleUsageError(f"unroll factor must be an integer >= 0, got {self.factor!r}")
         _, op = loop_op(module, self.axis)
         op.attributes["hls.unroll"] = IntegerAttr.get(IntegerType.get_signless(32), self.factor)
 
