@@ -125,7 +125,9 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
     obs.append(Check(Obligation(
         f"{step}/{label}/one-to-one", f"no original instance of {label} runs twice after {step}",
         injective, loc), lambda m: f"an original instance of {label} runs twice"))
-    if new.tree != old.tree or len(new.accesses) != len(old.accesses):
+    kinds_old = [(a.buffer, a.write) for a in old.accesses]
+    kinds_new = [(a.buffer, a.write) for a in new.accesses]
+    if new.tree != old.tree or kinds_old != kinds_new:
         obs.append(Check(Obligation(
             f"{step}/{label}/same-work", f"{label} computes the same operation tree",
             lambda: z3.BoolVal(False), loc),

@@ -182,6 +182,8 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
                 raise self.error(node, f"'{name}' is already declared")
             if isinstance(node.value, ast.List):
                 value: Any = _literal_list(node.value, self)
+            elif self._numpy_constant(node.value) is not None:
+                value = self._numpy_constant(node.value)
             else:
                 value = self.expr(node.value) if node.value is not None else 0
             if isinstance(value, AV) and value.type == t and node.value is not None and \
@@ -199,6 +201,19 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             raise self.error(node, f"'{name}' is already declared as {old!r}")
         value = self.scalar(node.value) if node.value is not None else 0
         self.store_scalar(name, value, node)
+
+    def _numpy_constant(self, node: ast.expr | None) -> Any:
+        """The NumPy array a name from the enclosing scope refers to, else None."""
+        if isinstance(node, ast.Name) and node.id in self.symbols:
+            return None
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            try:
+                v = self.static_value(node)
+            except Exception:  # noqa: BLE001 - not a static name: evaluate it normally
+                return None
+            if hasattr(v, "shape") and hasattr(v, "dtype"):
+                return v
+        return None
 
     def init_array(self, av: AV, value: Any, node: ast.AST) -> None:
         if isinstance(value, AV):

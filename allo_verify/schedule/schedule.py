@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlir.ir import IntegerAttr, IntegerType, Module, WalkResult
+from mlir.ir import IntegerAttr, IntegerType, MLIRError, Module, WalkResult
 
 from allo_verify.equiv.l1 import run_check
 from allo_verify.equiv.results import Cost, Refuted, Result, Unknown
@@ -113,8 +113,11 @@ class Schedule:
         with self.module.context:
             new = clone_module(self.module)
             prim.apply(new, self.ctx)
-            if not new.operation.verify():
-                raise ScheduleError(f"{prim.label()} produced IR that does not verify")
+            try:
+                new.operation.verify()
+            except MLIRError as e:
+                raise ScheduleError(f"{prim.label()} refused: the rewrite does not give valid "
+                                    f"IR ({str(e).splitlines()[0]})") from None
             records: list[CheckRecord] = []
             for check in prim.checks(self.module, new, self.ctx):
                 result, cost = run_check(check)

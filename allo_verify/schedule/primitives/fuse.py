@@ -69,9 +69,12 @@ def fuse_band(module: Module, axes: tuple[str, ...]) -> tuple[str, list, list[tu
     for op in band:
         h = header(op)
         cb = constant_bounds(h)
-        if cb is None or h.step != 1:
-            raise ScheduleError(f"fuse needs constant bounds and unit steps; loop "
-                                f"'{h.name}' has neither")
+        if cb is None:
+            raise ScheduleError(f"fuse needs constant bounds; loop '{h.name}' has others")
+        if h.step != 1:
+            raise ScheduleError(f"fuse needs unit steps; loop '{h.name}' has step {h.step}")
+        if cb[1] <= cb[0]:
+            raise ScheduleError(f"fuse: loop '{h.name}' runs no iteration; nothing to fuse")
         bounds.append(cb)
     return kernel, band, bounds
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlir.ir import InsertionPoint, Module
+from mlir.ir import InsertionPoint, Module, OpResult, Value
 
 from allo_verify.equiv.instance_map import IDENTITY, Check
 from allo_verify.errors import ScheduleError, ScheduleUsageError
@@ -58,6 +58,16 @@ def permuted_band(module: Module, axes: tuple[str, ...]) -> tuple[str, list, lis
                         "(each loop's body must be exactly the next loop)")
 
 
+def ivs_feeding(v: Value) -> set[Value]:
+    """The values `v` is computed from through `affine.apply`, itself included."""
+    out = {v}
+    owner = getattr(v, "owner", None)
+    if isinstance(v, OpResult) and owner.operation.name == "affine.apply":
+        for x in owner.operation.operands:
+            out |= ivs_feeding(x)
+    return out
+
+
 @register
 @dataclass(frozen=True)
 class Reorder(Primitive):
@@ -71,7 +81,7 @@ class Reorder(Primitive):
         for pos, old in enumerate(order):
             outer_ivs = {ivs[order[p]] for p in range(pos)}
             inner_ivs = set(ivs) - outer_ivs - {ivs[old]}
-            used = set(headers[old].lb_ops) | set(headers[old].ub_ops)
+            used = set().union(*(ivs_feeding(v) for v in headers[old].lb_ops + headers[old].ub_ops))
             bad = [loop_name(band[k]) for k in range(len(band)) if ivs[k] in used and
                    ivs[k] in inner_ivs]
             if bad:

@@ -1,0 +1,367 @@
+"""The `allo-verify` command: verified builds, CI gates, reports for reviewers.
+
+Exit codes (every subcommand):
+  0  everything requested was proved (or agreed, for co-simulation)
+  1  refuted: a counterexample exists, including a schedule step refused by its checker
+  2  unknown or not run: nothing was refuted, but something was not proved
+  3  bad usage, a Python or frontend error in the design, or a step naming a loop or
+     buffer that does not exist
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from allo_verify.errors import FrontendError, ScheduleError, ScheduleUsageError
+
+EXIT_OK, EXIT_REFUTED, EXIT_UNKNOWN, EXIT_USAGE = 0, 1, 2, 3
+ALL_FORMATS = ("md", "html", "json", "junit")
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit 3)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would exit 2, which means "unknown"
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _exit_code(status: str) -> int:
+    return {"proved": EXIT_OK, "refuted": EXIT_REFUTED}.get(status, EXIT_UNKNOWN)
+
+
+def _say(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+# ---- loading -----------------------------------------------------------------------------
+def _load(path: str) -> dict[str, Any]:
+    """Designs of a file; errors become (message, exit code) via `DesignFailure`."""
+    from allo_verify.design import DesignLoadError, load_designs
+
+    try:
+        return load_designs(path)
+    except ScheduleUsageError as e:
+        raise DesignFailure(f"{path}: schedule error: {e}", EXIT_USAGE) from None
+    except ScheduleError as e:
+        text = f"{path}: a schedule step was refused:\n{e}"
+        raise DesignFailure(text, EXIT_REFUTED) from None
+    except (DesignLoadError, FrontendError) as e:
+        raise DesignFailure(str(e), EXIT_USAGE) from None
+
+
+class DesignFailure(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _pick(designs: dict[str, Any], name: str | None, path: str) -> list[str]:
+    if name is None:
+        return list(designs)
+    if name not in designs:
+        raise DesignFailure(f"{path}: no design named '{name}'; designs: "
+                            f"{', '.join(designs)}", EXIT_USAGE)
+    return [name]
+
+
+def _verify_design(design: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    cert = design.verify(layers=tuple(opts["layers"]), trials=opts["trials"],
+                         seed=opts["seed"], allow_reassoc=opts["allow_reassoc"])
+    return cert.to_dict()
+
+
+def _worker(path: str, name: str, opts: dict[str, Any]) -> tuple[str, dict | None, str, int]:
+    """Verify one design in a worker process: (name, certificate, error, exit code)."""
+    try:
+        designs = _load(path)
+        return name, _verify_design(designs[name], opts), "", EXIT_OK
+    except DesignFailure as e:
+        return name, None, str(e), e.code
+
+
+# ---- verify ------------------------------------------------------------------------------
+def cmd_verify(args: argparse.Namespace) -> int:
+    formats = _formats(args.format)
+    opts = {"layers": args.layers.split(","), "trials": args.trials, "seed": args.seed,
+            "allow_reassoc": args.allow_reassoc}
+    designs = _load(args.design)
+    names = _pick(designs, args.schedule, args.design)
+    results: dict[str, tuple[dict | None, str, int]] = {}
+    with _progress(f"verifying {len(names)} design(s)") as progress:
+        if args.jobs > 1 and len(names) > 1:
+            ctx = get_context("spawn")
+            with ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx) as pool:
+                futs = [pool.submit(_worker, str(Path(args.design).resolve()), n, opts)
+                        for n in names]
+                for f in futs:
+                    n, cert, err, code = f.result()
+                    results[n] = (cert, err, code)
+                    progress(n)
+        else:
+            for n in names:
+                results[n] = (_verify_design(designs[n], opts), "", EXIT_OK)
+                progress(n)
+    code = EXIT_OK
+    summaries = {}
+    for n in names:
+        cert, err, c = results[n]
+        if cert is None:
+            _say(err)
+            code = _worse(code, c)
+            continue
+        written = _write(cert, Path(args.out), formats, n)
+        summaries[n] = {"status": cert["status"], "claim": cert["claim"],
+                        "reports": [str(p) for p in written]}
+        if not args.json:
+            _say(_summary(n, cert, written))
+        code = _worse(code, _exit_code(cert["status"]))
+    if args.json:
+        _say(json.dumps({"designs": summaries, "exit_code": code}, sort_keys=True, indent=2))
+    return code
+
+
+def _worse(a: int, b: int) -> int:
+    """The more severe exit code: usage > refuted > unknown > ok."""
+    rank = {EXIT_OK: 0, EXIT_UNKNOWN: 1, EXIT_REFUTED: 2, EXIT_USAGE: 3}
+    return a if rank[a] >= rank[b] else b
+
+
+def _formats(text: str) -> list[str]:
+    fmts = [f.strip() for f in text.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in ALL_FORMATS]
+    if bad:
+        raise UsageError(f"unknown format(s) {bad}; valid: {', '.join(ALL_FORMATS)}")
+    return fmts
+
+
+def _write(cert: dict[str, Any], out: Path, formats: list[str], stem: str) -> list[Path]:
+    from allo_verify.report.writers import write_reports
+
+    return write_reports(cert, out, formats, stem) if formats else []
+
+
+def _summary(name: str, cert: dict[str, Any], written: list[Path]) -> str:
+    from allo_verify.report.claims import entry_claim
+
+    lines = [f"{name}: {cert['status'].upper()} ({cert['claim']})"]
+    entries = cert["entries"]
+    l1 = [e for e in entries if e["layer"] == "L1"]
+    if l1:
+        by: dict[str, int] = {}
+        for e in l1:
+            by[e["result"]["status"]] = by.get(e["result"]["status"], 0) + 1
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(by.items()))
+        lines.append(f"  L1  {len(l1)} obligations over {len(cert['schedule_log'])} steps: "
+                     f"{counts} (each for this instance)")
+    for e in entries:
+        if e["layer"] != "L1":
+            lines.append(f"  {e['layer']}  {entry_claim(e)}")
+    for e in entries:
+        cex = e["result"].get("counterexample")
+        if cex:
+            lines.append(f"  counterexample ({e['layer']} {e['name']}):")
+            lines += ["    " + ln for ln in _cex_text(cex).splitlines()]
+        elif e["result"]["status"] in ("unknown", "not_run"):
+            lines.append(f"  {e['layer']} {e['name']}: {e['result']['status']}: "
+                         f"{e['result'].get('reason', '')}")
+    if written:
+        lines.append(f"  reports: {', '.join(str(p) for p in written)}")
+    return "\n".join(lines)
+
+
+def _cex_text(cex: dict[str, Any]) -> str:
+    from allo_verify.equiv.results import Counterexample
+
+    return str(Counterexample.from_dict(cex))
+
+
+class _progress:  # noqa: N801 - used as a context manager
+    """A spinner on a terminal (stderr), nothing otherwise."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.status: Any = None
+
+    def __enter__(self) -> Any:
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status(self.text)
+            self.status.__enter__()
+        return self.update
+
+    def update(self, done: str) -> None:
+        if self.status is not None:
+            self.status.update(f"{self.text}: {done} done")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+
+# ---- build -------------------------------------------------------------------------------
+def cmd_build(args: argparse.Namespace) -> int:
+    designs = _load(args.design)
+    names = _pick(designs, args.schedule, args.design)
+    if len(names) != 1:
+        raise DesignFailure(f"{args.design} has several designs ({', '.join(names)}); pick one "
+                            "with --schedule NAME", EXIT_USAGE)
+    name = names[0]
+    design = designs[name]
+    files: dict[str, str] = {}
+    from allo_verify.design import Equivalence
+
+    module = design.module if not isinstance(design, Equivalence) else None
+    if isinstance(design, Equivalence):
+        from allo_verify.equiv.api import module_and_sig
+
+        module = module_and_sig(design.implementation)[0]
+    files[f"{name}.mlir"] = str(module)
+    log = design.log() if not isinstance(design, Equivalence) else []
+    files[f"{name}.schedule.json"] = json.dumps(log, sort_keys=True, indent=2) + "\n"
+    code = EXIT_OK
+    if args.no_verify:
+        files[f"{name}.UNVERIFIED.txt"] = (
+            "This design was written with --no-verify: no layer checked it.\n")
+        _say(f"{name}: NOT VERIFIED (--no-verify)")
+    else:
+        opts = {"layers": args.layers.split(","), "trials": args.trials, "seed": args.seed,
+                "allow_reassoc": args.allow_reassoc}
+        cert = _verify_design(design, opts)
+        code = _exit_code(cert["status"])
+        _say(_summary(name, cert, []))
+        if code != EXIT_OK:
+            _say(f"{name}: not built: verification did not pass (nothing written)")
+            return code
+        files[f"{name}.cert.json"] = json.dumps(cert, sort_keys=True, indent=2) + "\n"
+    out = Path(args.out)
+    write_directory(out, files)
+    _say(f"{name}: wrote {', '.join(str(out / f) for f in sorted(files))}")
+    return code
+
+
+def write_directory(out: Path, files: dict[str, str]) -> None:
+    """Make `out` hold exactly `files`, atomically: staged in a sibling temporary directory,
+    then swapped in by rename, so a failure never leaves a half-written directory."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for fname, text in files.items():
+            (stage / fname).write_text(text)
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}.old.{os.getpid()}"
+            os.replace(out, old)
+        os.replace(stage, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+# ---- report and diff ---------------------------------------------------------------------
+def _read_cert(path: str) -> dict[str, Any]:
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise UsageError(f"{path}: cannot read certificate: {e}") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from allo_verify.report.html import to_html
+    from allo_verify.report.markdown import to_markdown
+
+    cert = _read_cert(args.cert)
+    title = Path(args.cert).stem
+    text = to_html(cert, title) if args.format == "html" else to_markdown(cert, title)
+    if args.out:
+        from allo_verify.report.writers import atomic_write
+
+        atomic_write(Path(args.out), text)
+    else:
+        sys.stdout.write(text)
+    return _exit_code(cert.get("status", "unknown"))
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from allo_verify.report.diff import diff_certificates
+
+    d = diff_certificates(_read_cert(args.old), _read_cert(args.new))
+    _say(str(d))
+    return EXIT_REFUTED if d.weaker else EXIT_OK
+
+
+# ---- entry -------------------------------------------------------------------------------
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("design", help="a Python design file")
+    p.add_argument("--schedule", metavar="NAME", help="the design to use when a file has several")
+    p.add_argument("--trials", type=int, default=100, help="L3 co-simulation trials (100)")
+    p.add_argument("--seed", type=int, default=0, help="L3 seed (0)")
+    p.add_argument("--allow-reassoc", action="store_true",
+                   help="accept float reductions reassociated (labeled as such)")
+    p.add_argument("--layers", default="L1,L2,L3", help="layers to run (L1,L2,L3)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="allo-verify", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
+    v = sub.add_parser("verify", help="verify every design of a file and write reports")
+    _common(v)
+    v.add_argument("--out", default="allo-verify-out", help="report directory")
+    v.add_argument("--format", default="md,html,json,junit", help="md,html,json,junit")
+    v.add_argument("-j", "--jobs", type=int, default=1, help="worker processes for designs")
+    v.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    v.set_defaults(run=cmd_verify)
+    b = sub.add_parser("build", help="write a verified design's MLIR, log and certificate")
+    _common(b)
+    b.add_argument("--out", required=True, help="output directory (replaced atomically)")
+    b.add_argument("--no-verify", action="store_true", help="write without verifying")
+    b.set_defaults(run=cmd_build)
+    r = sub.add_parser("report", help="render a certificate for a reviewer")
+    r.add_argument("cert", help="a certificate JSON file")
+    r.add_argument("--format", choices=("md", "html"), default="md")
+    r.add_argument("--out", help="write to this file instead of standard output")
+    r.set_defaults(run=cmd_report)
+    d = sub.add_parser("diff", help="what changed between two certificates")
+    d.add_argument("old")
+    d.add_argument("new")
+    d.set_defaults(run=cmd_diff)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (see the module docstring)."""
+    try:
+        args = build_parser().parse_args(argv)
+        if getattr(args, "jobs", 1) < 1:
+            raise UsageError("-j must be at least 1")
+        return args.run(args)
+    except UsageError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_USAGE
+    except DesignFailure as e:
+        print(str(e), file=sys.stderr if e.code == EXIT_USAGE else sys.stdout)
+        return e.code
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,5 @@
+import allo_verify as av
+
+
+def broken(:
+    pass
