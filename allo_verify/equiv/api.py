@@ -58,7 +58,7 @@ def verify_modules(original: ir.Module, final: ir.Module, sig: Signature,
     discharged ones are recorded as given), L2 translation validation, L3 co-simulation."""
     ta, tb = ir_text(original), ir_text(final)
     cert = Certificate(schedule_log=list(schedule_log), original_hash=ir_hash(ta),
-                       final_hash=ir_hash(tb), allow_reassoc=allow_reassoc)
+                       final_hash=ir_hash(tb), allow_reassoc=allow_reassoc, kernel=sig.name)
     if "L1" in layers:
         for ob in obligations:
             if isinstance(ob, tuple):

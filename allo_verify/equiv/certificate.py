@@ -72,6 +72,7 @@ class Certificate:
     original_hash: str = ""
     final_hash: str = ""
     allow_reassoc: bool = False
+    kernel: str = ""
 
     def add(self, entry: Entry) -> None:
         self.entries.append(entry)
@@ -112,6 +113,7 @@ class Certificate:
         return {
             "status": self.status,
             "claim": self.claim,
+            "kernel": self.kernel,
             "allow_reassoc": self.allow_reassoc,
             "original_hash": self.original_hash,
             "final_hash": self.final_hash,
@@ -126,7 +128,8 @@ class Certificate:
     @staticmethod
     def from_dict(d: dict[str, Any]) -> Certificate:
         return Certificate([Entry.from_dict(e) for e in d["entries"]], d["schedule_log"],
-                           d["original_hash"], d["final_hash"], d["allow_reassoc"])
+                           d["original_hash"], d["final_hash"], d["allow_reassoc"],
+                           d.get("kernel", ""))
 
     @staticmethod
     def from_json(text: str) -> Certificate:

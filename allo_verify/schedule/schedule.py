@@ -52,6 +52,7 @@ class Step:
         names of the step's obligations (what reports show)."""
         d: dict[str, Any] = {"primitive": self.primitive.name, "args": self.primitive.args()}
         if detail:
+            d["label"] = self.primitive.label()
             d["loops_before"] = self.loops_before
             d["loops_after"] = self.loops_after
             d["obligations"] = [c.name for c in self.checks]
