@@ -23,7 +23,7 @@ LOWERING_PIPELINE
                                  the libm functions behind them in the running process
   convert-math-to-libm           what is left (atan, erf, tan, cbrt, ...) to libm calls
   lower-affine                   affine.for/if/load/store/apply/min/max to scf + memref
-  arith-expand                   floordivsi, ceildivsi, ceildivui, minimumf, maximumf, ...
+  arith-expand                   ceildivsi, ceildivui, ... (floordivsi, float min/max: before)
                                  into basic arith that convert-to-llvm understands
   convert-scf-to-cf              scf.for/while/if to branches
   expand-strided-metadata        subviews and reinterpret casts to plain descriptors
@@ -249,6 +249,26 @@ def expand_floordivsi(module: ir.Module) -> int:
     return len(ops)
 
 
+# ---------------------------------------------------------------- float min / max
+
+_IEEE_MIN_MAX = {"arith.maximumf": "llvm.intr.maximum", "arith.minimumf": "llvm.intr.minimum"}
+
+
+def lower_float_min_max(module: ir.Module) -> int:
+    """Replace `arith.maximumf`/`minimumf` by the LLVM intrinsics of the same IEEE-754-2019
+    meaning, in place, before arith-expand runs: its compare-and-select expansion returns
+    -0.0 for maximum(+0.0, -0.0). Returns the count."""
+    with module.context, ir.Location.unknown():
+        ops = ops_where(module, lambda op: op.name in _IEEE_MIN_MAX)
+        for op in ops:
+            with ir.InsertionPoint(op), op.location:
+                new = ir.Operation.create(_IEEE_MIN_MAX[op.name], results=[op.results[0].type],
+                                          operands=list(op.operands))
+            op.results[0].replace_all_uses_with(new.results[0])
+            op.erase()
+    return len(ops)
+
+
 # ---------------------------------------------------------------- odd-width copies
 
 
@@ -358,11 +378,13 @@ def prepare_in_place(module: ir.Module) -> list[PassManager]:
 
 
 def lower_in_place(module: ir.Module) -> list[PassManager]:
-    """Widen sub-byte memrefs, expand floordivsi and odd-width copies, then run
+    """Widen sub-byte memrefs, expand floordivsi and odd-width copies, lower float
+    minimum/maximum to their LLVM intrinsics, then run
     LOWERING_PIPELINE; all in place. Raises NotImplementedError naming any op left
     outside the LLVM dialect."""
     widen_subbyte_memrefs(module)
     expand_floordivsi(module)
+    lower_float_min_max(module)
     expand_odd_int_copies(module)
     pm = run_pipeline(module, LOWERING_PIPELINE)
     left = {op.name for op in ops_where(module, lambda op: not op.name.startswith("llvm."))}

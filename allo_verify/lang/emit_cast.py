@@ -71,6 +71,11 @@ def _int_to_int(x: TV, t: Int) -> TV:
 
 
 def _shift_right(v: Value, signed: bool, bits: int, amount: int) -> Value:
+    """floor(v / 2**amount) in `bits` bits; an amount >= bits leaves only the sign."""
+    if amount >= bits:
+        if not signed:
+            return int_const(bits, 0)
+        amount = bits - 1
     k = int_const(bits, amount)
     return (arith.ShRSIOp if signed else arith.ShRUIOp)(v, k).result
 

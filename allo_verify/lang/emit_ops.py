@@ -119,7 +119,8 @@ def shift(op: str, a: TV, amount: TV | int) -> TV:
         if op == ">>" and t.signed:
             return TV(arith.ShRSIOp(a.value, int_const(w, w - 1)).result, t)
         return const(t, 0)
-    s = _data(amount).dtype
+    amount = _data(amount)
+    s = amount.dtype
     if not isinstance(s, Int):
         raise OpTypeError(f"shift amount must be an integer, got {s!r}")
     k = max(s.bits, w.bit_length() + 1)

@@ -139,16 +139,22 @@ class ModuleBuilder:
         if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or a.defaults:
             raise src.error(fdef, "kernel arguments must be plain typed names (no *args, "
                                   "**kwargs, keyword-only or default values)")
+        given = getattr(fn, "__annotations__", {})
         for arg in a.args:
             if arg.annotation is None:
                 raise src.error(arg, f"argument '{arg.arg}' needs a type annotation")
-            args.append((arg.arg, fb.eval_type(arg.annotation)))
+            args.append((arg.arg, _annotation(fb, given.get(arg.arg), arg.annotation, src)))
         declared: list[Any] | None = None
-        if fdef.returns is not None and not (isinstance(fdef.returns, ast.Constant)
-                                              and fdef.returns.value is None):
-            r = fdef.returns
-            declared = [fb.eval_type(e) for e in r.elts] if isinstance(r, ast.Tuple) \
-                else [fb.eval_type(r)]
+        r = fdef.returns
+        if r is not None and not (isinstance(r, ast.Constant) and r.value is None):
+            value = given.get("return")
+            if isinstance(r, ast.Tuple):
+                parts = value if isinstance(value, tuple) and len(value) == len(r.elts) \
+                    else [None] * len(r.elts)
+                declared = [_annotation(fb, v, e, src) for v, e in zip(parts, r.elts,
+                                                                        strict=True)]
+            else:
+                declared = [_annotation(fb, value, r, src)]
         self.signatures[name] = Signature(name, tuple(Arg(n, t) for n, t in args), ())
         with self.context, Location.file(src.filename, *src.position(fdef)):
             ftype = FunctionType.get([mlir_type(t) for _, t in args],
@@ -200,6 +206,16 @@ class ModuleBuilder:
                                 initial_value=attr, constant=True)
         self.globals[key] = (name, t)
         return name, t
+
+
+def _annotation(fb: FunctionBuilder, value: Any, node: ast.expr, src: SourceInfo) -> Any:
+    """The kernel type an annotation denotes: the value Python already evaluated when it is
+    one (names from any enclosing scope work), else the annotation evaluated here."""
+    if isinstance(value, (DType, ArrayType)):
+        return value
+    if value is not None and not isinstance(value, str):
+        raise src.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type")
+    return fb.eval_type(node)
 
 
 def _dtype_of_numpy(arr: np.ndarray, node: ast.AST, src: SourceInfo) -> DType:

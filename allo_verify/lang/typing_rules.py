@@ -40,7 +40,8 @@ Conversions by assignment or an explicit cast (`int8(x)`): integers truncate (wr
 extend by the source's signedness; to fixed point, truncate toward minus infinity and wrap
 (`ap_fixed` AP_TRN, AP_WRAP); fixed to integer truncates toward zero (as `ap_fixed::to_int`);
 float to integer truncates toward zero and saturates at the target's range (NaN gives 0;
-integers wider than 64 bits saturate at the int64 range); float to fixed floors then wraps.
+integers wider than 64 bits saturate at the 64-bit range of their signedness); float to fixed
+floors then wraps.
 `%` on floats is C `fmod`; `min`/`max` on floats are IEEE `minimum`/`maximum`.
 """
 
