@@ -87,10 +87,12 @@ class Split(Primitive):
         zero = AffineMap.get(0, 0, [AffineConstantExpr.get(0)])
         with op.location, InsertionPoint(op):
             outer = make_loop(Header(zero, [], trips, h.lb_ops + h.ub_ops, 1, h.attrs), outer_name)
-        inner_ub, _ = self.inner_bound(h)
+        inner_ub, guarded = self.inner_bound(h)
+        ub_ops = [iv(outer)] + h.lb_ops + h.ub_ops
+        if not guarded:
+            inner_ub, ub_ops = AffineMap.get(0, 0, list(inner_ub.results)), []
         with op.location, InsertionPoint.at_block_begin(outer.body):
-            inner = make_loop(Header(zero, [], inner_ub, [iv(outer)] + h.lb_ops + h.ub_ops, 1,
-                                     h.attrs), inner_name)
+            inner = make_loop(Header(zero, [], inner_ub, ub_ops, 1, h.attrs), inner_name)
         with op.location, InsertionPoint.at_block_begin(inner.body):
             d_o, d_i = AffineDimExpr.get(0), AffineDimExpr.get(1)
             lb_in = lb_e.shift_dims(nl, 2) if nl else lb_e
