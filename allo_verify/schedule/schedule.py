@@ -59,6 +59,14 @@ class Step:
         return d
 
 
+Axis = str | LoopRef
+
+
+def axis_name(axis: Axis) -> str:
+    """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`."""
+    return axis.qualified if isinstance(axis, LoopRef) else axis
+
+
 def clone_module(module: Module) -> Module:
     """An independent copy of `module` in the same context, source locations kept."""
     with module.context:
@@ -136,17 +144,18 @@ class Schedule:
         self.steps.append(step)
         return step
 
-    def split(self, axis: str, factor: int) -> tuple[str, str]:
+    def split(self, axis: Axis, factor: int) -> tuple[str, str]:
         """Strip-mine `axis` by `factor`; returns the names `axis.outer`, `axis.inner`."""
+        axis = axis_name(axis)
         name = self.loop(axis).name
         self.apply(Split(axis, factor))
         return split_names(name)
 
-    def reorder(self, *axes: str) -> None:
+    def reorder(self, *axes: Axis) -> None:
         """Permute the named loops of one perfectly nested band into the given order."""
-        self.apply(Reorder(tuple(axes)))
+        self.apply(Reorder(tuple(axis_name(a) for a in axes)))
 
-    def tile(self, axes: tuple[str, ...] | list[str], factors: tuple[int, ...] | list[int]
+    def tile(self, axes: tuple[Axis, ...] | list[Axis], factors: tuple[int, ...] | list[int]
              ) -> list[str]:
         """Split each of `axes` by its factor, then move all outer loops outside all inner
         ones; logged as its parts. Returns the new loop names, outer ones first."""
@@ -162,28 +171,29 @@ class Schedule:
             raise
         return order
 
-    def fuse(self, *axes: str) -> str:
+    def fuse(self, *axes: Axis) -> str:
         """Coalesce perfectly nested loops (outermost first) into one; returns its name."""
+        axes = tuple(axis_name(a) for a in axes)
         names = [self.loop(a).name for a in axes]
         self.apply(Fuse(tuple(axes)))
         return fused_name(names)
 
-    def unroll(self, axis: str, factor: int = 0) -> None:
+    def unroll(self, axis: Axis, factor: int = 0) -> None:
         """Ask HLS to unroll `axis` by `factor` (0: fully)."""
-        self.apply(Unroll(axis, factor))
+        self.apply(Unroll(axis_name(axis), factor))
 
-    def pipeline(self, axis: str, initiation_interval: int = 1) -> None:
+    def pipeline(self, axis: Axis, initiation_interval: int = 1) -> None:
         """Ask HLS to pipeline `axis` with the given initiation interval."""
-        self.apply(Pipeline(axis, initiation_interval))
+        self.apply(Pipeline(axis_name(axis), initiation_interval))
 
-    def parallel(self, axis: str) -> None:
+    def parallel(self, axis: Axis) -> None:
         """Mark `axis` parallel; refused when an iteration depends on another."""
-        self.apply(Parallel(axis))
+        self.apply(Parallel(axis_name(axis)))
 
-    def compute_at(self, producer_axis: str, consumer_axis: str) -> None:
+    def compute_at(self, producer_axis: Axis, consumer_axis: Axis) -> None:
         """Move the producer nest (down to `producer_axis`) into the consumer's loop
         `consumer_axis`; refused when a value would be read before it is produced."""
-        self.apply(ComputeAt(producer_axis, consumer_axis))
+        self.apply(ComputeAt(axis_name(producer_axis), axis_name(consumer_axis)))
 
     # ---- outputs ----------------------------------------------------------------------
     def unknowns(self) -> list[CheckRecord]:

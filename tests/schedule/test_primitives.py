@@ -124,3 +124,12 @@ def test_l1_checks_are_proved_for_this_instance_quickly() -> None:
     assert len(checks) > 10
     assert all(c.result.status == "proved" for c in checks)
     assert all(c.cost.queries <= 1 for c in checks)
+
+
+def test_loops_addressed_by_handle_and_qualified_name() -> None:
+    s = av.customize(K.gemm)
+    handle = next(lp for lp in s.get_loops() if lp.name == "i")
+    assert s.split(handle, 4) == ("i.outer", "i.inner")
+    s.pipeline("gemm:k")
+    assert [st.primitive.args() for st in s.steps] == [
+        {"axis": "gemm:i", "factor": 4}, {"axis": "gemm:k", "initiation_interval": 1}]
