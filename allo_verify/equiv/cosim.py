@@ -15,7 +15,6 @@ exactly those `trials` inputs.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,9 +27,9 @@ from allo_verify.equiv.results import (
     Agreed,
     Cost,
     Counterexample,
+    LayerResult,
     NotRun,
     Refuted,
-    Result,
     Unknown,
     jsonable_scalar,
 )
@@ -41,17 +40,7 @@ DEFAULT_TRIALS = 100
 DEFAULT_CELL_BUDGET = 2_000_000
 
 
-@dataclass
-class L3Result:
-    """Outcome of L3: result, scope (trials, seed, sizes), cost."""
-
-    result: Result
-    scope: dict[str, Any] = field(default_factory=dict)
-    cost: Cost = field(default_factory=Cost)
-
-    @property
-    def status(self) -> str:
-        return self.result.status
+L3Result = LayerResult  # Outcome of L3: result, scope (trials, seed, sizes), cost.
 
 
 def _int_bounds(t: DType) -> tuple[int, int]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import z3
 
 from allo_verify.equiv.instance_map import Check
-from allo_verify.equiv.obligation import DEFAULT_RLIMIT, make_solver, rlimit_used
+from allo_verify.equiv.obligation import DEFAULT_RLIMIT, solve
 from allo_verify.equiv.results import Cost, Counterexample, Proved, Refuted, Result, Unknown
 
 
@@ -16,11 +14,7 @@ def run_check(check: Check, rlimit: int = DEFAULT_RLIMIT) -> tuple[Result, Cost]
     ob = check.obligation
     if check.unknown:
         return Unknown(check.unknown), Cost()
-    t0 = time.perf_counter()
-    solver = make_solver(rlimit)
-    solver.add(z3.Not(ob.build()))
-    answer = solver.check()
-    cost = Cost(rlimit=rlimit_used(solver), queries=1, seconds=time.perf_counter() - t0)
+    answer, solver, cost = solve(ob.build(), rlimit)
     if answer == z3.unsat:
         return Proved(ob.statement), cost
     if answer == z3.sat:

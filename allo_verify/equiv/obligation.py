@@ -67,13 +67,19 @@ def model_value(v: z3.ExprRef) -> int | bool | str:
     return str(v)
 
 
-def discharge(ob: Obligation, rlimit: int = DEFAULT_RLIMIT) -> tuple[Result, Cost]:
-    """Prove `ob` or refute it with a model; `Unknown` names Z3's reason (e.g. rlimit)."""
+def solve(claim: z3.BoolRef, rlimit: int) -> tuple[z3.CheckSatResult, z3.Solver, Cost]:
+    """Ask whether `claim` can be false: Z3's answer for `not claim`, the solver (for its
+    model or reason) and the cost."""
     t0 = time.perf_counter()
     s = make_solver(rlimit)
-    s.add(z3.Not(ob.build()))
+    s.add(z3.Not(claim))
     r = s.check()
-    cost = Cost(rlimit=rlimit_used(s), queries=1, seconds=time.perf_counter() - t0)
+    return r, s, Cost(rlimit=rlimit_used(s), queries=1, seconds=time.perf_counter() - t0)
+
+
+def discharge(ob: Obligation, rlimit: int = DEFAULT_RLIMIT) -> tuple[Result, Cost]:
+    """Prove `ob` or refute it with a model; `Unknown` names Z3's reason (e.g. rlimit)."""
+    r, s, cost = solve(ob.build(), rlimit)
     if r == z3.unsat:
         return Proved(ob.statement), cost
     if r == z3.sat:

@@ -189,3 +189,17 @@ class Cost:
     def from_dict(d: dict[str, JSONValue]) -> Cost:
         return Cost(d.get("rlimit", 0), d["queries"], d.get("seconds", 0.0),
                     dict(d.get("extra", {})))
+
+
+@dataclass
+class LayerResult:
+    """Outcome of a whole-kernel layer (L2, L3): the result, what exactly it covered
+    (`scope`: sizes, trials, seed, budget) and its cost."""
+
+    result: Result
+    scope: dict[str, Any] = field(default_factory=dict)
+    cost: Cost = field(default_factory=Cost)
+
+    @property
+    def status(self) -> str:
+        return self.result.status

@@ -17,7 +17,7 @@ anything else is `Unknown`/`NotRun` with its reason.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import mlir.ir as ir
@@ -35,6 +35,7 @@ from allo_verify.equiv.obligation import make_solver, rlimit_used
 from allo_verify.equiv.results import (
     Cost,
     Counterexample,
+    LayerResult,
     NotRun,
     Proved,
     Refuted,
@@ -61,17 +62,7 @@ QUICK_CELLS = 16
 QUICK_TRIES = 8
 
 
-@dataclass
-class L2Result:
-    """Outcome of L2: the result, what it covered (`scope`), and its cost."""
-
-    result: Result
-    scope: dict[str, Any] = field(default_factory=dict)
-    cost: Cost = field(default_factory=Cost)
-
-    @property
-    def status(self) -> str:
-        return self.result.status
+L2Result = LayerResult  # Outcome of L2: the result, what it covered (`scope`), and its cost.
 
 
 @dataclass

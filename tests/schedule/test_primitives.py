@@ -133,3 +133,23 @@ def test_loops_addressed_by_handle_and_qualified_name() -> None:
     s.pipeline("gemm:k")
     assert [st.primitive.args() for st in s.steps] == [
         {"axis": "gemm:i", "factor": 4}, {"axis": "gemm:k", "initiation_interval": 1}]
+
+
+def test_registry_refuses_a_primitive_without_a_checker() -> None:
+    from dataclasses import dataclass
+
+    from allo_verify.schedule.primitives.base import REGISTRY, Primitive, register
+
+    @dataclass(frozen=True)
+    class Unchecked(Primitive):
+        axis: str
+        name = "unchecked"
+
+        def apply(self, module, ctx) -> None:  # noqa: ANN001
+            pass
+
+    with pytest.raises(TypeError, match="apply\\(\\) and checks\\(\\)"):
+        register(Unchecked)
+    assert "unchecked" not in REGISTRY
+    assert {"split", "reorder", "fuse", "unroll", "pipeline", "parallel", "compute_at"} <= set(
+        REGISTRY)

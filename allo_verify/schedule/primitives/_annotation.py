@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import z3
-from mlir.ir import Module, WalkResult
+from mlir.ir import Attribute, Module, WalkResult
 
 from allo_verify.equiv.instance_map import Check
 from allo_verify.equiv.obligation import Obligation
+from allo_verify.schedule.primitives.base import Context, Primitive
+from allo_verify.schedule.rewrite import loop_op
 
 
 def strip_hls(module: Module) -> str:
@@ -33,3 +35,21 @@ def attributes_only_check(before: Module, after: Module, step: str) -> Check:
                             f"{step} changes only hls.* attributes; the IR is otherwise identical",
                             lambda: z3.BoolVal(same), step),
                  lambda m: "the IR differs beyond hls.* attributes")
+
+
+class Annotation(Primitive):
+    """A primitive that sets one `hls.*` attribute on a loop (`axis`); its obligation is
+    that nothing else changed. Subclasses give the attribute and validate arguments."""
+
+    axis: str
+
+    def attribute(self) -> tuple[str, Attribute]:
+        raise NotImplementedError
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        key, value = self.attribute()
+        _, op = loop_op(module, self.axis)
+        op.attributes[key] = value
+
+    def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
+        return [attributes_only_check(before, after, self.label())]

@@ -54,7 +54,7 @@ class Primitive:
 
 def register(cls: type[Primitive]) -> type[Primitive]:
     """Add `cls` to the registry under `cls.name`; a primitive without a checker is refused."""
-    if "checks" not in cls.__dict__ or "apply" not in cls.__dict__:
+    if cls.checks is Primitive.checks or cls.apply is Primitive.apply:
         raise TypeError(f"primitive {cls.__name__} must define both apply() and checks()")
     if not cls.name or cls.name in REGISTRY:
         raise TypeError(f"primitive {cls.__name__} needs a unique name, got {cls.name!r}")

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import z3
-from mlir.ir import Module, UnitAttr
+from mlir.ir import Attribute, Module, UnitAttr
 
 from allo_verify.equiv.instance_map import Check, instance_text, renamed, subst
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement
-from allo_verify.schedule.primitives._annotation import attributes_only_check
-from allo_verify.schedule.primitives.base import Context, Primitive, register, statements
+from allo_verify.schedule.primitives._annotation import Annotation
+from allo_verify.schedule.primitives.base import Context, register, statements
 from allo_verify.schedule.rewrite import loop_name, loop_op
 
 
@@ -67,19 +67,18 @@ def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, st
 
 @register
 @dataclass(frozen=True)
-class Parallel(Primitive):
+class Parallel(Annotation):
     axis: str
     name = "parallel"
 
-    def apply(self, module: Module, ctx: Context) -> None:
-        _, op = loop_op(module, self.axis)
-        op.attributes["hls.parallel"] = UnitAttr.get()
+    def attribute(self) -> tuple[str, Attribute]:
+        return "hls.parallel", UnitAttr.get()
 
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
         kernel, op = loop_op(before, self.axis)
         axis = loop_name(op)
         stmts = [s for s in statements(before, kernel, ctx).values() if axis in s.loops]
-        out = [attributes_only_check(before, after, self.label())]
+        out = super().checks(before, after, ctx)
         for i, s in enumerate(stmts):
             for t in stmts[i:]:
                 bufs = {p.buffer for p in s.accesses for q in t.accesses

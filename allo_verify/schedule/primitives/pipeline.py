@@ -8,28 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlir.ir import IntegerAttr, IntegerType, Module
+from mlir.ir import Attribute, IntegerAttr, IntegerType
 
-from allo_verify.equiv.instance_map import Check
 from allo_verify.errors import ScheduleUsageError
-from allo_verify.schedule.primitives._annotation import attributes_only_check
-from allo_verify.schedule.primitives.base import Context, Primitive, register
-from allo_verify.schedule.rewrite import loop_op
+from allo_verify.schedule.primitives._annotation import Annotation
+from allo_verify.schedule.primitives.base import register
 
 
 @register
 @dataclass(frozen=True)
-class Pipeline(Primitive):
+class Pipeline(Annotation):
     axis: str
     initiation_interval: int = 1
     name = "pipeline"
 
-    def apply(self, module: Module, ctx: Context) -> None:
+    def attribute(self) -> tuple[str, Attribute]:
         ii = self.initiation_interval
         if not isinstance(ii, int) or ii < 1:
             raise ScheduleUsageError(f"initiation interval must be an integer >= 1, got {ii!r}")
-        _, op = loop_op(module, self.axis)
-        op.attributes["hls.pipeline_ii"] = IntegerAttr.get(IntegerType.get_signless(32), ii)
-
-    def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
-        return [attributes_only_check(before, after, self.label())]
+        return "hls.pipeline_ii", IntegerAttr.get(IntegerType.get_signless(32), ii)

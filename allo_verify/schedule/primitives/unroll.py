@@ -8,27 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlir.ir import IntegerAttr, IntegerType, Module
+from mlir.ir import Attribute, IntegerAttr, IntegerType
 
-from allo_verify.equiv.instance_map import Check
 from allo_verify.errors import ScheduleUsageError
-from allo_verify.schedule.primitives._annotation import attributes_only_check
-from allo_verify.schedule.primitives.base import Context, Primitive, register
-from allo_verify.schedule.rewrite import loop_op
+from allo_verify.schedule.primitives._annotation import Annotation
+from allo_verify.schedule.primitives.base import register
 
 
 @register
 @dataclass(frozen=True)
-class Unroll(Primitive):
+class Unroll(Annotation):
     axis: str
     factor: int = 0
     name = "unroll"
 
-    def apply(self, module: Module, ctx: Context) -> None:
+    def attribute(self) -> tuple[str, Attribute]:
         if not isinstance(self.factor, int) or self.factor < 0:
-            raise ScheduleUsageError(f"unroll factor must be an integer >= 0, got {self.factor!r}")
-        _, op = loop_op(module, self.axis)
-        op.attributes["hls.unroll"] = IntegerAttr.get(IntegerType.get_signless(32), self.factor)
-
-    def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
-        return [attributes_only_check(before, after, self.label())]
+            raise ScheduleUsageError(f"unroll factor must be an integer >= 0, got "
+                                     f"{self.factor!r}")
+        return "hls.unroll", IntegerAttr.get(IntegerType.get_signless(32), self.factor)
