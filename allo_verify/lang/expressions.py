@@ -78,6 +78,8 @@ class ExpressionBuilder:
     """Mixin: expression evaluation. The statement builder provides the state it uses."""
 
     # provided by the function builder
+    guards = 0  # how many conditionals (if, while, conditional expressions) enclose the code
+    dim_ranges: dict[int, tuple[int, int] | None]
     symbols: dict[str, Any]
     dims: list[Value]
     namespace: dict[str, Any]
@@ -358,12 +360,14 @@ class ExpressionBuilder:
                 continue
             cond = to_bool(self.to_tv(acc, node))
             if_op = scf.IfOp(cond.value, [mlir_type(bool_t)], has_else=True)
+            self.guards += 1
             with InsertionPoint(if_op.then_block):
                 v = const(bool_t, 1) if op == "or" else to_bool(self.to_tv(self.scalar(rhs), rhs))
                 scf.YieldOp([v.value])
             with InsertionPoint(if_op.else_block):
                 v = const(bool_t, 0) if op == "and" else to_bool(self.to_tv(self.scalar(rhs), rhs))
                 scf.YieldOp([v.value])
+            self.guards -= 1
             acc = TV(if_op.results[0], bool_t)
         return acc
 
@@ -377,6 +381,7 @@ class ExpressionBuilder:
             t = self.join_type(a, b, node)
             x, y = cast(self.to_tv(a, node, t), t), cast(self.to_tv(b, node, t), t)
             return TV(arith.SelectOp(c.value, x.value, y.value).result, t)
+        self.guards += 1
         scratch = scf.IfOp(c.value, [], has_else=False)
         with InsertionPoint(scratch.then_block):
             t = self.join_type(self.scalar(node.body), self.scalar(node.orelse), node)
@@ -386,6 +391,7 @@ class ExpressionBuilder:
             with InsertionPoint(block):
                 v = cast(self.to_tv(self.scalar(branch), branch, t), t)
                 scf.YieldOp([v.value])
+        self.guards -= 1
         return TV(if_op.results[0], t)
 
     def join_type(self, a: Expr, b: Expr, node: ast.AST) -> DType:
@@ -433,6 +439,11 @@ class ExpressionBuilder:
             if isinstance(x, int) and not 0 <= x < base.type.shape[d]:
                 raise self.error(n, f"subscript {x} is out of bounds for dimension {d} of "
                                     f"'{ast.unparse(base_node)}' (size {base.type.shape[d]})")
+            r = x.interval(self.dim_ranges) if isinstance(x, Aff) and not self.guards else None
+            if r is not None and not 0 <= r[0] <= r[1] < base.type.shape[d]:
+                raise self.error(n, f"subscript {ast.unparse(n)} ranges over [{r[0]}, {r[1]}], "
+                                    f"outside dimension {d} of '{ast.unparse(base_node)}' "
+                                    f"(size {base.type.shape[d]})")
         return base, idx
 
     def access_operands(

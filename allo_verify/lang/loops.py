@@ -194,7 +194,8 @@ class LoopBuilder:
     def _register(self, loop: Any, lo: int | None, hi: int | None, sub: int) -> int:
         k = len(self.dims)
         self.dims.append(loop.induction_variable)
-        self.dim_ranges[k] = (lo, hi - sub) if lo is not None and hi is not None else None
+        known = lo is not None and hi is not None and lo <= hi - sub  # empty: nothing to check
+        self.dim_ranges[k] = (lo, hi - sub) if known else None
         return k
 
     # ---- conditionals ------------------------------------------------------------------
@@ -218,6 +219,7 @@ class LoopBuilder:
             op = scf.IfOp(c.value, [], has_else=has_else)
             term = scf.YieldOp
         self.depth += 1
+        self.guards += 1
         with InsertionPoint(op.then_block):
             self.block(node.body)
             term([])
@@ -225,6 +227,7 @@ class LoopBuilder:
             with InsertionPoint(op.else_block):
                 self.block(node.orelse)
                 term([])
+        self.guards -= 1
         self.depth -= 1
 
     def _affine_condition(self, test: ast.expr) -> Any:

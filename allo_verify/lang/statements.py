@@ -399,7 +399,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         after = w.after.blocks.append()
         with InsertionPoint(after):
             self.depth += 1
+            self.guards += 1
             self.block(node.body)
+            self.guards -= 1
             self.depth -= 1
             scf.YieldOp([])
 
