@@ -24,6 +24,7 @@ import z3
 
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement, var
+from allo_verify.equiv.privatize import private_scope
 
 Env = dict[str, z3.ArithRef]
 
@@ -162,12 +163,48 @@ def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w:
     """Obligation 5 for every pair of statements and conflicting accesses."""
     obs: list[Check] = []
     sids = sorted(set(olds) & set(news))
+    scopes: dict[str, tuple | None] = {}
     for i, s in enumerate(sids):
         for t in sids[i:]:
             buffers = _conflict_buffers(olds[s], olds[t])
             for buf in sorted(buffers):
-                obs.append(_order_obligation(olds[s], news[s], olds[t], news[t], buf, w, step))
+                if buf not in scopes:
+                    old_scope = private_scope(olds.values(), buf)
+                    new_scope = private_scope(news.values(), buf)
+                    scopes[buf] = (old_scope, new_scope) if old_scope and new_scope else None
+                scope = scopes[buf]
+                obs.append(_order_obligation(olds[s], news[s], olds[t], news[t], buf, w, step,
+                                             scope[0] if scope else None))
+                if scope:
+                    obs.append(_correspondence(olds[s], news[s], olds[t], news[t], buf, w,
+                                               step, scope))
     return obs
+
+
+def _correspondence(so: Statement, sn: Statement, to: Statement, tn: Statement, buf: str,
+                    w: Witness, step: str, scope: tuple) -> Check:
+    """Two instances share an iteration of `buf`'s private scope before the rewrite exactly
+    when they share one after it."""
+    old_scope, new_scope = scope
+    x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
+    phi_s = {n: subst(e, x1) for n, e in w.phi_for(so, sn).items()}
+    phi_t = {n: subst(e, x2) for n, e in w.phi_for(to, tn).items()}
+
+    def build() -> z3.BoolRef:
+        same_old = z3.And(*[phi_s[v] == phi_t[v] for v in old_scope])
+        same_new = z3.And(*[x1[v] == x2[v] for v in new_scope])
+        return z3.Implies(z3.And(subst(sn.domain, x1), subst(tn.domain, x2)),
+                          same_old == same_new)
+
+    label = f"S{so.sid}" if so.sid == to.sid else f"S{so.sid}/S{to.sid}"
+    ob = Obligation(f"{step}/{label}/private/{buf}",
+                    f"{buf} is private to each iteration of ({', '.join(old_scope)}) before "
+                    f"and of ({', '.join(new_scope)}) after {step}, and {label} instances share "
+                    "an iteration before exactly when they share one after", build,
+                    sn.location or step)
+    return Check(ob, lambda m: f"S{so.sid}{instance_text(so.loops, m, phi_s)} and "
+                               f"S{to.sid}{instance_text(to.loops, m, phi_t)} share an iteration "
+                               f"of {buf}'s scope on one side of the rewrite only")
 
 
 def _conflict_buffers(s: Statement, t: Statement) -> set[str]:
@@ -180,7 +217,9 @@ def _conflict_buffers(s: Statement, t: Statement) -> set[str]:
 
 
 def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement, buf: str,
-                      w: Witness, step: str) -> Check:
+                      w: Witness, step: str, private: tuple[str, ...] | None = None) -> Check:
+    """Obligation 5 for one pair of statements on `buf`; with `private` (the loops of the
+    buffer's private scope) only pairs within one iteration of that scope count."""
     x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
     phi_s = {n: subst(e, x1) for n, e in w.phi_for(so, sn).items()}
     phi_t = {n: subst(e, x2) for n, e in w.phi_for(to, tn).items()}
@@ -196,6 +235,9 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
                     continue
                 out.append(z3.And(*[subst(p, phi_s) == subst(q, phi_t)
                                     for p, q in zip(a.subscripts, b.subscripts, strict=True)]))
+        if private:
+            same = z3.And(*[phi_s[v] == phi_t[v] for v in private])
+            out = [z3.And(c, same) for c in out]
         return out
 
     def violation(first: tuple, second: tuple) -> z3.BoolRef:
@@ -211,9 +253,10 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
         return z3.Not(bad)
 
     label = f"S{so.sid}" if so.sid == to.sid else f"S{so.sid}/S{to.sid}"
+    within = f" within one iteration of ({', '.join(private)})" if private else ""
     ob = Obligation(f"{step}/{label}/order/{buf}",
-                    f"instances of {label} that touch the same cell of {buf} keep their order "
-                    f"after {step}", build, sn.location or step)
+                    f"instances of {label} that touch the same cell of {buf}{within} keep "
+                    f"their order after {step}", build, sn.location or step)
     explain = lambda model: _explain(model, so, to, phi_s, phi_t, buf)  # noqa: E731
     inexact = so.reason or sn.reason or to.reason or tn.reason
     if inexact:

@@ -54,6 +54,7 @@ class Access:
     buffer: str
     subscripts: tuple[z3.ArithRef, ...] | None  # None: not affine, may touch any cell
     write: bool
+    local: bool = False  # allocated by the function itself (not an argument or a global)
 
 
 @dataclass
@@ -254,7 +255,9 @@ class _Extractor:
             except NotAffine as e:
                 subs = None
                 notes.append(f"{o.name} of {self.buffer(buf)}: {e}")
-            accesses.append(Access(self.buffer(buf), subs, write))
+            local = isinstance(buf, OpResult) and buf.owner.operation.name in (
+                "memref.alloc", "memref.alloca")
+            accesses.append(Access(self.buffer(buf), subs, write, local))
             return len(accesses) - 1
 
         def tree(v: Value) -> Any:

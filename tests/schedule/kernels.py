@@ -75,3 +75,33 @@ def prefix_sum(A: int32[T]):
 def row_scale(A: int32[M, N], s: int32[M]):
     for i, j in grid(M, N):
         A[i, j] = A[i, j] * s[i]
+
+
+def local_accumulator(A: int32[M, N], bias: int32[N]) -> int32[M, N]:
+    out: int32[M, N] = 0
+    for i, j in grid(M, N):
+        acc: int32 = bias[j]
+        for k in reduction(4):
+            acc += A[i, j] * k
+        out[i, j] = acc
+    return out
+
+
+def running_sum(A: int32[M, N]) -> int32[M, N]:
+    out: int32[M, N] = 0
+    t: int32 = 0
+    for i, j in grid(M, N):
+        t += A[i, j]
+        out[i, j] = t
+    return out
+
+
+def conditional_reset(A: int32[M, N]) -> int32[M, N]:
+    out: int32[M, N] = 0
+    t: int32 = 0
+    for i, j in grid(M, N):
+        if j == 0:
+            t = 0
+        t += A[i, j]
+        out[i, j] = t
+    return out
