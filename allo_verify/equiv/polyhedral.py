@@ -1,13 +1,15 @@
 """The polyhedral view of a function, as Z3 formulas, for the L1 instance-map checker.
 
-Each store is a statement S. Its iteration vector is the values of its enclosing loops,
-named by their `loop_name` (Z3 integers `Int(name)`); its domain D is the conjunction of the
-loop bounds (max of lower maps <= iv < min of upper maps, step congruence) and the enclosing
-`affine.if` conditions (negated on the else side); its accesses are the store's cell and
-every load in the tree of ops computing the stored value, subscripts as Z3 terms over the
-loop variables; its order is the usual 2d+1 schedule: enclosing-op positions interleaved
-with loop values, compared lexicographically. Index arithmetic is unbounded (Z3 Int):
-floordiv and mod by positive constants are Z3 `div`/`mod`, which floor for positive divisors.
+Each store is a statement S, and so is each call (it may read and write any cell of the
+arrays it is passed, so its accesses have unknown subscripts). Its iteration vector is the
+values of its enclosing loops, named by their `loop_name` (Z3 integers `Int(name)`); its
+domain D is the conjunction of the loop bounds (max of lower maps <= iv < min of upper
+maps, step congruence) and the enclosing `affine.if` conditions (negated on the else side);
+its accesses are the store's cell and every load in the tree of ops computing the stored
+value, subscripts as Z3 terms over the loop variables; its order is the usual 2d+1
+schedule: enclosing-op positions interleaved with loop values, compared lexicographically.
+Index arithmetic is unbounded (Z3 Int): floordiv and mod by positive constants are Z3
+`div`/`mod`, which floor for positive divisors.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from mlir.ir import (
     OpResult,
     StringAttr,
     Value,
+    WalkResult,
 )
 
 LOOPS = ("affine.for", "scf.for")
@@ -69,6 +72,8 @@ class Statement:
     tree: Any
     index_terms: list[z3.ArithRef] = field(default_factory=list)
     reason: str = ""  # why the statement is not fully affine ("" when it is)
+    # buffers of the function read somewhere no statement captures (a return, a condition)
+    loose_reads: frozenset[str] = frozenset()
     location: str = ""
 
     @property
@@ -186,6 +191,7 @@ class _Extractor:
         self.arg_names = arg_names
         self.statements: list[Statement] = []
         self.next_sid = 0
+        self.seen_loads: set[Any] = set()
 
     def buffer(self, v: Value) -> str:
         if isinstance(v, BlockArgument):
@@ -228,7 +234,7 @@ class _Extractor:
                         c = cond if ri == 0 else z3.Not(cond)
                         self.walk_block(reg.blocks[0], (*chain, (entry_key, None)), ri,
                                         [*domain, c], r)
-            elif name in STORES:
+            elif name in STORES or name == "func.call":
                 self.statement(op, (*chain, (entry_key, None)), domain, reason)
             elif len(op.regions):
                 for ri, reg in enumerate(op.regions):
@@ -255,9 +261,7 @@ class _Extractor:
             except NotAffine as e:
                 subs = None
                 notes.append(f"{o.name} of {self.buffer(buf)}: {e}")
-            local = isinstance(buf, OpResult) and buf.owner.operation.name in (
-                "memref.alloc", "memref.alloca")
-            accesses.append(Access(self.buffer(buf), subs, write, local))
+            accesses.append(Access(self.buffer(buf), subs, write, _is_local(buf)))
             return len(accesses) - 1
 
         def tree(v: Value) -> Any:
@@ -282,6 +286,7 @@ class _Extractor:
                 return ("blockarg", v.arg_number, str(v.type))
             o = v.owner.operation
             if o.name in LOADS:
+                self.seen_loads.add(o)
                 return ("load", access(o, 1, False, o.operands[0]))
             if o.name == "affine.apply":
                 index_terms.append(value_to_z3(v))
@@ -291,18 +296,33 @@ class _Extractor:
             return (o.name, attr_signature(o), v.result_number if isinstance(v, OpResult) else 0,
                     tuple(tree(x) for x in o.operands), regions)
 
-        value = op.operands[0]
-        t = tree(value)
-        w = access(op, 2, True, op.operands[1])
+        if op.name == "func.call":  # effects through its memref operands, cells unknown
+            t = ("call", str(op.attributes["callee"]),
+                 tuple(("buffer", self.buffer(v)) if _is_memref(v) else tree(v)
+                       for v in op.operands))
+            for v in op.operands:
+                if _is_memref(v):
+                    accesses += [Access(self.buffer(v), None, False, _is_local(v)),
+                                 Access(self.buffer(v), None, True, _is_local(v))]
+        else:
+            t = tree(op.operands[0])
+            access(op, 2, True, op.operands[1])
         loops = tuple(name for _, name in chain if name is not None)
         sid = IntegerAttr(op.attributes["stmt_id"]).value if "stmt_id" in op.attributes \
             else self.next_sid
-        assert w == len(accesses) - 1
         self.statements.append(Statement(
             sid=sid, loops=loops, chain=chain, domain=z3.And(*domain) if domain
             else z3.BoolVal(True), accesses=accesses, tree=t,
             index_terms=index_terms, reason="; ".join(notes), location=location_of(op)))
         self.next_sid += 1
+
+
+def _is_local(v: Value) -> bool:
+    return isinstance(v, OpResult) and v.owner.operation.name in ("memref.alloc", "memref.alloca")
+
+
+def _is_memref(v: Value) -> bool:
+    return str(v.type).startswith("memref<")
 
 
 def _terminator(block: Any) -> Any:
@@ -321,4 +341,15 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
     attribute when it has one, else its program-order number."""
     ex = _Extractor(arg_names or [])
     ex.walk_block(func_op.regions[0].blocks[0], (), 0, [], "")
+    loads: list[Any] = []
+
+    def visit(op: Any) -> WalkResult:
+        if op.name in LOADS:
+            loads.append(op.operation)
+        return WalkResult.ADVANCE
+
+    func_op.walk(visit)
+    loose = frozenset(ex.buffer(o.operands[0]) for o in loads if o not in ex.seen_loads)
+    for s in ex.statements:
+        s.loose_reads = loose
     return ex.statements

@@ -34,6 +34,8 @@ def private_scope(stmts: Iterable[Statement], buf: str) -> tuple[str, ...] | Non
     accs = [a for s in touching for a in s.accesses if a.buffer == buf]
     if not touching or any(not a.local or a.subscripts != () for a in accs):
         return None
+    if buf in touching[0].loose_reads:  # read by a return, a condition, a call: not private
+        return None
     prefix = _common_prefix([s.chain for s in touching])
     loops_at = [k for k, e in enumerate(prefix) if e[1] is not None]
     if not loops_at:

@@ -74,13 +74,14 @@ def clone_module(module: Module) -> Module:
 
 
 def number_statements(module: Module) -> None:
-    """Give every store a `stmt_id` (program order) so steps can match statements."""
+    """Give every store and call a `stmt_id` (program order) so steps can match
+    statements."""
     counter = [0]
     with module.context:
         i64 = IntegerType.get_signless(64)
 
         def visit(op: Any) -> WalkResult:
-            if op.name in ("affine.store", "memref.store"):
+            if op.name in ("affine.store", "memref.store", "func.call"):
                 op.attributes["stmt_id"] = IntegerAttr.get(i64, counter[0])
                 counter[0] += 1
             return WalkResult.ADVANCE

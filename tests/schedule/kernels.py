@@ -105,3 +105,24 @@ def conditional_reset(A: int32[M, N]) -> int32[M, N]:
         t += A[i, j]
         out[i, j] = t
     return out
+
+
+def accumulator_returned(A: int32[T, T]) -> int32:
+    for i in range(T):
+        for j in range(i, T):
+            last: int32 = A[i, j]
+            A[i, j] = last + 1
+    return last
+
+
+def bump_row(R: int32[N]):
+    for j in range(N):
+        R[j] = R[j] + 1
+
+
+def calls_in_loop(A: int32[M, N], R: int32[N]) -> int32[M, N]:
+    for i in range(M):
+        bump_row(R)
+        for j in range(N):
+            A[i, j] = A[i, j] + R[j]
+    return A

@@ -153,3 +153,17 @@ def test_registry_refuses_a_primitive_without_a_checker() -> None:
     assert "unchecked" not in REGISTRY
     assert {"split", "reorder", "fuse", "unroll", "pipeline", "parallel", "compute_at"} <= set(
         REGISTRY)
+
+
+def test_calls_are_statements_with_unknown_cells() -> None:
+    # the call reads and writes R; moving the row loop around it is not provable at L1
+    from allo_verify.schedule.primitives.base import statements
+
+    s = av.customize(K.calls_in_loop)
+    stmts = statements(s.module, "calls_in_loop", s.ctx)
+    call = next(st for st in stmts.values() if st.tree[0] == "call")
+    assert [(a.buffer, a.subscripts, a.write) for a in call.accesses] == [
+        ("R", None, False), ("R", None, True)]
+    s.split("calls_in_loop:j", 4)  # untouched by the call: still proved
+    assert {c.result.status for c in s.steps[0].checks} == {"proved"}
+    assert_proved(s)

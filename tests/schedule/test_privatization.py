@@ -55,3 +55,10 @@ def test_iterations_that_do_not_correspond_are_refuted() -> None:
               if "/private/" in c.obligation.name]
     results = [run_check(c)[0].status for c in checks]
     assert "refuted" in results
+
+
+def test_scalar_read_outside_every_statement_is_not_private() -> None:
+    s = av.customize(K.accumulator_returned)
+    stmts = statements(s.module, "accumulator_returned", s.ctx)
+    assert "last" in next(iter(stmts.values())).loose_reads
+    assert private_scope(stmts.values(), "last") is None
