@@ -24,6 +24,8 @@ from allo_verify.equiv.symexec import Buffer, execute
 from allo_verify.equiv.terms import TermStore
 from allo_verify.equiv.tv import check_equivalent_modules
 from allo_verify.equiv.z3_table import lookup, z3_const, z3_var
+import allo_verify as av
+from allo_verify import grid, int32, reduction
 from tests.equiv.kernels import gemm, stencil
 
 
@@ -80,6 +82,21 @@ def ours(ma: ir.Module, mb: ir.Module) -> tuple[float, bool]:
     return time.perf_counter() - t0, isinstance(r.result, Proved)
 
 
+def frontend_gemm(n: int) -> tuple[str, str]:
+    """Original and tiled (split i, j by 8, reorder) GEMM as the frontend emits them: i32
+    data widened to i64 products and i65 sums, truncated on store."""
+    def gemm(A: int32[n, n], B: int32[n, n]) -> int32[n, n]:
+        C: int32[n, n] = 0
+        for i, j in grid(n, n):
+            for k in reduction(n):
+                C[i, j] += A[i, k] * B[k, j]
+        return C
+
+    s = av.customize(gemm)
+    s.tile(["i", "j"], [8, 8])
+    return str(s.original), str(s.module)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="8,16,32,64")
@@ -89,6 +106,10 @@ def main() -> None:
     cases: list[tuple[str, str, str, str, int]] = []
     for n in (int(x) for x in ns.sizes.split(",")):
         cases.append((f"gemm i32 n={n}", gemm(n, "i32", "ijk"), gemm(n, "i32", "ikj"), "gemm", n))
+    for n in (int(x) for x in ns.sizes.split(",")):
+        if n >= 8:
+            a, b = frontend_gemm(n)
+            cases.append((f"gemm frontend n={n}", a, b, "gemm", n))
     m = ns.stencil
     cases.append((f"stencil2d f32 n={m}", stencil(m, "ij", "f32"), stencil(m, "ji", "f32"),
                   "stencil", 0))

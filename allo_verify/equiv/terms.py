@@ -99,6 +99,7 @@ class TermStore:
         elif op in _SIMPLIFIABLE or vals.count(None) < len(vals):
             r = self._simplify(op, t, args, vals)
             if r is not None:
+                self.table[key] = r  # remember the rewrite: a chain is simplified once
                 return r
         return self._new(key, op, t, args, attr, None)
 

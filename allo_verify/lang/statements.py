@@ -165,7 +165,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         try:
             t = eval(compile(ast.Expression(node), self.src.filename, "eval"), self.namespace)  # noqa: S307
         except Exception as e:  # noqa: BLE001 - any failure is a bad annotation
-            raise self.error(node, f"cannot evaluate type annotation: {e}") from None
+            raise self.error(node, f"cannot evaluate type annotation '{ast.unparse(node)}': {e} "
+                                   "(names resolve in the kernel's module globals and "
+                                   "closure)") from None
         if not isinstance(t, (DType, ArrayType)):
             raise self.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type")
         return t
