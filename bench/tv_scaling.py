@@ -19,13 +19,13 @@ from typing import Any
 import mlir.ir as ir
 import z3
 
+import allo_verify as av
+from allo_verify import grid, int32, reduction
 from allo_verify.equiv.results import Proved
 from allo_verify.equiv.symexec import Buffer, execute
 from allo_verify.equiv.terms import TermStore
 from allo_verify.equiv.tv import check_equivalent_modules
 from allo_verify.equiv.z3_table import lookup, z3_const, z3_var
-import allo_verify as av
-from allo_verify import grid, int32, reduction
 from tests.equiv.kernels import gemm, stencil
 
 
