@@ -76,9 +76,28 @@ def _pick(designs: dict[str, Any], name: str | None, path: str) -> list[str]:
     return [name]
 
 
-def _verify_design(design: Any, opts: dict[str, Any]) -> dict[str, Any]:
-    cert = design.verify(layers=tuple(opts["layers"]), trials=opts["trials"],
-                         seed=opts["seed"], allow_reassoc=opts["allow_reassoc"])
+def _run_layers(design: Any, opts: dict[str, Any], layers: tuple[str, ...]) -> Any:
+    return design.verify(layers=layers, trials=opts["trials"], seed=opts["seed"],
+                         allow_reassoc=opts["allow_reassoc"])
+
+
+def _verify_design(design: Any, opts: dict[str, Any], path: str = "", name: str = "",
+                   jobs: int = 1) -> dict[str, Any]:
+    """The design's certificate as a dict. With `jobs` > 1, L3 co-simulation runs in a
+    worker process while this one runs the other layers; the entries are merged."""
+    layers = tuple(opts["layers"])
+    if jobs < 2 or "L3" not in layers or len(layers) < 2 or not path:
+        return _run_layers(design, opts, layers).to_dict()
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        l3 = pool.submit(_worker, path, name, {**opts, "layers": ["L3"]})
+        cert = _run_layers(design, opts, tuple(x for x in layers if x != "L3"))
+        _, l3_cert, err, code = l3.result()
+    if l3_cert is None:
+        raise DesignFailure(err, code)
+    from allo_verify.equiv.certificate import Certificate
+
+    for entry in Certificate.from_dict(l3_cert).entries:
+        cert.add(entry)
     return cert.to_dict()
 
 
@@ -110,8 +129,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                     results[n] = (cert, err, code)
                     progress(n)
         else:
+            path = str(Path(args.design).resolve())
             for n in names:
-                results[n] = (_verify_design(designs[n], opts), "", EXIT_OK)
+                results[n] = (_verify_design(designs[n], opts, path, n, args.jobs), "", EXIT_OK)
                 progress(n)
     code = EXIT_OK
     summaries = {}
@@ -324,7 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(v)
     v.add_argument("--out", default="allo-verify-out", help="report directory")
     v.add_argument("--format", default="md,html,json,junit", help="md,html,json,junit")
-    v.add_argument("-j", "--jobs", type=int, default=1, help="worker processes for designs")
+    v.add_argument("-j", "--jobs", type=int, default=1,
+                   help="worker processes: designs in parallel; for one design, L3 beside L2")
     v.add_argument("--json", action="store_true", help="print a machine-readable summary")
     v.set_defaults(run=cmd_verify)
     b = sub.add_parser("build", help="write a verified design's MLIR, log and certificate")

@@ -140,3 +140,12 @@ def test_console_script(tmp_path: Path) -> None:
     p = subprocess.run([exe, "verify", str(DESIGNS / "syntax_error.py")], capture_output=True,
                        text=True, timeout=120)
     assert p.returncode == 3 and "syntax_error.py:4" in p.stderr
+
+
+def test_one_design_with_jobs_runs_l3_in_a_worker(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    code, text = run(capsys, "verify", str(DESIGNS / "two_designs.py"), "--schedule", "fused",
+                     "--out", str(tmp_path), "-j", "2", "--trials", "5", "--format", "json")
+    assert code == 0, text
+    cert = json.loads((tmp_path / "fused.json").read_text())
+    assert [e["layer"] for e in cert["entries"]][-2:] == ["L2", "L3"]
+    assert cert["entries"][-1]["result"]["status"] == "agreed"
