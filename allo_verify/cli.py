@@ -62,6 +62,8 @@ def _load(path: str) -> dict[str, Any]:
 
 
 class DesignFailure(Exception):
+    """The design could not be verified at all; `code` is the exit code that says why."""
+
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code

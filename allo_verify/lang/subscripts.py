@@ -1,0 +1,133 @@
+"""Subscripts of the frontend: array loads and stores (affine when every subscript is),
+bit access and bit slices of integer scalars, and the static bounds check of subscripts."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from mlir.dialects import affine, memref
+from mlir.ir import AffineConstantExpr, AffineMap, Value
+
+from allo_verify.lang import emit_ops
+from allo_verify.lang.affine_expr import Aff
+from allo_verify.lang.emit_cast import cast
+from allo_verify.lang.types import Index, Int
+from allo_verify.lang.values import AV, TV, Expr, mlir_type
+
+
+class SubscriptBuilder:
+    """Mixin: subscripts. The expression builder provides evaluation and materialization."""
+
+    guards = 0  # how many conditionals (if, while, conditional expressions) enclose the code
+    dim_ranges: dict[int, tuple[int, int] | None]
+    dims: list[Value]
+
+    def error(self, node: ast.AST, msg: str) -> Exception:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def scalar(self, node: ast.expr) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def describe(self, x: Expr) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def index_value(self, x: Expr, node: ast.AST) -> Value:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def to_tv(self, x: Expr, node: ast.AST, other: Any = None) -> TV:  # pragma: no cover
+        raise NotImplementedError
+
+    def coerce(self, x: Expr, t: Any, node: ast.AST) -> TV:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def subscript_chain(self, node: ast.Subscript) -> tuple[ast.expr, list[ast.expr]]:
+        """`A[i][j]` and `A[i, j]` both give (A, [i, j])."""
+        idx: list[ast.expr] = []
+        cur: ast.expr = node
+        while isinstance(cur, ast.Subscript):
+            s = cur.slice
+            parts = list(s.elts) if isinstance(s, ast.Tuple) else [s]
+            idx = parts + idx
+            cur = cur.value
+        return cur, idx
+
+    def array_access(self, node: ast.Subscript) -> tuple[AV, list[Expr]] | None:
+        base_node, idx_nodes = self.subscript_chain(node)
+        base = self.scalar(base_node)
+        if not isinstance(base, AV):
+            return None
+        if any(isinstance(n, ast.Slice) for n in idx_nodes):
+            raise self.error(node, "array slices are not supported; subscript every dimension")
+        rank = len(base.type.shape)
+        if len(idx_nodes) != rank:
+            raise self.error(node, f"'{ast.unparse(base_node)}' has {rank} dimension(s) "
+                                   f"{list(base.type.shape)} but is subscripted with "
+                                   f"{len(idx_nodes)} index(es)")
+        idx = [self.scalar(n) for n in idx_nodes]
+        for d, (x, n) in enumerate(zip(idx, idx_nodes, strict=True)):
+            if isinstance(x, float) or isinstance(x, TV) and not isinstance(x.dtype, (Int, Index)):
+                raise self.error(n, f"subscript must be an integer, got {self.describe(x)}")
+            if isinstance(x, int) and not 0 <= x < base.type.shape[d]:
+                raise self.error(n, f"subscript {x} is out of bounds for dimension {d} of "
+                                    f"'{ast.unparse(base_node)}' (size {base.type.shape[d]})")
+            r = x.interval(self.dim_ranges) if isinstance(x, Aff) and not self.guards else None
+            if r is not None and not 0 <= r[0] <= r[1] < base.type.shape[d]:
+                raise self.error(n, f"subscript {ast.unparse(n)} ranges over [{r[0]}, {r[1]}], "
+                                    f"outside dimension {d} of '{ast.unparse(base_node)}' "
+                                    f"(size {base.type.shape[d]})")
+        return base, idx
+
+    def access_operands(
+        self, idx: list[Expr], node: ast.AST
+    ) -> tuple[AffineMap, list[Value]] | list[Value]:
+        """An affine map and its operands when every subscript is affine, else index values."""
+        if all(isinstance(x, (int, Aff)) and not isinstance(x, bool) for x in idx):
+            dims = sorted(set().union(*(x.dims() for x in idx if isinstance(x, Aff))))
+            pos = {k: p for p, k in enumerate(dims)}
+            results = [x.to_mlir(pos) if isinstance(x, Aff) else AffineConstantExpr.get(x)
+                       for x in idx]
+            return AffineMap.get(len(dims), 0, results), [self.dims[k] for k in dims]
+        return [self.index_value(x, node) for x in idx]
+
+    def load(self, arr: AV, idx: list[Expr], node: ast.AST) -> TV:
+        ops = self.access_operands(idx, node)
+        et = mlir_type(arr.type.dtype)
+        if isinstance(ops, tuple):
+            v = affine.AffineLoadOp(et, arr.value, ops[1], ops[0]).result
+        else:
+            v = memref.LoadOp(arr.value, ops).result
+        return TV(v, arr.type.dtype)
+
+    def store(self, arr: AV, idx: list[Expr], value: Expr, node: ast.AST) -> None:
+        v = self.coerce(value, arr.type.dtype, node).value
+        ops = self.access_operands(idx, node)
+        if isinstance(ops, tuple):
+            affine.AffineStoreOp(v, arr.value, ops[1], ops[0])
+        else:
+            memref.StoreOp(v, arr.value, ops)
+
+    def expr_Subscript(self, node: ast.Subscript) -> Expr:
+        acc = self.array_access(node)
+        if acc is not None:
+            return self.load(acc[0], acc[1], node)
+        base = self.scalar(node.value)
+        tv = self.to_tv(base, node.value)
+        if not isinstance(tv.dtype, Int):
+            raise self.error(node, f"bit access needs an integer, got {self.describe(base)}")
+        s = node.slice
+        if isinstance(s, ast.Slice):
+            lo = self.scalar(s.lower) if s.lower else 0
+            hi = self.scalar(s.upper) if s.upper else tv.dtype.bits
+            if not isinstance(lo, int) or not isinstance(hi, int) or s.step is not None:
+                raise self.error(node, "bit slice bounds must be constants, as x[lo:hi]")
+            if not 0 <= lo < hi <= tv.dtype.bits:
+                raise self.error(node, f"bit slice [{lo}:{hi}] is outside {tv.dtype!r}")
+            shifted = emit_ops.shift(">>", cast(tv, Int(tv.dtype.bits, False)), lo)
+            return cast(shifted, Int(hi - lo, signed=False))
+        k = self.scalar(s)
+        if isinstance(k, int) and not 0 <= k < tv.dtype.bits:
+            raise self.error(node, f"bit {k} is outside {tv.dtype!r}")
+        kk: TV | int = k if isinstance(k, int) else self.to_tv(k, s)
+        shifted = emit_ops.shift(">>", cast(tv, Int(tv.dtype.bits, False)), kk)
+        return cast(shifted, Int(1, signed=False))
