@@ -162,3 +162,19 @@ class ParallelThatShortensTheLoop(Parallel):
 def test_annotations_that_change_more_than_attributes_are_refuted(prim: object) -> None:
     note = refute(av.customize(K.gemm), prim, "/attributes-only")
     assert "differs beyond hls" in note
+
+
+@dataclass(frozen=True)
+class SplitThatAlsoEditsTheCallee(Split):
+    """Splits correctly, but also shortens a loop of another function."""
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        _, op = loop_op(module, "bump_row:j")
+        set_upper_bound(op, 2)
+
+
+def test_a_rewrite_outside_the_target_function_is_refuted() -> None:
+    note = refute(av.customize(K.calls_in_loop), SplitThatAlsoEditsTheCallee("i", 4),
+                  "/others-unchanged")
+    assert "other than calls_in_loop" in note

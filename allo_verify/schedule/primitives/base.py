@@ -74,11 +74,27 @@ def statements(module: Module, func: str, ctx: Context) -> dict[int, Statement]:
     return {s.sid: s for s in extract(function(module, func), ctx.arg_names.get(func, []))}
 
 
+def others_unchanged_check(before: Module, after: Module, func: str, step: str) -> Check:
+    """Every function but `func`, and every global, is textually the same after the step."""
+
+    def rest(m: Module) -> list[str]:
+        return [str(op) for op in m.body.operations
+                if not (op.operation.name == "func.func"
+                        and StringAttr(op.operation.attributes["sym_name"]).value == func)]
+
+    same = rest(before) == rest(after)
+    return Check(Obligation(f"{step}/others-unchanged",
+                            f"{step} changes nothing outside function {func}",
+                            lambda: z3.BoolVal(same), step),
+                 lambda m: f"a function or global other than {func} changed")
+
+
 def instance_map_checks(before: Module, after: Module, func: str, witness: Witness,
                         step: str, ctx: Context) -> list[Check]:
-    """Obligations 1-5 of the instance-map checker for every statement of `func`."""
+    """Obligations 1-5 of the instance-map checker for every statement of `func`, and that
+    nothing outside `func` changed."""
     olds, news = statements(before, func, ctx), statements(after, func, ctx)
-    out: list[Check] = []
+    out: list[Check] = [others_unchanged_check(before, after, func, step)]
     for sid in sorted(set(olds) | set(news)):
         if sid not in olds or sid not in news:
             where = "after" if sid in news else "before"
