@@ -87,7 +87,7 @@ class Fuse(Primitive):
 
     def apply(self, module: Module, ctx: Context) -> None:
         _, band, bounds = fuse_band(module, tuple(self.axes))
-        trips = [max(0, u - l) for l, u in bounds]
+        trips = [u - l for l, u in bounds]  # fuse_band refused empty loops
         total = math.prod(trips)
         h0 = header(band[0])
         names = [loop_name(b) for b in band]
@@ -112,7 +112,7 @@ class Fuse(Primitive):
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
         kernel, band, bounds = fuse_band(before, tuple(self.axes))
         names = [loop_name(b) for b in band]
-        trips = [max(0, u - l) for l, u in bounds]
+        trips = [u - l for l, u in bounds]
         f = var(fused_name(names))
         phi = {}
         psi_f = 0
