@@ -195,7 +195,7 @@ def _summary(name: str, cert: dict[str, Any], written: list[Path]) -> str:
         if cex:
             lines.append(f"  counterexample ({e['layer']} {e['name']}):")
             lines += ["    " + ln for ln in _cex_text(cex).splitlines()]
-        elif e["result"]["status"] in ("unknown", "not_run"):
+        elif e["layer"] == "L1" and e["result"]["status"] in ("unknown", "not_run"):
             lines.append(f"  {e['layer']} {e['name']}: {e['result']['status']}: "
                          f"{e['result'].get('reason', '')}")
     if written:
