@@ -32,6 +32,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 from mlir.passmanager import PassManager
@@ -132,6 +133,13 @@ class LLVMKernel:
                 packing.check_array(arg.name, value, arg.type.dtype, arg.type.shape)
             else:
                 scalars[i] = packing.check_scalar(arg.name, value, arg.type)
+        arrays = [(a.name, v) for a, v in zip(sig.args, args, strict=True)
+                  if isinstance(a.type, ArrayType)]
+        for k, (name_a, va) in enumerate(arrays):
+            for name_b, vb in arrays[k + 1:]:
+                if np.shares_memory(va, vb):
+                    raise ValueError(f"{sig.name}(): arguments '{name_a}' and '{name_b}' share "
+                                     "memory; a kernel's array arguments must be distinct arrays")
         buffers: list[packing.Buffer] = []
         for i, (arg, value) in enumerate(zip(sig.args, args, strict=True)):
             if isinstance(arg.type, ArrayType):

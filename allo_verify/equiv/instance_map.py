@@ -261,8 +261,8 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
     inexact = so.reason or sn.reason or to.reason or tn.reason
     if inexact:
         return Check(ob, explain, unknown=f"{label} is not affine: {inexact}")
-    opaque = any(a.subscripts is None for st in (so, sn, to, tn) for a in st.accesses
-                 if a.buffer == buf)
+    opaque = any(a.subscripts is None and not a.whole for st in (so, sn, to, tn)
+                 for a in st.accesses if a.buffer == buf)
     return Check(ob, explain, soft=f"an access to {buf} has non-affine subscripts" if opaque
                  else "")
 

@@ -1,15 +1,16 @@
 """The polyhedral view of a function, as Z3 formulas, for the L1 instance-map checker.
 
 Each store is a statement S, and so is each call (it may read and write any cell of the
-arrays it is passed, so its accesses have unknown subscripts). Its iteration vector is the
-values of its enclosing loops, named by their `loop_name` (Z3 integers `Int(name)`); its
-domain D is the conjunction of the loop bounds (max of lower maps <= iv < min of upper
-maps, step congruence) and the enclosing `affine.if` conditions (negated on the else side);
-its accesses are the store's cell and every load in the tree of ops computing the stored
-value, subscripts as Z3 terms over the loop variables; its order is the usual 2d+1
-schedule: enclosing-op positions interleaved with loop values, compared lexicographically.
-Index arithmetic is unbounded (Z3 Int): floordiv and mod by positive constants are Z3
-`div`/`mod`, which floor for positive divisors.
+arrays it is passed: its accesses have unknown subscripts) and each whole-array copy (it
+touches every cell). Its iteration vector is the values of its enclosing loops, named by
+their `loop_name` (Z3 integers `Int(name)`); its domain D is the conjunction of the loop
+bounds (max of lower maps <= iv < min of upper maps, step congruence) and the enclosing
+`affine.if` conditions (negated on the else side); its accesses are the store's cell and
+every load in the tree of ops computing the stored value, subscripts as Z3 terms over the
+loop variables; its order is the usual 2d+1 schedule: enclosing-op positions interleaved
+with loop values, compared lexicographically. Index arithmetic is unbounded (Z3 Int):
+floordiv and mod by positive constants are Z3 `div`/`mod`, which floor for positive
+divisors.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from mlir.ir import (
 
 LOOPS = ("affine.for", "scf.for")
 STORES = ("affine.store", "memref.store")
+EFFECTS = (*STORES, "func.call", "memref.copy")  # the ops that are statements
 LOADS = ("affine.load", "memref.load")
 _NON_SEMANTIC = {"loop_name", "stmt_id", "buffer_name", "reduction"}
 
@@ -58,6 +60,7 @@ class Access:
     subscripts: tuple[z3.ArithRef, ...] | None  # None: not affine, may touch any cell
     write: bool
     local: bool = False  # allocated by the function itself (not an argument or a global)
+    whole: bool = False  # touches every cell (a copy): no subscripts, but nothing unknown
 
 
 @dataclass
@@ -234,7 +237,7 @@ class _Extractor:
                         c = cond if ri == 0 else z3.Not(cond)
                         self.walk_block(reg.blocks[0], (*chain, (entry_key, None)), ri,
                                         [*domain, c], r)
-            elif name in STORES or name == "func.call":
+            elif name in EFFECTS:
                 self.statement(op, (*chain, (entry_key, None)), domain, reason)
             elif len(op.regions):
                 for ri, reg in enumerate(op.regions):
@@ -296,7 +299,12 @@ class _Extractor:
             return (o.name, attr_signature(o), v.result_number if isinstance(v, OpResult) else 0,
                     tuple(tree(x) for x in o.operands), regions)
 
-        if op.name == "func.call":  # effects through its memref operands, cells unknown
+        if op.name == "memref.copy":  # reads every cell of the source, writes the target
+            src, dst = op.operands[0], op.operands[1]
+            t = ("copy", self.buffer(src), self.buffer(dst))
+            accesses += [Access(self.buffer(src), None, False, _is_local(src), whole=True),
+                         Access(self.buffer(dst), None, True, _is_local(dst), whole=True)]
+        elif op.name == "func.call":  # effects through its memref operands, cells unknown
             t = ("call", str(op.attributes["callee"]),
                  tuple(("buffer", self.buffer(v)) if _is_memref(v) else tree(v)
                        for v in op.operands))

@@ -105,6 +105,8 @@ class ModuleBuilder:
         self.functions: dict[int, tuple[str, Signature]] = {}
         self.signatures: dict[str, Signature] = {}
         self.building: list[Any] = []
+        self.returns_argument: dict[str, str] = {}  # function -> the argument it returns
+        self.written_args: dict[str, set[str]] = {}  # function -> argument arrays it writes
         self.globals: dict[tuple, tuple[str, ArrayType]] = {}
         self.keep: list[Any] = []
 
@@ -134,6 +136,7 @@ class ModuleBuilder:
             name = f"{fn.__name__}_{k}"
             k += 1
         fb = FunctionBuilder(self, src, fdef, ns)
+        fb.func_name = name
         args: list[tuple[str, Any]] = []
         a = fdef.args
         if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or a.defaults:
@@ -164,6 +167,7 @@ class ModuleBuilder:
             if not is_top:
                 fop.attributes["sym_visibility"] = StringAttr.get("private")
             results = fb.build(fop, args, declared)
+            self.written_args[name] = fb.written_args
             fop.attributes["function_type"] = TypeAttr.get(FunctionType.get(
                 [mlir_type(t) for _, t in args], [mlir_type(t) for t in results]))
         sig = Signature(name, tuple(Arg(n, t) for n, t in args), tuple(results))

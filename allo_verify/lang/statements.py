@@ -54,6 +54,10 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.globals_here: dict[str, AV] = {}
         self.anchor: Any = None
         self.returned = False
+        self.arg_names: list[str] = [a.arg for a in fdef.args.args]
+        self.func_name = fdef.name  # the func.func symbol (the module builder may rename)
+        self.written_args: set[str] = set()
+        self.constant_arrays: set[int] = set()
 
     # ---- locations and errors ----------------------------------------------------------
     def error(self, node: ast.AST, msg: str) -> Exception:
@@ -98,12 +102,23 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.symbols[name] = av
         return av
 
+    def note_write(self, av: AV, node: ast.AST) -> None:
+        """Record a write to `av`: argument arrays written are part of the kernel's
+        interface; constants from the enclosing scope cannot be written."""
+        if id(av) in self.constant_arrays:
+            raise self.error(node, "a NumPy array from the enclosing scope is a constant and "
+                                   "cannot be written; copy it into a local array first")
+        for a in self.arg_names:
+            if self.symbols.get(a) is av:
+                self.written_args.add(a)
+
     def global_array(self, node: ast.AST, value: Any, dtype: DType | None) -> AV:
         name, t = self.mb.global_constant(node, value, dtype, self.src)
         if name not in self.globals_here:
             with self.at_entry(), self.location(node):
                 v = memref.GetGlobalOp(mlir_type(t), name).result
             self.globals_here[name] = AV(v, t)
+            self.constant_arrays.add(id(self.globals_here[name]))
         return self.globals_here[name]
 
     # ---- building ----------------------------------------------------------------------
@@ -295,6 +310,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             if not isinstance(value, AV) or value.type != cur.type:
                 raise self.error(node, f"cannot assign {self.describe(value)} to array '{name}' "
                                        f"of type {cur.type!r}")
+            self.note_write(cur, node)
             memref.CopyOp(value.value, cur.value)
         elif cur is not None:
             raise self.error(node, f"cannot assign to '{name}' (a loop variable or argument)")
@@ -380,6 +396,10 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
                 out.append(tv.value)
                 types.append(tv.dtype)
         returned = {id(v) for v in vals}
+        for v in vals:
+            if isinstance(v, AV) and any(v is self.symbols.get(a) for a in self.arg_names):
+                self.mb.returns_argument[self.func_name] = next(
+                    a for a in self.arg_names if self.symbols.get(a) is v)
         for av in self.allocs:
             if id(av) not in returned:
                 memref.DeallocOp(av.value)
@@ -416,11 +436,22 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         if len(args) != len(sig.args):
             raise self.error(node, f"'{fn.__name__}' takes {len(sig.args)} argument(s), "
                                    f"{len(args)} given")
+        if name in self.mb.returns_argument:
+            raise self.error(node, f"'{fn.__name__}' returns its argument array "
+                                   f"'{self.mb.returns_argument[name]}'; a kernel called by "
+                                   "another kernel must return new arrays (the result would "
+                                   "alias the argument)")
         for a, p in zip(args, sig.args, strict=True):
             if p.is_array:
                 if not isinstance(a, AV) or a.type != p.type:
                     raise self.error(node, f"argument '{p.name}' of '{fn.__name__}' must be "
                                            f"{p.type!r}, got {self.describe(a)}")
+                if a.value in operands:
+                    raise self.error(node, f"the same array is passed twice to "
+                                           f"'{fn.__name__}' (as '{p.name}'); kernels assume "
+                                           "their array arguments are distinct")
+                if p.name in self.mb.written_args.get(name, set()):
+                    self.note_write(a, node)
                 operands.append(a.value)
             else:
                 operands.append(cast(self.to_tv(a, node, p.type), p.type).value)

@@ -99,7 +99,11 @@ class SubscriptBuilder:
             v = memref.LoadOp(arr.value, ops).result
         return TV(v, arr.type.dtype)
 
+    def note_write(self, av: AV, node: ast.AST) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
     def store(self, arr: AV, idx: list[Expr], value: Expr, node: ast.AST) -> None:
+        self.note_write(arr, node)
         v = self.coerce(value, arr.type.dtype, node).value
         ops = self.access_operands(idx, node)
         if isinstance(ops, tuple):

@@ -13,6 +13,7 @@ from typing import Any
 from mlir.ir import IntegerAttr, IntegerType, MLIRError, Module, WalkResult
 
 from allo_verify.equiv.l1 import run_check
+from allo_verify.equiv.polyhedral import EFFECTS
 from allo_verify.equiv.results import Cost, Refuted, Result, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
@@ -74,14 +75,14 @@ def clone_module(module: Module) -> Module:
 
 
 def number_statements(module: Module) -> None:
-    """Give every store and call a `stmt_id` (program order) so steps can match
-    statements."""
+    """Give every statement op (store, call, copy) a `stmt_id` (program order) so steps can
+    match statements."""
     counter = [0]
     with module.context:
         i64 = IntegerType.get_signless(64)
 
         def visit(op: Any) -> WalkResult:
-            if op.name in ("affine.store", "memref.store", "func.call"):
+            if op.name in EFFECTS:
                 op.attributes["stmt_id"] = IntegerAttr.get(i64, counter[0])
                 counter[0] += 1
             return WalkResult.ADVANCE

@@ -126,3 +126,14 @@ def calls_in_loop(A: int32[M, N], R: int32[N]) -> int32[M, N]:
         for j in range(N):
             A[i, j] = A[i, j] + R[j]
     return A
+
+
+def copy_between(A: int32[T, T]) -> int32[T, T]:
+    B: int32[T, T] = 0
+    C: int32[T, T] = 0
+    for i, j in grid(T, T):
+        B[i, j] = A[i, j] + 1
+    C = B  # a whole-array copy: reads every cell of B
+    for i, j in grid(T, T):
+        A[i, j] = C[i, j] * 2
+    return A

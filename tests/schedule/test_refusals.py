@@ -69,3 +69,9 @@ def test_unknown_and_ambiguous_names() -> None:
     s2 = av.customize(K.gemm)
     e = refused(s2, s2.fuse, "j", "i")
     assert "consecutive" in str(e)
+
+
+def test_compute_at_past_a_whole_array_copy_refused() -> None:
+    s = av.customize(K.copy_between)
+    e = refused(s, s.compute_at, "j", "j_1")
+    assert "/order/B" in str(e) and e.counterexample is not None

@@ -56,7 +56,8 @@ def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, st
         return (f"{a} and {b} "
                 f"touch the same cell of {buf} in different iterations of '{axis}'")
 
-    opaque = any(a.subscripts is None for st in (s, t) for a in st.accesses if a.buffer == buf)
+    opaque = any(a.subscripts is None and not a.whole for st in (s, t) for a in st.accesses
+                 if a.buffer == buf)
     reason = s.reason or t.reason
     return Check(Obligation(f"{step}/{label}/independent/{buf}",
                             f"iterations of '{axis}' do not share cells of {buf} through {label}",
