@@ -70,6 +70,10 @@ class DesignFailure(Exception):
 
 
 def _pick(designs: dict[str, Any], name: str | None, path: str) -> list[str]:
+    bad = [n for n in designs if not n.isidentifier()]
+    if bad:
+        raise DesignFailure(f"{path}: design names must be Python identifiers (they name "
+                            f"report files): {bad}", EXIT_USAGE)
     if name is None:
         return list(designs)
     if name not in designs:
@@ -126,8 +130,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             with ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx) as pool:
                 futs = [pool.submit(_worker, str(Path(args.design).resolve()), n, opts)
                         for n in names]
-                for f in futs:
-                    n, cert, err, code = f.result()
+                for n, f in zip(names, futs, strict=True):
+                    try:
+                        _, cert, err, code = f.result()
+                    except Exception as e:  # noqa: BLE001 - a crashed worker fails its design
+                        cert, err, code = None, f"{n}: verification crashed: {e!r}", EXIT_USAGE
                     results[n] = (cert, err, code)
                     progress(n)
         else:
@@ -269,6 +276,13 @@ def cmd_build(args: argparse.Namespace) -> int:
             return code
         files[f"{name}.cert.json"] = json.dumps(cert, sort_keys=True, indent=2) + "\n"
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a directory")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if not p.name.startswith(f"{name}."))
+        if foreign:
+            raise UsageError(f"--out {out} holds other files ({', '.join(foreign[:5])}); build "
+                             "replaces the whole directory: choose a new or empty one")
     write_directory(out, files)
     _say(f"{name}: wrote {', '.join(str(out / f) for f in sorted(files))}")
     return code
@@ -298,9 +312,12 @@ def write_directory(out: Path, files: dict[str, str]) -> None:
 # ---- report and diff ---------------------------------------------------------------------
 def _read_cert(path: str) -> dict[str, Any]:
     try:
-        return json.loads(Path(path).read_text())
+        cert = json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise UsageError(f"{path}: cannot read certificate: {e}") from None
+    if not isinstance(cert, dict) or not isinstance(cert.get("entries"), list):
+        raise UsageError(f"{path}: not an allo-verify certificate (no 'entries' list)")
+    return cert
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -371,8 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (see the module docstring)."""
     try:
         args = build_parser().parse_args(argv)
-        if getattr(args, "jobs", 1) < 1:
-            raise UsageError("-j must be at least 1")
+        _validate(args)
         return args.run(args)
     except UsageError as e:
         print(str(e), file=sys.stderr)
@@ -380,6 +396,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DesignFailure as e:
         print(str(e), file=sys.stderr if e.code == EXIT_USAGE else sys.stdout)
         return e.code
+    except Exception as e:  # noqa: BLE001 - never let a crash read as "refuted" (exit 1)
+        print(f"allo-verify: error: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _validate(args: argparse.Namespace) -> None:
+    if getattr(args, "jobs", 1) < 1:
+        raise UsageError("-j must be at least 1")
+    if getattr(args, "trials", 0) < 0:
+        raise UsageError("--trials must be at least 0")
+    layers = getattr(args, "layers", None)
+    if layers is not None:
+        bad = [x for x in layers.split(",") if x not in ("L1", "L2", "L3")]
+        if bad or not layers:
+            raise UsageError(f"unknown layer(s) {bad}; valid: L1, L2, L3")
 
 
 def entry() -> None:

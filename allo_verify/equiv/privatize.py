@@ -30,6 +30,13 @@ def private_scope(stmts: Iterable[Statement], buf: str) -> tuple[str, ...] | Non
     """The loops (outermost first, ending with L) of the innermost loop L enclosing every
     access to the local scalar `buf`, when each iteration of L begins with a statement
     directly in L's body that writes `buf` without reading it; else None."""
+    found = private_kill(stmts, buf)
+    return found[0] if found else None
+
+
+def private_kill(stmts: Iterable[Statement], buf: str
+                 ) -> tuple[tuple[str, ...], Statement] | None:
+    """`private_scope` and the statement that overwrites `buf` first in each iteration."""
     touching = [s for s in stmts if any(a.buffer == buf for a in s.accesses)]
     accs = [a for s in touching for a in s.accesses if a.buffer == buf]
     if not touching or any(not a.local or a.subscripts != () for a in accs):
@@ -48,4 +55,4 @@ def private_scope(stmts: Iterable[Statement], buf: str) -> tuple[str, ...] | Non
              and [a.write for a in first.accesses if a.buffer == buf] == [True])
     if not kills or sum(s.chain[depth][0] == first.chain[depth][0] for s in touching) != 1:
         return None
-    return tuple(e[1] for e in prefix[:depth] if e[1] is not None)
+    return tuple(e[1] for e in prefix[:depth] if e[1] is not None), first

@@ -1,17 +1,20 @@
 """Subscripts of the frontend: array loads and stores (affine when every subscript is),
-bit access and bit slices of integer scalars, and the static bounds check of subscripts."""
+bit access and bit slices of integer scalars, and the bounds of subscripts: an affine
+subscript that leaves the array outside any condition is refused at build time; a
+subscript computed from data is checked when the kernel runs (outside the array, a read
+gives 0 and a write does nothing), so no layer ever touches memory outside an array."""
 
 from __future__ import annotations
 
 import ast
 from typing import Any
 
-from mlir.dialects import affine, memref
-from mlir.ir import AffineConstantExpr, AffineMap, Value
+from mlir.dialects import affine, arith, memref, scf
+from mlir.ir import AffineConstantExpr, AffineMap, InsertionPoint, Value
 
 from allo_verify.lang import emit_ops
 from allo_verify.lang.affine_expr import Aff
-from allo_verify.lang.emit_cast import cast
+from allo_verify.lang.emit_cast import cast, cmpi, const, select
 from allo_verify.lang.types import Index, Int
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
@@ -79,37 +82,65 @@ class SubscriptBuilder:
         return base, idx
 
     def access_operands(
-        self, idx: list[Expr], node: ast.AST
-    ) -> tuple[AffineMap, list[Value]] | list[Value]:
-        """An affine map and its operands when every subscript is affine, else index values."""
+        self, arr: AV, idx: list[Expr], node: ast.AST
+    ) -> tuple[AffineMap, list[Value]] | tuple[list[Value], Value | None]:
+        """An affine map and its operands when every subscript is affine; otherwise index
+        values clamped into the array and the condition that every subscript was inside it
+        (None when all are known to be)."""
         if all(isinstance(x, (int, Aff)) and not isinstance(x, bool) for x in idx):
             dims = sorted(set().union(*(x.dims() for x in idx if isinstance(x, Aff))))
             pos = {k: p for p, k in enumerate(dims)}
             results = [x.to_mlir(pos) if isinstance(x, Aff) else AffineConstantExpr.get(x)
                        for x in idx]
             return AffineMap.get(len(dims), 0, results), [self.dims[k] for k in dims]
-        return [self.index_value(x, node) for x in idx]
+        values: list[Value] = []
+        inside: Value | None = None
+        for x, size in zip(idx, arr.type.shape, strict=True):
+            v = self.index_value(x, node)
+            r = x.interval(self.dim_ranges) if isinstance(x, Aff) else (
+                (x, x) if isinstance(x, int) else None)
+            if r is not None and 0 <= r[0] <= r[1] < size:
+                values.append(v)
+                continue
+            zero = arith.ConstantOp.create_index(0).result
+            ok = arith.AndIOp(cmpi("sge", v, zero),
+                              cmpi("slt", v, arith.ConstantOp.create_index(size).result)).result
+            inside = ok if inside is None else arith.AndIOp(inside, ok).result
+            values.append(select(ok, v, zero))
+        return values, inside
 
     def load(self, arr: AV, idx: list[Expr], node: ast.AST) -> TV:
-        ops = self.access_operands(idx, node)
+        """`arr[idx]`; a data-dependent subscript outside the array reads 0."""
+        ops = self.access_operands(arr, idx, node)
         et = mlir_type(arr.type.dtype)
-        if isinstance(ops, tuple):
+        if isinstance(ops[0], AffineMap):
             v = affine.AffineLoadOp(et, arr.value, ops[1], ops[0]).result
-        else:
-            v = memref.LoadOp(arr.value, ops).result
+            return TV(v, arr.type.dtype)
+        values, inside = ops
+        v = memref.LoadOp(arr.value, values).result
+        if inside is not None:
+            v = select(inside, v, const(arr.type.dtype, 0).value)
         return TV(v, arr.type.dtype)
 
     def note_write(self, av: AV, node: ast.AST) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def store(self, arr: AV, idx: list[Expr], value: Expr, node: ast.AST) -> None:
+        """`arr[idx] = value`; a data-dependent subscript outside the array writes nothing."""
         self.note_write(arr, node)
         v = self.coerce(value, arr.type.dtype, node).value
-        ops = self.access_operands(idx, node)
-        if isinstance(ops, tuple):
+        ops = self.access_operands(arr, idx, node)
+        if isinstance(ops[0], AffineMap):
             affine.AffineStoreOp(v, arr.value, ops[1], ops[0])
-        else:
-            memref.StoreOp(v, arr.value, ops)
+            return
+        values, inside = ops
+        if inside is None:
+            memref.StoreOp(v, arr.value, values)
+            return
+        guard = scf.IfOp(inside, [], has_else=False)
+        with InsertionPoint(guard.then_block):
+            memref.StoreOp(v, arr.value, values)
+            scf.YieldOp([])
 
     def expr_Subscript(self, node: ast.Subscript) -> Expr:
         acc = self.array_access(node)

@@ -43,6 +43,9 @@ float to integer truncates toward zero and saturates at the target's range (NaN 
 integers wider than 64 bits saturate at the 64-bit range of their signedness); float to fixed
 floors then wraps.
 `%` on floats is C `fmod`; `min`/`max` on floats are IEEE `minimum`/`maximum`.
+An array subscript computed from data (not affine in the loop variables) that falls
+outside the array reads 0 and writes nothing; affine subscripts that can leave the array
+outside any condition are refused when the kernel is built.
 """
 
 from __future__ import annotations

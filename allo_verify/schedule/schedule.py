@@ -63,6 +63,13 @@ class Step:
 Axis = str | LoopRef
 
 
+def int_arg(x: Any) -> Any:
+    """NumPy integers count as integers for factors (booleans do not)."""
+    import numpy as np
+
+    return int(x) if isinstance(x, np.integer) and not isinstance(x, np.bool_) else x
+
+
 def axis_name(axis: Axis) -> str:
     """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`."""
     return axis.qualified if isinstance(axis, LoopRef) else axis
@@ -150,7 +157,7 @@ class Schedule:
         """Strip-mine `axis` by `factor`; returns the names `axis.outer`, `axis.inner`."""
         axis = axis_name(axis)
         name = self.loop(axis).name
-        self.apply(Split(axis, factor))
+        self.apply(Split(axis, int_arg(factor)))
         return split_names(name)
 
     def reorder(self, *axes: Axis) -> None:
@@ -182,11 +189,11 @@ class Schedule:
 
     def unroll(self, axis: Axis, factor: int = 0) -> None:
         """Ask HLS to unroll `axis` by `factor` (0: fully)."""
-        self.apply(Unroll(axis_name(axis), factor))
+        self.apply(Unroll(axis_name(axis), int_arg(factor)))
 
     def pipeline(self, axis: Axis, initiation_interval: int = 1) -> None:
         """Ask HLS to pipeline `axis` with the given initiation interval."""
-        self.apply(Pipeline(axis_name(axis), initiation_interval))
+        self.apply(Pipeline(axis_name(axis), int_arg(initiation_interval)))
 
     def parallel(self, axis: Axis) -> None:
         """Mark `axis` parallel; refused when an iteration depends on another."""

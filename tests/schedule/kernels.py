@@ -137,3 +137,12 @@ def copy_between(A: int32[T, T]) -> int32[T, T]:
     for i, j in grid(T, T):
         A[i, j] = C[i, j] * 2
     return A
+
+
+def time_loop_stages(A: int32[T], C: int32[T]):
+    B: int32[T] = 0
+    for t in range(3):
+        for i in range(T):
+            B[i] = A[i] + t
+        for i in range(T):
+            C[i] = C[i] + B[i]

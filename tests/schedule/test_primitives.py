@@ -112,7 +112,7 @@ def test_step_log_and_loop_lookup_errors() -> None:
     assert s.log() == [{"primitive": "split", "args": {"axis": "i", "factor": 4}}]
     with pytest.raises(av.ScheduleError, match="no loop named 'i'"):
         s.split("i", 2)
-    with pytest.raises(av.ScheduleError, match="positive integer"):
+    with pytest.raises(av.ScheduleError, match=r"integer in 1..2\*\*40"):
         s.split("j", 0)
     assert len(s.steps) == 1
 
@@ -167,3 +167,23 @@ def test_calls_are_statements_with_unknown_cells() -> None:
     s.split("calls_in_loop:j", 4)  # untouched by the call: still proved
     assert {c.result.status for c in s.steps[0].checks} == {"proved"}
     assert_proved(s)
+
+
+def test_compute_at_inside_a_shared_time_loop() -> None:
+    s = av.customize(K.time_loop_stages)
+    s.compute_at("i", "i_1")
+    assert [lp.name for lp in s.get_loops() if "init" not in lp.name] == ["t", "i_1"]
+    A, C = np.arange(K.T, dtype=np.int32), np.zeros(K.T, dtype=np.int32)
+    s.build()(A, C)
+    np.testing.assert_array_equal(C, 3 * A + 3)
+    assert_proved(s)
+
+
+def test_numpy_integer_factors_are_accepted_and_booleans_refused() -> None:
+    s = av.customize(K.gemm)
+    s.split("i", np.int64(4))
+    assert s.steps[0].primitive.args()["factor"] == 4
+    with pytest.raises(av.ScheduleUsageError):
+        s.split("j", True)
+    with pytest.raises(av.ScheduleUsageError):
+        s.split("j", 10**30)

@@ -62,3 +62,33 @@ def test_scalar_read_outside_every_statement_is_not_private() -> None:
     stmts = statements(s.module, "accumulator_returned", s.ctx)
     assert "last" in next(iter(stmts.values())).loose_reads
     assert private_scope(stmts.values(), "last") is None
+
+
+def test_parallel_around_a_private_accumulator_is_accepted() -> None:
+    s = av.customize(K.local_accumulator)
+    s.parallel("j")
+    names = [c.name for c in s.steps[0].checks]
+    assert any(n.endswith("/private/acc") for n in names)
+    assert not any("/independent/acc" in n for n in names)
+    assert s.verify(trials=10).status == "proved"
+
+
+def test_parallel_around_a_carried_scalar_is_refused() -> None:
+    s = av.customize(K.running_sum)
+    with pytest.raises(av.ScheduleError, match="independent/t"):
+        s.parallel("j")
+
+
+def test_private_read_check_refutes_a_read_before_the_overwrite(monkeypatch) -> None:  # noqa: ANN001
+    # Pretend the overwrite of acc is the last statement of its iteration: the reads that
+    # come before it must then be refuted.
+    from allo_verify.schedule.primitives import parallel as par
+
+    s = av.customize(K.local_accumulator)
+    stmts = list(statements(s.module, "local_accumulator", s.ctx).values())
+    scope, _ = par.private_kill(stmts, "acc")
+    last = max((st for st in stmts if any(a.buffer == "out" and a.write for a in st.accesses)
+                and "j" in st.loops), key=lambda st: st.chain)
+    monkeypatch.setattr(par, "private_kill", lambda st, b: (scope, last))
+    results = [run_check(c)[0].status for c in par.private_checks(stmts, "acc", "j", "broken")]
+    assert "refuted" in results

@@ -58,6 +58,13 @@ def merge_plan(module: Module, producer: str, consumer: str) -> tuple[str, list,
     if kp != kc:
         raise ScheduleError(f"compute_at: '{producer}' and '{consumer}' are in different kernels")
     pp, cp = loop_path(p), loop_path(c)
+    shared = 0  # loops enclosing both nests (a time loop around two stages) stay as they are
+    while shared < min(len(pp), len(cp)) and pp[shared] == cp[shared]:
+        shared += 1
+    pp, cp = pp[shared:], cp[shared:]
+    if not pp or not cp:
+        raise ScheduleError(f"compute_at: '{producer}' and '{consumer}' are the same loop or "
+                            "nested in one another")
     if len(pp) != len(cp):
         raise ScheduleError(f"compute_at: '{producer}' is at depth {len(pp)} but '{consumer}' is "
                             f"at depth {len(cp)}; the merged loops must match one to one")

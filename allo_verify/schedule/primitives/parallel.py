@@ -3,7 +3,9 @@
 Rewrite: an attribute only. Obligations: the IR is otherwise unchanged, and the loop
 carries no dependence: for every pair of accesses under it to one buffer, at least one a
 write, no instances a, b agree on every loop outside `axis`, differ on `axis`, and touch
-the same cell. A model names the two iterations and the cell.
+the same cell. A model names the two iterations and the cell. A local scalar that every
+iteration starts by overwriting (found by `private_scope`, a structural fact) carries no
+value between iterations and is left out; the HLS code must declare it inside the loop.
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ from dataclasses import dataclass
 import z3
 from mlir.ir import Attribute, Module, UnitAttr
 
-from allo_verify.equiv.instance_map import Check, instance_text, renamed, subst
+from allo_verify.equiv.instance_map import (
+    Check,
+    Env,
+    instance_text,
+    lex_before,
+    renamed,
+    subst,
+)
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement
+from allo_verify.equiv.privatize import private_kill, private_scope
 from allo_verify.schedule.primitives._annotation import Annotation
 from allo_verify.schedule.primitives.base import Context, register, statements
 from allo_verify.schedule.rewrite import loop_name, loop_op
@@ -80,10 +90,41 @@ class Parallel(Annotation):
         axis = loop_name(op)
         stmts = [s for s in statements(before, kernel, ctx).values() if axis in s.loops]
         out = super().checks(before, after, ctx)
+        private = {b for s in stmts for b in {a.buffer for a in s.accesses}
+                   if axis in (private_scope(stmts, b) or ())}
+        for b in sorted(private):
+            out += private_checks(stmts, b, axis, self.label())
         for i, s in enumerate(stmts):
             for t in stmts[i:]:
                 bufs = {p.buffer for p in s.accesses for q in t.accesses
-                        if p.buffer == q.buffer and (p.write or q.write)}
+                        if p.buffer == q.buffer and (p.write or q.write)} - private
                 out += [carried_dependence_check(s, t, b, axis, self.label())
                         for b in sorted(bufs)]
         return out
+
+
+def private_checks(stmts: list[Statement], buf: str, axis: str, step: str) -> list[Check]:
+    """For each statement reading the private scalar `buf`: every instance is preceded, in
+    the same iteration of the scalar's scope, by the statement that overwrites it."""
+    found = private_kill(stmts, buf)
+    assert found is not None
+    scope, kill = found
+    out = []
+    for t in stmts:
+        if not any(a.buffer == buf and not a.write for a in t.accesses):
+            continue
+        x = renamed(t.loops, "r")
+        at = {n: x[n] for n in scope}
+
+        def build(t: Statement = t, x: Env = x, at: Env = at) -> z3.BoolRef:
+            return z3.Implies(subst(t.domain, x),
+                              z3.And(subst(kill.domain, at), lex_before(kill, at, t, x)))
+
+        out.append(Check(Obligation(
+            f"{step}/S{t.sid}/private/{buf}",
+            f"every read of {buf} by S{t.sid} follows, in the same iteration of "
+            f"({', '.join(scope)}), the write by S{kill.sid}, so no value of {buf} crosses "
+            f"iterations of '{axis}'", build, t.location or step),
+            lambda m, t=t, x=x: f"S{t.sid}{instance_text(t.loops, m, x)} reads {buf} before "
+                                "its iteration overwrites it"))
+    return out

@@ -50,8 +50,9 @@ class Split(Primitive):
     name = "split"
 
     def _validate(self, h: Header) -> None:
-        if not isinstance(self.factor, int) or self.factor < 1:
-            raise ScheduleUsageError(f"split factor must be a positive integer, got "
+        if not isinstance(self.factor, int) or isinstance(self.factor, bool) \
+                or not 1 <= self.factor <= 1 << 40:
+            raise ScheduleUsageError(f"split factor must be an integer in 1..2**40, got "
                                      f"{self.factor!r}")
         if h.step != 1:
             raise ScheduleError(f"split needs a unit-step loop; '{self.axis}' has step {h.step}")
