@@ -183,9 +183,10 @@ class Schedule:
     def fuse(self, *axes: Axis) -> str:
         """Coalesce perfectly nested loops (outermost first) into one; returns its name."""
         axes = tuple(axis_name(a) for a in axes)
-        names = [self.loop(a).name for a in axes]
+        refs = [self.loop(a) for a in axes]
+        name = fused_name(self.module, refs[0].kernel, [r.name for r in refs])
         self.apply(Fuse(tuple(axes)))
-        return fused_name(names)
+        return name
 
     def unroll(self, axis: Axis, factor: int = 0) -> None:
         """Ask HLS to unroll `axis` by `factor` (0: fully)."""

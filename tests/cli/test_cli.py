@@ -149,3 +149,20 @@ def test_one_design_with_jobs_runs_l3_in_a_worker(tmp_path: Path, capsys) -> Non
     cert = json.loads((tmp_path / "fused.json").read_text())
     assert [e["layer"] for e in cert["entries"]][-2:] == ["L2", "L3"]
     assert cert["entries"][-1]["result"]["status"] == "agreed"
+
+
+def test_usage_errors_never_read_as_refuted(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    design = str(DESIGNS / "two_designs.py")
+    assert run(capsys, "verify", design, "--layers", "L4")[0] == 3
+    assert run(capsys, "verify", design, "--trials", "-1")[0] == 3
+    bogus = tmp_path / "list.json"
+    bogus.write_text("[1, 2]")
+    assert run(capsys, "report", str(bogus))[0] == 3
+    assert run(capsys, "diff", str(bogus), str(bogus))[0] == 3
+    keep = tmp_path / "mine"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("precious")
+    code, text = run(capsys, "build", design, "--schedule", "fused", "--out", str(keep),
+                     "--trials", "5")
+    assert code == 3 and "holds other files" in text
+    assert (keep / "notes.txt").read_text() == "precious"

@@ -187,3 +187,11 @@ def test_numpy_integer_factors_are_accepted_and_booleans_refused() -> None:
         s.split("j", True)
     with pytest.raises(av.ScheduleUsageError):
         s.split("j", 10**30)
+
+
+def test_fused_names_stay_unique() -> None:
+    s = av.customize(K.conv2d)
+    assert s.fuse("y", "x") == "y_x_fused"
+    assert s.fuse("ry", "rx") == "ry_rx_fused"
+    names = [lp.name for lp in s.get_loops()]
+    assert len(names) == len(set(names))

@@ -27,6 +27,7 @@ from mlir.ir import (
 from allo_verify.equiv.instance_map import Check, Witness
 from allo_verify.equiv.polyhedral import var
 from allo_verify.errors import ScheduleError, ScheduleUsageError
+from allo_verify.schedule.loops import list_loops
 from allo_verify.schedule.primitives.base import (
     Context,
     Primitive,
@@ -49,8 +50,15 @@ from allo_verify.schedule.rewrite import (
 )
 
 
-def fused_name(names: list[str]) -> str:
-    return "_".join(names) + "_fused"
+def fused_name(module: Module, kernel: str, names: list[str]) -> str:
+    """`i_j_fused`, or `i_j_fused_1`, ... when a loop of the kernel already has that name."""
+    taken = {lp.name for lp in list_loops(module) if lp.kernel == kernel}
+    base = "_".join(names) + "_fused"
+    name, k = base, 0
+    while name in taken:
+        k += 1
+        name = f"{base}_{k}"
+    return name
 
 
 def fuse_band(module: Module, axes: tuple[str, ...]) -> tuple[str, list, list[tuple[int, int]]]:
@@ -86,15 +94,16 @@ class Fuse(Primitive):
     name = "fuse"
 
     def apply(self, module: Module, ctx: Context) -> None:
-        _, band, bounds = fuse_band(module, tuple(self.axes))
+        kernel, band, bounds = fuse_band(module, tuple(self.axes))
         trips = [u - l for l, u in bounds]  # fuse_band refused empty loops
         total = math.prod(trips)
         h0 = header(band[0])
         names = [loop_name(b) for b in band]
+        new_name = fused_name(module, kernel, names)
         zero = AffineMap.get(0, 0, [AffineConstantExpr.get(0)])
         top_ub = AffineMap.get(0, 0, [AffineConstantExpr.get(total)])
         with band[0].location, InsertionPoint(band[0]):
-            fused = make_loop(Header(zero, [], top_ub, [], 1, h0.attrs), fused_name(names))
+            fused = make_loop(Header(zero, [], top_ub, [], 1, h0.attrs), new_name)
         with band[0].location, InsertionPoint.at_block_begin(fused.body):
             f = AffineDimExpr.get(0)
             idx = []
@@ -113,7 +122,8 @@ class Fuse(Primitive):
         kernel, band, bounds = fuse_band(before, tuple(self.axes))
         names = [loop_name(b) for b in band]
         trips = [u - l for l, u in bounds]
-        f = var(fused_name(names))
+        new_name = fused_name(before, kernel, names)
+        f = var(new_name)
         phi = {}
         psi_f = 0
         for k, ((lb, _), n) in enumerate(zip(bounds, names, strict=True)):
@@ -122,5 +132,5 @@ class Fuse(Primitive):
             phi[n] = (e % trips[k] if k > 0 else e) + lb
             psi_f = psi_f + (var(n) - lb) * p
         sids = [s.sid for s in statements(before, kernel, ctx).values() if names[0] in s.loops]
-        w = Witness({sid: phi for sid in sids}, {sid: {fused_name(names): psi_f} for sid in sids})
+        w = Witness({sid: phi for sid in sids}, {sid: {new_name: psi_f} for sid in sids})
         return instance_map_checks(before, after, kernel, w, self.label(), ctx)
