@@ -113,25 +113,31 @@ def _fixed_to_int(x: TV, t: Int) -> TV:
 
 
 def _int_to_float(x: TV, t: Float) -> TV:
+    """The nearest float. Fixed point and integers wider than 128 bits go through float64
+    when the target is narrower (scaling by 2**-frac is exact there; LLVM's direct conversion
+    of wide integers to float32 is wrong), which rounds twice only for more than 53 bits."""
     src = x.dtype
     assert isinstance(src, (Int, Fixed))
-    ft = mlir_type(t)
-    v = (arith.SIToFPOp if src.signed else arith.UIToFPOp)(ft, x.value).result
-    if isinstance(src, Fixed) and src.frac:
-        scale = const(t, 2.0 ** -src.frac).value
-        v = arith.MulFOp(v, scale).result
+    frac = src.frac if isinstance(src, Fixed) else 0
+    via = Float(64) if t.bits < 64 and (frac or src.bits > 128) else t
+    v = (arith.SIToFPOp if src.signed else arith.UIToFPOp)(mlir_type(via), x.value).result
+    if frac:
+        v = arith.MulFOp(v, const(via, 2.0 ** -frac).value).result
+    if via != t:
+        v = arith.TruncFOp(mlir_type(t), v).result
     return TV(v, t)
 
 
-def _float_to_int(x: TV, t: Int) -> TV:
-    """Truncate toward zero, saturate at the target range (int64 range beyond 64 bits), NaN->0."""
+def _float_to_int(x: TV, t: Int, wide: bool = False) -> TV:
+    """Truncate toward zero, saturate at the target range (at the 64-bit range of its
+    signedness beyond 64 bits, unless `wide`), NaN->0."""
     src = x.dtype
     assert isinstance(src, Float)
     v = x.value
     if src.bits == 16:
         v = arith.ExtFOp(F32Type.get(), v).result
         src = Float(32)
-    w = min(t.bits, 64)
+    w = t.bits if wide else min(t.bits, 64)
     lo, hi = (-(2 ** (w - 1)), 2 ** (w - 1)) if t.signed else (0, 2**w)
     conv = (arith.FPToSIOp if t.signed else arith.FPToUIOp)(IntegerType.get_signless(w), v).result
     too_big = cmpf("oge", v, const(src, float(hi)).value)
@@ -147,11 +153,17 @@ def _float_to_int(x: TV, t: Int) -> TV:
 
 
 def _float_to_fixed(x: TV, t: Fixed) -> TV:
+    """floor(x * 2**frac), computed in float64 (exact scaling). Up to 64 bits: saturated at
+    the int64 range, then wrapped to the width; wider: saturated at the width's range."""
     src = x.dtype
     assert isinstance(src, Float)
-    scaled = arith.MulFOp(x.value, const(src, 2.0**t.frac).value).result
-    floored = math.FloorOp(scaled).result
-    as_int = _float_to_int(TV(floored, src), int64)
+    f64 = Float(64)
+    v = x.value if src.bits == 64 else arith.ExtFOp(mlir_type(f64), x.value).result
+    scaled = arith.MulFOp(v, const(f64, 2.0**t.frac).value).result
+    floored = TV(math.FloorOp(scaled).result, f64)
+    if t.bits > 64:
+        return TV(_float_to_int(floored, t.storage, wide=True).value, t)
+    as_int = _float_to_int(floored, int64)
     return TV(resize(as_int.value, True, 64, t.bits), t)
 
 

@@ -264,7 +264,7 @@ class ExpressionBuilder(SubscriptBuilder):
     def data_binary(self, op: str, a: TV, b: TV, node: ast.AST) -> TV:
         try:
             return emit_ops.binary(op, a, b)
-        except emit_ops.OpTypeError as e:
+        except (emit_ops.OpTypeError, TypeError) as e:  # TypeError: a width beyond the limits
             raise self.error(node, str(e)) from None
 
     def affine_binary(self, op: str, a: int | Aff, b: int | Aff) -> Expr | None:
@@ -282,9 +282,12 @@ class ExpressionBuilder(SubscriptBuilder):
 
     def power(self, a: Expr, b: Expr, node: ast.AST) -> Expr:
         if isinstance(b, int) and not isinstance(b, bool):
-            if b < 0:
-                raise self.error(node, "only non-negative constant integer powers are supported")
             base = self.to_tv(a, node)
+            if b < 0:
+                if not isinstance(base.dtype, Float):
+                    raise self.error(node, "a negative power needs a float base")
+                return self.data_binary("/", const(base.dtype, 1.0),
+                                        self.power(base, -b, node), node)
             if b == 0:
                 return const(rules.data_type(base.dtype) if isinstance(base.dtype, Float)
                              else Int(2), 1)

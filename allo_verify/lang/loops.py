@@ -37,6 +37,7 @@ class LoopBuilder:
     symbols: dict[str, Any]
     dims: list[Value]
     dim_ranges: dict[int, tuple[int, int] | None]
+    dim_exact: set[int]
     loop_names: set[str]
     depth: int
 
@@ -148,14 +149,16 @@ class LoopBuilder:
                 trips = aff_add(aff_add(start, stop, -1), s - 1)
                 ub = trips // s if isinstance(trips, int) else trips.divide("floordiv", s)
                 loop = self._affine_for([0], [ub], 1)
-                k = self._register(loop, 0, self._interval([ub], lambda v: v[0][1]), sub=1)
+                k = self._register(loop, 0, self._interval([ub], lambda v: v[0][1]), sub=1,
+                                   exact=isinstance(ub, int))
                 value = aff_add(start, Aff.dim(k).scale(-s))
             else:
                 lbs, ubs = self._parts(start), self._parts(stop)
                 loop = self._affine_for(lbs, ubs, step)
                 lo = self._interval(lbs, lambda v: max(a for a, _ in v))
                 hi = self._interval(ubs, lambda v: min(b for _, b in v))
-                k = self._register(loop, lo, hi, sub=1)
+                k = self._register(loop, lo, hi, sub=1,
+                                   exact=step == 1 and all(isinstance(p, int) for p in lbs + ubs))
                 value = Aff.dim(k)
             yield_op = affine.AffineYieldOp
         else:
@@ -170,7 +173,9 @@ class LoopBuilder:
                 loop = scf.ForOp(self.index_value(0, node), self.index_value(trips, node),
                                  self.index_value(1, node))
                 t = TV(loop.induction_variable, _index())
-                value = self.binary("-", TV(lb, _index()), self.binary("*", t, -step, node), node)
+                with InsertionPoint(loop.body):  # i = lb - t * s, computed in the body
+                    value = self.binary("-", TV(lb, _index()), self.binary("*", t, -step, node),
+                                        node)
             yield_op = scf.YieldOp
         loop.attributes["loop_name"] = StringAttr.get(name)
         if is_reduction:
@@ -191,11 +196,16 @@ class LoopBuilder:
         return affine.AffineForOp(lmap, umap, step, lower_bound_operands=lops,
                                   upper_bound_operands=uops)
 
-    def _register(self, loop: Any, lo: int | None, hi: int | None, sub: int) -> int:
+    def _register(self, loop: Any, lo: int | None, hi: int | None, sub: int,
+                  exact: bool = False) -> int:
+        """A new loop dimension with its range [lo, hi - sub] when known; `exact` when the
+        loop takes both ends (constant bounds, unit step)."""
         k = len(self.dims)
         self.dims.append(loop.induction_variable)
         known = lo is not None and hi is not None and lo <= hi - sub  # empty: nothing to check
         self.dim_ranges[k] = (lo, hi - sub) if known else None
+        if known and exact:
+            self.dim_exact.add(k)
         return k
 
     # ---- conditionals ------------------------------------------------------------------

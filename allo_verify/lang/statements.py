@@ -49,6 +49,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.scalar_slots: dict[str, tuple[Value, DType]] = {}
         self.dims: list[Value] = []
         self.dim_ranges: dict[int, tuple[int, int] | None] = {}
+        self.dim_exact: set[int] = set()  # dimensions whose range both ends are reached
         self.loop_names: set[str] = set()
         self.allocs: list[AV] = []
         self.globals_here: dict[str, AV] = {}
@@ -395,6 +396,10 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
                     tv = cast(tv, want)
                 out.append(tv.value)
                 types.append(tv.dtype)
+        arrays = [v for v in vals if isinstance(v, AV)]
+        if len({v.value for v in arrays}) != len(arrays):
+            raise self.error(node, "the same array is returned twice; return a copy "
+                                   "(a local array assigned from it) for the second result")
         returned = {id(v) for v in vals}
         for v in vals:
             if isinstance(v, AV) and any(v is self.symbols.get(a) for a in self.arg_names):

@@ -10,10 +10,10 @@ import ast
 from typing import Any
 
 from mlir.dialects import affine, arith, memref, scf
-from mlir.ir import AffineConstantExpr, AffineMap, InsertionPoint, Value
+from mlir.ir import AffineConstantExpr, AffineMap, InsertionPoint, IntegerSet, Value
 
 from allo_verify.lang import emit_ops
-from allo_verify.lang.affine_expr import Aff
+from allo_verify.lang.affine_expr import Aff, aff_add
 from allo_verify.lang.emit_cast import cast, cmpi, const, select
 from allo_verify.lang.types import Index, Int
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
@@ -24,6 +24,7 @@ class SubscriptBuilder:
 
     guards = 0  # how many conditionals (if, while, conditional expressions) enclose the code
     dim_ranges: dict[int, tuple[int, int] | None]
+    dim_exact: set[int]
     dims: list[Value]
 
     def error(self, node: ast.AST, msg: str) -> Exception:  # pragma: no cover - overridden
@@ -74,12 +75,38 @@ class SubscriptBuilder:
             if isinstance(x, int) and not 0 <= x < base.type.shape[d]:
                 raise self.error(n, f"subscript {x} is out of bounds for dimension {d} of "
                                     f"'{ast.unparse(base_node)}' (size {base.type.shape[d]})")
-            r = x.interval(self.dim_ranges) if isinstance(x, Aff) and not self.guards else None
+            r = x.interval(self.dim_ranges) if isinstance(x, Aff) and not self.guards \
+                and self.exact(x) else None
             if r is not None and not 0 <= r[0] <= r[1] < base.type.shape[d]:
                 raise self.error(n, f"subscript {ast.unparse(n)} ranges over [{r[0]}, {r[1]}], "
                                     f"outside dimension {d} of '{ast.unparse(base_node)}' "
                                     f"(size {base.type.shape[d]})")
         return base, idx
+
+    def exact(self, x: Aff) -> bool:
+        """`x` is `c * d + k` over one loop whose whole range is reached, so its interval is
+        reached too (an out-of-range end is a real access)."""
+        return len(x.terms) == 1 and x.terms[0][0][0] == "d" and x.terms[0][0][1] in \
+            self.dim_exact
+
+    def bounds_guard(self, arr: AV, idx: list[Expr]) -> tuple[IntegerSet, list[Value]] | None:
+        """The condition that every affine subscript not provably inside `arr` is inside
+        it, as an integer set over loop variables (None when all are provably inside)."""
+        cons: list[Aff | int] = []
+        for x, size in zip(idx, arr.type.shape, strict=True):
+            if not isinstance(x, Aff):
+                continue
+            r = x.interval(self.dim_ranges)
+            if r is None or not 0 <= r[0] <= r[1] < size:
+                cons += [x, aff_add(size - 1, x, -1)]
+        if not cons:
+            return None
+        dims = sorted(set().union(*(c.dims() for c in cons if isinstance(c, Aff))))
+        pos = {k: p for p, k in enumerate(dims)}
+        exprs = [c.to_mlir(pos) if isinstance(c, Aff) else AffineConstantExpr.get(c)
+                 for c in cons]
+        return IntegerSet.get(len(dims), 0, exprs, [False] * len(exprs)), \
+            [self.dims[k] for k in dims]
 
     def access_operands(
         self, arr: AV, idx: list[Expr], node: ast.AST
@@ -114,8 +141,18 @@ class SubscriptBuilder:
         ops = self.access_operands(arr, idx, node)
         et = mlir_type(arr.type.dtype)
         if isinstance(ops[0], AffineMap):
-            v = affine.AffineLoadOp(et, arr.value, ops[1], ops[0]).result
-            return TV(v, arr.type.dtype)
+            guard = self.bounds_guard(arr, idx)
+            if guard is None:
+                return TV(affine.AffineLoadOp(et, arr.value, ops[1], ops[0]).result,
+                          arr.type.dtype)
+            aif = affine.AffineIfOp(guard[0], results_=[et], cond_operands=guard[1],
+                                    has_else=True)
+            with InsertionPoint(aif.then_block):
+                affine.AffineYieldOp([affine.AffineLoadOp(et, arr.value, ops[1], ops[0])
+                                      .result])
+            with InsertionPoint(aif.else_block):
+                affine.AffineYieldOp([const(arr.type.dtype, 0).value])
+            return TV(aif.results[0], arr.type.dtype)
         values, inside = ops
         v = memref.LoadOp(arr.value, values).result
         if inside is not None:
@@ -131,7 +168,14 @@ class SubscriptBuilder:
         v = self.coerce(value, arr.type.dtype, node).value
         ops = self.access_operands(arr, idx, node)
         if isinstance(ops[0], AffineMap):
-            affine.AffineStoreOp(v, arr.value, ops[1], ops[0])
+            guard = self.bounds_guard(arr, idx)
+            if guard is None:
+                affine.AffineStoreOp(v, arr.value, ops[1], ops[0])
+                return
+            aif = affine.AffineIfOp(guard[0], cond_operands=guard[1])
+            with InsertionPoint(aif.then_block):
+                affine.AffineStoreOp(v, arr.value, ops[1], ops[0])
+                affine.AffineYieldOp([])
             return
         values, inside = ops
         if inside is None:

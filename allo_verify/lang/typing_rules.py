@@ -41,7 +41,8 @@ extend by the source's signedness; to fixed point, truncate toward minus infinit
 (`ap_fixed` AP_TRN, AP_WRAP); fixed to integer truncates toward zero (as `ap_fixed::to_int`);
 float to integer truncates toward zero and saturates at the target's range (NaN gives 0;
 integers wider than 64 bits saturate at the 64-bit range of their signedness); float to fixed
-floors then wraps.
+takes floor(x * 2**F) (in float64), saturates it at the int64 range and wraps it to W bits
+(W > 64: saturates at the W-bit range). Fixed point to float16/float32 goes through float64.
 `%` on floats is C `fmod`; `min`/`max` on floats are IEEE `minimum`/`maximum`.
 An array subscript computed from data (not affine in the loop variables) that falls
 outside the array reads 0 and writes nothing; affine subscripts that can leave the array
