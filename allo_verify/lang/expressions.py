@@ -27,6 +27,8 @@ from allo_verify.lang.types import (
     Float,
     Index,
     Int,
+    UFixed,
+    UInt,
     convert_python,
     float32,
     int32,
@@ -52,6 +54,7 @@ def _math_table() -> dict[int, str]:
 
 
 MATH_BY_ID = _math_table()
+TYPE_MAKERS = (Int, UInt, Fixed, UFixed)
 
 
 def _py_binary(op: str, a: int | float, b: int | float) -> int | float:
@@ -214,6 +217,14 @@ class ExpressionBuilder(SubscriptBuilder):
                 base_text = ast.unparse(node.value)
                 raise self.error(node, f"'{base_text}' has no attribute '{node.attr}'")
             return getattr(base, node.attr)
+        if isinstance(node, ast.Call) and not node.keywords:  # a type built inline: Fixed(8, 2)
+            maker = self.static_value(node.func)
+            args = [self.scalar(a) for a in node.args]
+            if maker in TYPE_MAKERS and all(isinstance(a, int) for a in args):
+                try:
+                    return maker(*args)
+                except TypeError as e:
+                    raise self.error(node, str(e)) from None
         raise self.error(node, f"cannot call '{ast.unparse(node)}'")
 
     def expr_Attribute(self, node: ast.Attribute) -> Expr:

@@ -106,3 +106,12 @@ def test_returning_one_array_twice_is_refused() -> None:
 
 def test_negative_float_power() -> None:
     assert av.customize(inverse_square).build()(np.float32(2.0)) == np.float32(0.25)
+
+
+def inline_type(x: float32) -> Fixed(8, 2):
+    return Fixed(8, 2)(x) + Int(3)(1)
+
+
+def test_types_built_inline_can_cast() -> None:
+    want = int(av.to_fixed(1.25, Fixed(8, 2))) + 4  # 1.3 floors to 1.25; + 1 is + 4 scaled
+    assert av.customize(inline_type).build()(np.float32(1.3)) == want
