@@ -90,10 +90,13 @@ def others_unchanged_check(before: Module, after: Module, func: str, step: str) 
 
 
 def instance_map_checks(before: Module, after: Module, func: str, witness: Witness,
-                        step: str, ctx: Context) -> list[Check]:
+                        step: str, ctx: Context,
+                        olds: dict[int, Statement] | None = None) -> list[Check]:
     """Obligations 1-5 of the instance-map checker for every statement of `func`, and that
-    nothing outside `func` changed."""
-    olds, news = statements(before, func, ctx), statements(after, func, ctx)
+    nothing outside `func` changed. `olds`: the statements of `before`, when the caller
+    already extracted them to build its witness."""
+    olds = statements(before, func, ctx) if olds is None else olds
+    news = statements(after, func, ctx)
     out: list[Check] = [others_unchanged_check(before, after, func, step)]
     for sid in sorted(set(olds) | set(news)):
         if sid not in olds or sid not in news:

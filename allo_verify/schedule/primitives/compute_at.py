@@ -115,6 +115,7 @@ class ComputeAt(Primitive):
         cnames = [loop_name(o) for o in cp]
         phi = {p: var(c) for p, c in zip(pnames, cnames, strict=True)}
         psi = {c: var(p) for p, c in zip(pnames, cnames, strict=True)}
-        sids = [s.sid for s in statements(before, kernel, ctx).values() if pnames[0] in s.loops]
+        olds = statements(before, kernel, ctx)
+        sids = [s.sid for s in olds.values() if pnames[0] in s.loops]
         w = Witness({sid: phi for sid in sids}, {sid: psi for sid in sids})
-        return instance_map_checks(before, after, kernel, w, self.label(), ctx)
+        return instance_map_checks(before, after, kernel, w, self.label(), ctx, olds)

@@ -131,6 +131,7 @@ class Fuse(Primitive):
             e = f / p if p != 1 else f
             phi[n] = (e % trips[k] if k > 0 else e) + lb
             psi_f = psi_f + (var(n) - lb) * p
-        sids = [s.sid for s in statements(before, kernel, ctx).values() if names[0] in s.loops]
+        olds = statements(before, kernel, ctx)
+        sids = [s.sid for s in olds.values() if names[0] in s.loops]
         w = Witness({sid: phi for sid in sids}, {sid: {new_name: psi_f} for sid in sids})
-        return instance_map_checks(before, after, kernel, w, self.label(), ctx)
+        return instance_map_checks(before, after, kernel, w, self.label(), ctx, olds)

@@ -26,7 +26,7 @@ from mlir.ir import (
 )
 
 from allo_verify.equiv.instance_map import Check, Witness
-from allo_verify.equiv.polyhedral import map_to_z3, var
+from allo_verify.equiv.polyhedral import Statement, map_to_z3, var
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.schedule.primitives.base import (
     Context,
@@ -105,7 +105,8 @@ class Split(Primitive):
         old_iv.replace_all_uses_with(idx.result)
         op.erase()
 
-    def witness(self, before: Module, ctx: Context) -> tuple[str, Witness]:
+    def witness(self, before: Module, ctx: Context
+                ) -> tuple[str, Witness, dict[int, Statement]]:
         kernel, op = loop_op(before, self.axis)
         h = header(op)
         lb = map_to_z3(h.lb, h.lb_ops)[0]
@@ -113,10 +114,11 @@ class Split(Primitive):
         phi_i = lb + var(outer) * self.factor + var(inner)
         i = var(h.name)
         psi = {outer: (i - lb) / self.factor, inner: (i - lb) % self.factor}
-        sids = [s.sid for s in statements(before, kernel, ctx).values() if h.name in s.loops]
+        olds = statements(before, kernel, ctx)
+        sids = [s.sid for s in olds.values() if h.name in s.loops]
         return kernel, Witness({sid: {h.name: phi_i} for sid in sids},
-                               {sid: psi for sid in sids})
+                               {sid: psi for sid in sids}), olds
 
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
-        kernel, w = self.witness(before, ctx)
-        return instance_map_checks(before, after, kernel, w, self.label(), ctx)
+        kernel, w, olds = self.witness(before, ctx)
+        return instance_map_checks(before, after, kernel, w, self.label(), ctx, olds)
