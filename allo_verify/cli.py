@@ -214,7 +214,7 @@ def _write(cert: dict[str, Any], out: Path, formats: list[str], stem: str) -> li
 
 def _summary(name: str, cert: dict[str, Any], written: list[Path]) -> str:
     from allo_verify.equiv.verdict import verdict
-    from allo_verify.report.claims import entry_claim
+    from allo_verify.report.claims import entry_claim, statement_refs
 
     v = verdict(cert)
     lines = [f"{name}: {v.status.upper()} ({cert['claim']})"]
@@ -243,6 +243,8 @@ def _summary(name: str, cert: dict[str, Any], written: list[Path]) -> str:
         if cex:
             lines.append(f"  counterexample ({e['layer']} {e['name']}):")
             lines += ["    " + ln for ln in _cex_text(cex).splitlines()]
+            lines += [f"    statement {ref}" for ref in
+                      statement_refs(cert.get("statements"), e["name"], cex.get("note"))]
         elif e["layer"] == "L1" and e["result"]["status"] in ("unknown", "not_run"):
             lines.append(f"  {e['layer']} {e['name']}: {e['result']['status']}: "
                          f"{e['result'].get('reason', '')}")

@@ -180,11 +180,25 @@ def _step_method(fallback: Callable[..., Any] | None = None) -> Callable[[Any], 
     return deco
 
 
+def _source_line(location: str) -> str:
+    """The stripped source line at `file:line[:col]`, or "" when it cannot be read."""
+    import linecache
+
+    parts = location.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit():
+        return linecache.getline(parts[0], int(parts[1])).strip()
+    return ""
+
+
+def _with_source(location: str) -> str:
+    """`file:line:col` followed by the source line there, when readable."""
+    line = _source_line(location)
+    return f"{location}: {line}" if line else location
+
+
 def statement_sources(module: Module) -> dict[str, dict[str, str]]:
     """For each numbered statement, `{"S<id>": {"location": "file:line:col", "source": the
     stripped source line (empty when the file cannot be read)}}`."""
-    import linecache
-
     from allo_verify.equiv.polyhedral import location_of
 
     out: dict[str, dict[str, str]] = {}
@@ -192,12 +206,8 @@ def statement_sources(module: Module) -> dict[str, dict[str, str]]:
     def visit(op: Any) -> WalkResult:
         if "stmt_id" in op.attributes:
             loc = location_of(op)
-            parts = loc.rsplit(":", 2)
-            line = ""
-            if len(parts) == 3 and parts[1].isdigit():
-                line = linecache.getline(parts[0], int(parts[1])).strip()
-            out[f"S{IntegerAttr(op.attributes['stmt_id']).value}"] = {"location": loc,
-                                                                       "source": line}
+            out[f"S{IntegerAttr(op.attributes['stmt_id']).value}"] = {
+                "location": loc, "source": _source_line(loc)}
         return WalkResult.ADVANCE
 
     with module.context:
@@ -304,7 +314,7 @@ class Schedule:
                     cex = result.counterexample
                     raise ScheduleError(
                         f"{prim.label()} refused: it is false that {ob.statement}\n"
-                        f"  obligation: {ob.name}\n  at {ob.location}\n"
+                        f"  obligation: {ob.name}\n  at {_with_source(ob.location)}\n"
                         f"  counterexample: {cex.note if cex else '-'}",
                         cex)
         if not records:
@@ -320,7 +330,7 @@ class Schedule:
                   " (the design is then proved only if L2 proves the whole kernel)")
             raise ScheduleError(
                 f"{prim.label()} refused: obligation {r.name} could not be decided: "
-                f"{reason}{more}\n  claim: {r.statement}\n  at {r.location}\n"
+                f"{reason}{more}\n  claim: {r.statement}\n  at {_with_source(r.location)}\n"
                 f"  pass unchecked=True to apply it anyway, marked unchecked{hw}")
         return new
 

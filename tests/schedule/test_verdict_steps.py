@@ -259,3 +259,17 @@ def test_collect_refusals_records_instead_of_raising() -> None:
         u.verify()
     with pytest.raises(av.ScheduleError):  # outside the block, refusals raise as always
         av.customize(running).parallel("i")
+
+
+def test_refusals_quote_the_statement_source_line() -> None:
+    with pytest.raises(av.ScheduleError) as info:
+        av.customize(relu).reorder("j", "i")
+    assert "test_verdict_steps.py" in str(info.value) and "B[i, j] = A[i, j]" in str(info.value)
+    with pytest.raises(av.ScheduleError) as info:
+        av.customize(running).parallel("i")
+    assert "B[i] = B[i - 1] + A[i]" in str(info.value)
+    cert = av.customize(scale)
+    cert.split("i", 2)
+    stmts = cert.verify(layers=("L1",)).statements
+    assert stmts["S1"]["source"] == "B[i, j] = A[i, j] * 3"
+    assert "test_verdict_steps.py:" in stmts["S1"]["location"]
