@@ -292,6 +292,11 @@ def cmd_build(args: argparse.Namespace) -> int:
                             "with --schedule NAME", EXIT_USAGE)
     name = names[0]
     design = designs[name]
+    refusal = getattr(design, "refusal", None)
+    if refusal is not None:  # never build (even unverified) a design missing a step
+        code = EXIT_USAGE if isinstance(refusal, ScheduleUsageError) else EXIT_REFUTED
+        raise DesignFailure(f"{args.design}: {name}: a schedule step was refused, nothing "
+                            f"built:\n{refusal}", code)
     files: dict[str, str] = {}
     from allo_verify.design import Equivalence
 

@@ -3,7 +3,7 @@
 
 Law: the returned `Certificate` lists one entry per layer run (L1: one per obligation) with
 the exact scope it covers; layers beyond their budget appear as `NotRun("too large ...")`.
-`cert.ok` is True only when nothing was refuted or unknown and L1 or L2 proved it.
+`cert.ok` is True exactly when the verdict rule (`equiv.verdict`) says proved.
 """
 
 from __future__ import annotations

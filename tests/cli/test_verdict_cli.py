@@ -103,3 +103,17 @@ def test_allow_reassoc_passes_within_a_stated_tolerance(tmp_path: Path, capsys) 
     assert code == 0 and "within tolerance 0.01" in text, text
     assert run(capsys, "verify", design, "--tolerance", "0.01")[0] == 3  # needs reassoc
     assert run(capsys, "verify", design, "--allow-reassoc", "--tolerance", "-1")[0] == 3
+
+
+def test_build_never_writes_a_design_with_a_refused_step(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    design = str(DESIGNS / "mixed_refusals.py")
+    for name, want in (("carried", 1), ("misnamed", 3)):
+        for extra in ([], ["--no-verify"]):
+            out = tmp_path / f"{name}{len(extra)}"
+            code, text = run(capsys, "build", design, "--schedule", name, "--out", str(out),
+                             "--trials", "5", *extra)
+            assert code == want and "refused" in text and not out.exists(), text
+    out = tmp_path / "good"
+    assert run(capsys, "build", design, "--schedule", "good", "--out", str(out),
+               "--trials", "5")[0] == 0
+    assert (out / "good.cert.json").exists()
