@@ -169,9 +169,10 @@ def _step_method(fallback: Callable[..., Any] | None = None) -> Callable[[Any], 
             except ScheduleError as e:
                 if self._depth > 1 or not _DEFER.get():
                     raise
+                self.refusal_site = _call_site()
                 step = getattr(e, "step", None)
                 if step is not None:
-                    step.refused += f"\n  (requested at {_call_site()})"
+                    step.refused += f"\n  (requested at {self.refusal_site})"
                 self.refusal = e
                 return fallback(*args, **kw) if fallback else None
             finally:
@@ -245,6 +246,7 @@ class Schedule:
         #: a step refused while loading a design file (see `collect_refusals`), and the steps
         #: skipped after it
         self.refusal: ScheduleError | None = None
+        self.refusal_site = ""
         self.skipped: list[str] = []
         self._depth = 0
 
@@ -430,7 +432,7 @@ class Schedule:
         if self.refusal is not None:
             refused = getattr(self.refusal, "step", None)
             if isinstance(self.refusal, ScheduleUsageError) or refused is None:
-                raise self.refusal
+                raise type(self.refusal)(f"{self.refusal} (requested at {self.refusal_site})")
             steps = [*self.steps, refused]
             cert = Certificate(schedule_log=[st.to_dict(detail=True) for st in steps],
                                original_hash=ir_hash(ir_text(self.original)),

@@ -37,6 +37,7 @@ def test_each_design_gets_its_verdict_and_the_worst_exit_code(tmp_path: Path, ca
     assert "undecided: REFUSED" in text and "could not be decided" in text
     assert "no loop named 'q'" in text and "good: PROVED" in text
     assert "mixed_refusals.py:36" in text  # where the refused step was requested
+    assert "mixed_refusals.py:43" in text  # and the misnamed one
     for name, status in (("carried", "refused"), ("undecided", "refused"), ("good", "proved")):
         cert = json.loads((tmp_path / f"{name}.json").read_text())
         assert cert["status"] == status
