@@ -243,8 +243,13 @@ def cosimulate(text_a: str, text_b: str, sig: Signature, trials: int = DEFAULT_T
     tolerance and its source are recorded in the scope. The result counts distinct inputs."""
     t0 = time.perf_counter()
     cells = sum(a.type.size if isinstance(a.type, ArrayType) else 1 for a in sig.args)
+    if tolerance is not None and not allow_reassoc:
+        raise ValueError("a tolerance applies only with reassociation allowed "
+                         "(allow_reassoc=True); otherwise L3 compares bit for bit")
+    if tolerance is not None and not 0.0 <= tolerance < float("inf"):
+        raise ValueError(f"the tolerance must be a finite number >= 0, got {tolerance}")
     tol: Tolerance | None = (derive_tolerance((text_a, text_b), sig, tolerance)
-                             if allow_reassoc or tolerance is not None else None)
+                             if allow_reassoc and float_outputs(sig) else None)
     scope: dict[str, Any] = {"trials": trials, "seed": seed, "cells_per_trial": cells,
                              "sizes": {a.name: list(a.type.shape) for a in sig.args
                                        if isinstance(a.type, ArrayType)}}

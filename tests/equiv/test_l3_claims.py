@@ -4,6 +4,7 @@ of distinct inputs actually run, and its NaN policy whenever outputs are floats.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from allo_verify import bool as bool_
 from allo_verify import float32, float64, int8, int32
@@ -170,3 +171,14 @@ def test_nan_policy_is_stated_when_nans_are_not_compared() -> None:
     ident = IDENT.replace("f32", "i32")
     r = cosimulate(ident, ident, sig, trials=5)
     assert "nan_policy" not in r.scope
+
+
+def test_tolerance_only_with_reassociation_and_only_for_floats() -> None:
+    sig = Signature("k", (Arg("a", int32),), (int32,))
+    ident = IDENT.replace("f32", "i32")
+    with pytest.raises(ValueError, match="only with reassociation allowed"):
+        cosimulate(ident, ident, sig, trials=3, tolerance=0.1)
+    with pytest.raises(ValueError, match="finite number"):
+        cosimulate(IDENT, IDENT, F_SIG, trials=3, allow_reassoc=True, tolerance=float("nan"))
+    r = cosimulate(ident, ident, sig, trials=3, allow_reassoc=True)
+    assert "tolerance" not in r.scope  # integers are compared exactly: no tolerance claimed
