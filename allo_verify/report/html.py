@@ -137,6 +137,8 @@ def step_html(st: StepView, stmts: Any = None) -> str:
            f"({esc(counts)})</p>", '<div class="loops">']
     for title, loops in (("Loops before", st.loops_before), ("Loops after", st.loops_after)):
         body = pre(loops) if loops is not None else "<p>not recorded in this log</p>"
+        if title == "Loops after" and st.raw.get("refused"):
+            body = "<p>none: the step was refused, the design is unchanged</p>"
         out.append(f"<div><h4>{title}</h4>{body}</div>")
     out.append("</div>")
     if st.entries:

@@ -124,7 +124,9 @@ def step_section(st: StepView, stmts: Any = None) -> list[str]:
     out.append(f"- obligations: {len(st.entries)} ({counts})")
     out.append("")
     for title, loops in (("Loops before", st.loops_before), ("Loops after", st.loops_after)):
-        if loops is None:
+        if title == "Loops after" and st.raw.get("refused"):
+            out += [f"{title}: none: the step was refused, the design is unchanged.", ""]
+        elif loops is None:
             out += [f"{title}: not recorded in this log.", ""]
         else:
             out += [f"{title}:", "", *md_block(loops), ""]

@@ -44,6 +44,7 @@ def test_refuted_l1_shows_counterexample(cert: Any) -> None:
     assert "- before the step: `holds before`" in md and "- after the step: `broken after`" in md
     assert "- confirmed by: `z3-model`" in md
     assert "- **REFUSED by its checker: reorder(axes=('j', 'i')) refused" in md
+    assert "Loops after: none: the step was refused" in md
     assert "S0: A[i, j] = " in md  # the refused statement, as the user wrote it
     assert "equivalent to the original" not in md
 
