@@ -1,11 +1,14 @@
 """The `allo-verify` command: verified builds, CI gates, reports for reviewers.
 
-Exit codes (every subcommand):
-  0  everything requested was proved (or agreed, for co-simulation)
-  1  refuted: a counterexample exists, including a schedule step refused by its checker
-  2  unknown or not run: nothing was refuted, but something was not proved
-  3  bad usage, a Python or frontend error in the design, or a step naming a loop or
-     buffer that does not exist
+Exit codes (every subcommand), from the verdict rule (README "The verdict rule"):
+  0  proved: every step proved by L1, or L2 proved the whole kernel, and every hardware
+     annotation (parallel, pipeline, unroll) proved by L1
+  1  refuted (a counterexample exists), or a schedule step refused by its checker
+  2  unknown or not run: nothing was refuted, but the design is not proved
+  3  bad usage, a Python or frontend error in the design, a step naming a loop or buffer
+     that does not exist, or `diff` of certificates of different kernels
+A design file's designs are verified one by one: each gets its verdict and reports, and the
+exit code is the worst of them.
 """
 
 from __future__ import annotations
@@ -37,8 +40,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _exit_code(status: str) -> int:
-    return {"proved": EXIT_OK, "refuted": EXIT_REFUTED}.get(status, EXIT_UNKNOWN)
+def _exit_code(cert: dict[str, Any]) -> int:
+    """The exit code the verdict rule gives a certificate (its stored status is not read)."""
+    from allo_verify.equiv.verdict import verdict
+
+    return verdict(cert).exit_code
+
+
+def _status(cert: dict[str, Any]) -> str:
+    from allo_verify.equiv.verdict import verdict
+
+    return verdict(cert).status
 
 
 def _say(msg: str = "") -> None:
@@ -84,7 +96,7 @@ def _pick(designs: dict[str, Any], name: str | None, path: str) -> list[str]:
 
 def _run_layers(design: Any, opts: dict[str, Any], layers: tuple[str, ...]) -> Any:
     return design.verify(layers=layers, trials=opts["trials"], seed=opts["seed"],
-                         allow_reassoc=opts["allow_reassoc"])
+                         allow_reassoc=opts["allow_reassoc"], tolerance=opts.get("tolerance"))
 
 
 def _verify_design(design: Any, opts: dict[str, Any], path: str = "", name: str = "",
@@ -92,7 +104,8 @@ def _verify_design(design: Any, opts: dict[str, Any], path: str = "", name: str 
     """The design's certificate as a dict. With `jobs` > 1, L3 co-simulation runs in a
     worker process while this one runs the other layers; the entries are merged."""
     layers = tuple(opts["layers"])
-    if jobs < 2 or "L3" not in layers or len(layers) < 2 or not path:
+    if (jobs < 2 or "L3" not in layers or len(layers) < 2 or not path
+            or getattr(design, "refusal", None) is not None):
         return _run_layers(design, opts, layers).to_dict()
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         l3 = pool.submit(_worker, path, name, {**opts, "layers": ["L3"]})
@@ -103,7 +116,8 @@ def _verify_design(design: Any, opts: dict[str, Any], path: str = "", name: str 
     from allo_verify.equiv.certificate import Certificate
 
     for entry in Certificate.from_dict(l3_cert).entries:
-        cert.add(entry)
+        if entry.layer == "L3":  # the worker also records the L1 results it was given
+            cert.add(entry)
     return cert.to_dict()
 
 
@@ -111,16 +125,33 @@ def _worker(path: str, name: str, opts: dict[str, Any]) -> tuple[str, dict | Non
     """Verify one design in a worker process: (name, certificate, error, exit code)."""
     try:
         designs = _load(path)
-        return name, _verify_design(designs[name], opts), "", EXIT_OK
     except DesignFailure as e:
         return name, None, str(e), e.code
+    return _verify_one(designs[name], opts, path, name, 1)
+
+
+def _verify_one(design: Any, opts: dict[str, Any], path: str, name: str, jobs: int
+                ) -> tuple[str, dict | None, str, int]:
+    """One design's (name, certificate, error, exit code): an error in one design (a usage
+    mistake in a step, a crash) fails that design only."""
+    try:
+        cert = _verify_design(design, opts, path, name, jobs)
+    except DesignFailure as e:
+        return name, None, f"{name}: {e}", e.code
+    except ScheduleUsageError as e:
+        return name, None, f"{path}: {name}: schedule error: {e}", EXIT_USAGE
+    except (FrontendError, ScheduleError) as e:
+        return name, None, f"{path}: {name}: {e}", EXIT_USAGE
+    except Exception as e:  # noqa: BLE001 - never let a crash read as refuted, nor stop others
+        return name, None, f"{name}: verification failed: {type(e).__name__}: {e}", EXIT_USAGE
+    return name, cert, "", _exit_code(cert)
 
 
 # ---- verify ------------------------------------------------------------------------------
 def cmd_verify(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
     opts = {"layers": args.layers.split(","), "trials": args.trials, "seed": args.seed,
-            "allow_reassoc": args.allow_reassoc}
+            "allow_reassoc": args.allow_reassoc, "tolerance": args.tolerance}
     designs = _load(args.design)
     names = _pick(designs, args.schedule, args.design)
     results: dict[str, tuple[dict | None, str, int]] = {}
@@ -140,7 +171,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             path = str(Path(args.design).resolve())
             for n in names:
-                results[n] = (_verify_design(designs[n], opts, path, n, args.jobs), "", EXIT_OK)
+                results[n] = _verify_one(designs[n], opts, path, n, args.jobs)[1:]
                 progress(n)
     code = EXIT_OK
     summaries = {}
@@ -151,11 +182,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             code = _worse(code, c)
             continue
         written = _write(cert, Path(args.out), formats, n)
-        summaries[n] = {"status": cert["status"], "claim": cert["claim"],
+        summaries[n] = {"status": _status(cert), "claim": cert["claim"],
                         "reports": [str(p) for p in written]}
         if not args.json:
             _say(_summary(n, cert, written))
-        code = _worse(code, _exit_code(cert["status"]))
+        code = _worse(code, _exit_code(cert))
     if args.json:
         _say(json.dumps({"designs": summaries, "exit_code": code}, sort_keys=True, indent=2))
     return code
@@ -182,9 +213,19 @@ def _write(cert: dict[str, Any], out: Path, formats: list[str], stem: str) -> li
 
 
 def _summary(name: str, cert: dict[str, Any], written: list[Path]) -> str:
-    from allo_verify.report.claims import entry_claim
+    from allo_verify.equiv.verdict import verdict
+    from allo_verify.report.claims import entry_claim, statement_refs
 
-    lines = [f"{name}: {cert['status'].upper()} ({cert['claim']})"]
+    v = verdict(cert)
+    lines = [f"{name}: {v.status.upper()} ({cert['claim']})"]
+    lines += [f"  because {r}" for r in v.reasons]
+    for st in cert.get("schedule_log") or []:
+        if isinstance(st, dict) and st.get("refused"):
+            lines.append(f"  refused step {st.get('label', st.get('primitive'))}:")
+            lines += ["    " + ln for ln in str(st.get("reason", "")).splitlines()]
+        elif isinstance(st, dict) and st.get("unchecked"):
+            lines.append(f"  unchecked step (the user opted in): "
+                         f"{st.get('label', st.get('primitive'))}")
     entries = cert["entries"]
     l1 = [e for e in entries if e["layer"] == "L1"]
     if l1:
@@ -202,6 +243,8 @@ def _summary(name: str, cert: dict[str, Any], written: list[Path]) -> str:
         if cex:
             lines.append(f"  counterexample ({e['layer']} {e['name']}):")
             lines += ["    " + ln for ln in _cex_text(cex).splitlines()]
+            lines += [f"    statement {ref}" for ref in
+                      statement_refs(cert.get("statements"), e["name"], cex.get("note"))]
         elif e["layer"] == "L1" and e["result"]["status"] in ("unknown", "not_run"):
             lines.append(f"  {e['layer']} {e['name']}: {e['result']['status']}: "
                          f"{e['result'].get('reason', '')}")
@@ -249,6 +292,11 @@ def cmd_build(args: argparse.Namespace) -> int:
                             "with --schedule NAME", EXIT_USAGE)
     name = names[0]
     design = designs[name]
+    refusal = getattr(design, "refusal", None)
+    if refusal is not None:  # never build (even unverified) a design missing a step
+        code = EXIT_USAGE if isinstance(refusal, ScheduleUsageError) else EXIT_REFUTED
+        raise DesignFailure(f"{args.design}: {name}: a schedule step was refused, nothing "
+                            f"built:\n{refusal}", code)
     files: dict[str, str] = {}
     from allo_verify.design import Equivalence
 
@@ -267,9 +315,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"{name}: NOT VERIFIED (--no-verify)")
     else:
         opts = {"layers": args.layers.split(","), "trials": args.trials, "seed": args.seed,
-                "allow_reassoc": args.allow_reassoc}
+                "allow_reassoc": args.allow_reassoc, "tolerance": args.tolerance}
         cert = _verify_design(design, opts)
-        code = _exit_code(cert["status"])
+        code = _exit_code(cert)
         _say(_summary(name, cert, []))
         if code != EXIT_OK:
             _say(f"{name}: not built: verification did not pass (nothing written)")
@@ -333,13 +381,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         atomic_write(Path(args.out), text)
     else:
         sys.stdout.write(text)
-    return _exit_code(cert.get("status", "unknown"))
+    return _exit_code(cert)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from allo_verify.report.diff import diff_certificates
 
     d = diff_certificates(_read_cert(args.old), _read_cert(args.new))
+    if d.different_kernels:
+        print(d.different_kernels, file=sys.stderr)
+        return EXIT_USAGE
     _say(str(d))
     return EXIT_REFUTED if d.weaker else EXIT_OK
 
@@ -351,7 +402,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trials", type=int, default=100, help="L3 co-simulation trials (100)")
     p.add_argument("--seed", type=int, default=0, help="L3 seed (0)")
     p.add_argument("--allow-reassoc", action="store_true",
-                   help="accept float reductions reassociated (labeled as such)")
+                   help="accept float reductions reassociated (labeled as such); L3 then "
+                        "compares floats within a tolerance stated in the certificate")
+    p.add_argument("--tolerance", type=float, default=None, metavar="T",
+                   help="with --allow-reassoc: the L3 float tolerance t, |a - b| <= t * "
+                        "max(1, |a|, |b|) (default: derived from the reduction length)")
     p.add_argument("--layers", default="L1,L2,L3", help="layers to run (L1,L2,L3)")
 
 
@@ -406,6 +461,12 @@ def _validate(args: argparse.Namespace) -> None:
         raise UsageError("-j must be at least 1")
     if getattr(args, "trials", 0) < 0:
         raise UsageError("--trials must be at least 0")
+    tol = getattr(args, "tolerance", None)
+    if tol is not None and (not tol >= 0 or tol == float("inf")):
+        raise UsageError(f"--tolerance must be a finite number >= 0, got {tol}")
+    if tol is not None and not getattr(args, "allow_reassoc", False):
+        raise UsageError("--tolerance only applies with --allow-reassoc (without it, L3 "
+                         "compares bit for bit)")
     layers = getattr(args, "layers", None)
     if layers is not None:
         bad = [x for x in layers.split(",") if x not in ("L1", "L2", "L3")]

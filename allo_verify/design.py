@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from allo_verify.errors import AlloVerifyError
-from allo_verify.schedule.schedule import Schedule
+from allo_verify.schedule.schedule import Schedule, collect_refusals
 
 
 @dataclass
@@ -30,12 +30,15 @@ class Equivalence:
     implementation: Callable[..., Any]
 
     def verify(self, layers: tuple[str, ...] = ("L2", "L3"), trials: int = 100,
-               seed: int = 0, allow_reassoc: bool = False) -> Any:
+               seed: int = 0, allow_reassoc: bool = False, tolerance: float | None = None
+               ) -> Any:
+        """The certificate of L2 (and L3) on the pair; there are no steps for L1."""
         from allo_verify.equiv.api import check_equivalent
 
         layers = tuple(layer for layer in layers if layer != "L1") or ("L2",)
         return check_equivalent(self.reference, self.implementation, layers=layers,
-                                trials=trials, seed=seed, allow_reassoc=allow_reassoc)
+                                trials=trials, seed=seed, allow_reassoc=allow_reassoc,
+                                tolerance=tolerance)
 
 
 def equivalence(reference: Callable[..., Any], implementation: Callable[..., Any]
@@ -63,8 +66,11 @@ def _python_error(path: Path, e: BaseException) -> DesignLoadError:
 def load_designs(path: str | Path) -> dict[str, Design]:
     """Import the design file and return its designs by name, in definition order.
 
-    Frontend and schedule errors propagate as they are (they carry their own locations);
-    any other failure while importing becomes a `DesignLoadError` with file and line.
+    A step refused by its checker, or naming a loop that does not exist, is recorded on its
+    schedule (`Schedule.refusal`) and the file goes on loading, so every other design still
+    gets its verdict. Frontend errors, and schedule errors outside a primitive step,
+    propagate as they are (they carry their own locations); any other failure while
+    importing becomes a `DesignLoadError` with file and line.
     """
     path = Path(path).resolve()
     if not path.is_file():
@@ -76,7 +82,8 @@ def load_designs(path: str | Path) -> dict[str, Design]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with collect_refusals():  # a refused step fails its own design, not the file
+            spec.loader.exec_module(module)
     except AlloVerifyError:
         raise
     except (Exception, SystemExit) as e:  # noqa: BLE001 - any error in user code is reported

@@ -3,7 +3,7 @@
 
 Law: the returned `Certificate` lists one entry per layer run (L1: one per obligation) with
 the exact scope it covers; layers beyond their budget appear as `NotRun("too large ...")`.
-`cert.ok` is True only when nothing was refuted or unknown and L1 or L2 proved it.
+`cert.ok` is True exactly when the verdict rule (`equiv.verdict`) says proved.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from mlir import ir
 
 from allo_verify.equiv.certificate import Certificate, Entry, ir_hash
 from allo_verify.equiv.cosim import DEFAULT_CELL_BUDGET, DEFAULT_TRIALS, cosimulate
+from allo_verify.equiv.cosim_tolerance import l3_statement
 from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation, discharge
 from allo_verify.equiv.results import Cost, Result
 from allo_verify.equiv.tv import DEFAULT_BUDGET, check_equivalent_modules
 from allo_verify.lang.signature import Signature
 
 L2_STATEMENT = "for all input values at the sizes in scope, every output cell is equal"
-L3_STATEMENT = "both LLVM simulations agree bit for bit on the generated inputs"
 
 
 def module_and_sig(k: Any) -> tuple[ir.Module, Signature]:
@@ -53,9 +53,10 @@ def verify_modules(original: ir.Module, final: ir.Module, sig: Signature,
                    seed: int = 0, allow_reassoc: bool = False,
                    l2_budget: int = DEFAULT_BUDGET, l3_cell_budget: int = DEFAULT_CELL_BUDGET,
                    rlimit: int = DEFAULT_RLIMIT, func_a: str | None = None,
-                   func_b: str | None = None) -> Certificate:
+                   func_b: str | None = None, tolerance: float | None = None) -> Certificate:
     """Certificate for `final` against `original`: L1 discharges `obligations` (already
-    discharged ones are recorded as given), L2 translation validation, L3 co-simulation."""
+    discharged ones are recorded as given), L2 translation validation, L3 co-simulation
+    (within a tolerance, given or derived, when reassociation is allowed)."""
     ta, tb = ir_text(original), ir_text(final)
     cert = Certificate(schedule_log=list(schedule_log), original_hash=ir_hash(ta),
                        final_hash=ir_hash(tb), allow_reassoc=allow_reassoc, kernel=sig.name)
@@ -75,8 +76,11 @@ def verify_modules(original: ir.Module, final: ir.Module, sig: Signature,
         cert.add(Entry("L2", "translation-validation", l2.result, L2_STATEMENT, sig.name,
                        l2.cost, l2.scope))
     if "L3" in layers:
-        l3 = cosimulate(ta, tb, sig, trials=trials, seed=seed, cell_budget=l3_cell_budget)
-        cert.add(Entry("L3", "co-simulation", l3.result, L3_STATEMENT, sig.name, l3.cost,
+        l3 = cosimulate(ta, tb, sig, trials=trials, seed=seed, cell_budget=l3_cell_budget,
+                        allow_reassoc=allow_reassoc, tolerance=tolerance)
+        tol = l3.scope.get("tolerance")
+        statement = l3_statement(sig, None if tol is None else float(tol["t"]))
+        cert.add(Entry("L3", "co-simulation", l3.result, statement, sig.name, l3.cost,
                        l3.scope))
     return cert
 
@@ -85,7 +89,8 @@ def check_equivalent(kernel_a: Any, kernel_b: Any, layers: Sequence[str] = ("L2"
                      trials: int = DEFAULT_TRIALS, seed: int = 0, allow_reassoc: bool = False,
                      l2_budget: int = DEFAULT_BUDGET,
                      l3_cell_budget: int = DEFAULT_CELL_BUDGET,
-                     rlimit: int = DEFAULT_RLIMIT) -> Certificate:
+                     rlimit: int = DEFAULT_RLIMIT, tolerance: float | None = None
+                     ) -> Certificate:
     """Is `kernel_b` equivalent to `kernel_a`? Both must have the same signature (names may
     differ; the function symbol is taken from each kernel's own signature)."""
     ma, sa = module_and_sig(kernel_a)
@@ -97,4 +102,5 @@ def check_equivalent(kernel_a: Any, kernel_b: Any, layers: Sequence[str] = ("L2"
         with mb.context:
             mb = ir.Module.parse(ir_text(mb).replace(f"@{sb.name}(", f"@{sa.name}("))
     return verify_modules(ma, mb, sa, layers, (), (), trials, seed, allow_reassoc, l2_budget,
-                          l3_cell_budget, rlimit, func_a=sa.name, func_b=sa.name)
+                          l3_cell_budget, rlimit, func_a=sa.name, func_b=sa.name,
+                          tolerance=tolerance)

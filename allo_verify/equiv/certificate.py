@@ -4,10 +4,9 @@ Law: `Certificate.from_json(c.to_json()) == c`, and `c.to_json(timings=False)` i
 function of the inputs (sorted keys, lists in a stable order), so two runs on the same input
 produce byte-identical text except timings.
 
-Status rule: "refuted" if any result is refuted; else "unknown" if any is `Unknown`; else
-"proved" if at least one proving layer (an L1 obligation or L2) proved; else "unknown"
-(co-simulation alone, or nothing run, proves nothing). `NotRun` layers are recorded with
-their reason and do not by themselves block a proof from another layer.
+Status: `allo_verify.equiv.verdict.verdict` applied to the entries and the schedule log (the
+one verdict rule of the library, the CLI and the reports); the stored `status` field of a JSON
+certificate is written for readers and never read back.
 """
 
 from __future__ import annotations
@@ -20,12 +19,11 @@ from typing import Any
 from allo_verify.equiv.results import (
     Cost,
     Proved,
-    Refuted,
     Result,
-    Unknown,
     result_from_dict,
     result_to_dict,
 )
+from allo_verify.equiv.verdict import Verdict, verdict
 
 
 def ir_hash(text: str) -> str:
@@ -73,20 +71,22 @@ class Certificate:
     final_hash: str = ""
     allow_reassoc: bool = False
     kernel: str = ""
+    #: statement id ("S3") -> {"location": "file:line:col", "source": the source line}, so a
+    #: reader of an obligation about S3 sees which line of the kernel it is
+    statements: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add(self, entry: Entry) -> None:
         self.entries.append(entry)
 
+    def verdict(self) -> Verdict:
+        """The verdict rule applied to this certificate's entries and schedule log."""
+        return verdict({"entries": [e.to_dict(timings=False) for e in self.entries],
+                        "schedule_log": self.schedule_log})
+
     @property
     def status(self) -> str:
-        rs = [e.result for e in self.entries]
-        if any(isinstance(r, Refuted) for r in rs):
-            return "refuted"
-        if any(isinstance(r, Unknown) for r in rs):
-            return "unknown"
-        if any(isinstance(e.result, Proved) and e.layer in ("L1", "L2") for e in self.entries):
-            return "proved"
-        return "unknown"
+        """"proved", "refuted", "refused" or "unknown", by the verdict rule."""
+        return self.verdict().status
 
     @property
     def ok(self) -> bool:
@@ -110,14 +110,17 @@ class Certificate:
         return out
 
     def to_dict(self, timings: bool = True) -> dict[str, Any]:
+        v = self.verdict()
         return {
-            "status": self.status,
+            "status": v.status,
+            "reasons": list(v.reasons),
             "claim": self.claim,
             "kernel": self.kernel,
             "allow_reassoc": self.allow_reassoc,
             "original_hash": self.original_hash,
             "final_hash": self.final_hash,
             "schedule_log": self.schedule_log,
+            "statements": self.statements,
             "entries": [e.to_dict(timings) for e in self.entries],
         }
 
@@ -129,7 +132,7 @@ class Certificate:
     def from_dict(d: dict[str, Any]) -> Certificate:
         return Certificate([Entry.from_dict(e) for e in d["entries"]], d["schedule_log"],
                            d["original_hash"], d["final_hash"], d["allow_reassoc"],
-                           d.get("kernel", ""))
+                           d.get("kernel", ""), dict(d.get("statements") or {}))
 
     @staticmethod
     def from_json(text: str) -> Certificate:
@@ -137,6 +140,7 @@ class Certificate:
 
     def summary(self) -> str:
         lines = [f"status: {self.status} ({self.claim})"]
+        lines += [f"  because {r}" for r in self.verdict().reasons]
         for e in self.entries:
             lines.append(f"  {e.layer} {e.name}: {e.result.status} {e.scope}")
         return "\n".join(lines)

@@ -107,8 +107,8 @@ class Refuted:
 
 @dataclass(frozen=True)
 class Agreed:
-    """Co-simulation found no difference: "agreed on `trials` random inputs (seed `seed`)".
-    Evidence, not a proof."""
+    """Co-simulation found no difference: "agreed on `trials` distinct random inputs (seed
+    `seed`)"; `trials` counts the distinct inputs actually run. Evidence, not a proof."""
 
     trials: int
     seed: int

@@ -9,15 +9,20 @@ Laws kept by this module:
   whatever their recorded status says; unknown and not_run entries never read as passes.
 - L1 says "proved for all sizes" only when the entry's scope has `"parametric": true`;
   otherwise "proved for this instance" (our L1 checks run at the kernel's concrete bounds).
-- The overall status of a report is never stronger than both the status stored in the
-  certificate and the status recomputed from its entries by the certificate's own rule.
+- The overall status of a report is the verdict rule (`allo_verify.equiv.verdict`) applied
+  to the certificate's entries and schedule log; a stored status field is never trusted (a
+  disagreeing one is only pointed out).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from allo_verify.equiv.verdict import HARDWARE_PRIMITIVES, Verdict, verdict
 
 CertDict = Mapping[str, Any]
 EntryDict = Mapping[str, Any]
@@ -35,8 +40,6 @@ LAYER_TITLES = {
 PROVED_ALL_SIZES = "proved for all sizes"
 PROVED_INSTANCE = "proved for this instance"
 
-#: rank of an overall certificate status: higher is stronger
-STATUS_RANK = {"proved": 2, "unknown": 1, "refuted": 0}
 #: rank of one entry's result: higher is stronger; anything unrecognised ranks lowest
 RESULT_RANK = {"proved": 4, "agreed": 3, "unknown": 1, "not_run": 1, "refuted": 0}
 
@@ -117,8 +120,7 @@ def entry_claim(entry: EntryDict) -> str:
     res = result_of(entry)
     scope = entry.get("scope") or {}
     if status in ("proved", "agreed") and layer == "L3":
-        return (f"agreed on {_count(entry, 'trials')} random inputs "
-                f"(seed {_count(entry, 'seed')})")
+        return l3_claim(entry)
     if status in ("proved", "agreed") and layer == "CSIM":
         k = _count(entry, "trials", "inputs", "runs")
         return f"emitted C++ agreed with the LLVM simulation on {k} inputs"
@@ -147,29 +149,37 @@ def entry_claim(entry: EntryDict) -> str:
     return f"no result ({status})"
 
 
+def l3_claim(entry: EntryDict) -> str:
+    """"agreed on K distinct random inputs (seed s)", K the number actually run, with
+    "within tolerance t" when the comparison used one, the number requested when fewer
+    distinct inputs ran, and the NaN policy when outputs are floats."""
+    scope = entry.get("scope") or {}
+    k, requested = _count(entry, "trials"), scope.get("trials")
+    text = f"agreed on {k} distinct random inputs (seed {_count(entry, 'seed')})"
+    tol = scope.get("tolerance")
+    if isinstance(tol, Mapping) and isinstance(tol.get("t"), (int, float)):
+        text += f" within tolerance {float(tol['t']):.3g}"
+    if isinstance(k, int) and isinstance(requested, int) and k < requested:
+        text += f" ({requested} runs requested)"
+    if scope.get("nan_policy"):
+        text += f"; {scope['nan_policy']}"
+    return text
+
+
+def cert_verdict(cert: CertDict) -> Verdict:
+    """The verdict rule applied to the certificate's entries and schedule log."""
+    return verdict(cert)
+
+
 def recomputed_status(cert: CertDict) -> str:
-    """The certificate's status rule applied to its entries: refuted if any refuted; else
-    unknown if any unknown (or unrecognised); else proved if an L1 or L2 entry proved; else
-    unknown."""
-    entries = list(cert.get("entries") or [])
-    sts = [status_of(e) for e in entries]
-    if "refuted" in sts:
-        return "refuted"
-    if any(s not in ("proved", "agreed", "not_run") for s in sts):
-        return "unknown"
-    if any(status_of(e) == "proved" and e.get("layer") in PROVING_LAYERS for e in entries):
-        return "proved"
-    return "unknown"
+    """The status the verdict rule gives the entries and log: "proved", "refuted", "refused"
+    (a step refused by its checker) or "unknown"."""
+    return verdict(cert).status
 
 
 def overall_status(cert: CertDict) -> str:
-    """The weaker of the stored status and the recomputed one (a tampered or inconsistent
-    file never reads stronger than its entries support)."""
-    stored = str(cert.get("status", "unknown"))
-    if stored not in STATUS_RANK:
-        stored = "unknown"
-    mine = recomputed_status(cert)
-    return min((stored, mine), key=lambda s: STATUS_RANK[s])
+    """The report's status: recomputed by the verdict rule; the stored field is ignored."""
+    return recomputed_status(cert)
 
 
 def status_inconsistency(cert: CertDict) -> str:
@@ -178,7 +188,7 @@ def status_inconsistency(cert: CertDict) -> str:
     if stored == mine:
         return ""
     return (f"the stored status {stored!r} does not match the status its entries give "
-            f"({mine!r}); the weaker one is reported")
+            f"({mine!r}); the recomputed one is reported")
 
 
 def overall_claim(cert: CertDict) -> str:
@@ -196,12 +206,12 @@ def overall_claim(cert: CertDict) -> str:
     if status == "refuted":
         n = sum(status_of(e) == "refuted" for e in entries)
         return f"NOT equivalent: {n} check(s) refuted"
+    reasons = verdict(cert).reasons
+    if status == "refused":
+        return "a schedule step was refused by its checker: " + "; ".join(reasons)
     if not entries:
         return "not established: no checks were recorded"
-    n = sum(status_of(e) in ("unknown", "not_run") for e in entries)
-    if n:
-        return f"not established: {n} check(s) unknown or not run"
-    return "not established: no proving layer (L1 or L2) proved it"
+    return "not established: " + ("; ".join(reasons) or "no proving layer proved it")
 
 
 def layer_title(layer: str) -> str:
@@ -291,3 +301,47 @@ def counterexample_rows(entry: EntryDict, cex: Mapping[str, Any]) -> list[tuple[
     return [("differing output cell", counterexample_where(cex)),
             ("value in the original (a)", str(cex.get("value_a"))),
             ("value in the transformed design (b)", str(cex.get("value_b"))), confirmed]
+
+
+_SID = re.compile(r"\bS(\d+)\b")
+
+
+def short_location(loc: str) -> str:
+    """`/path/to/kernels.py:12:13` -> `kernels.py:12`."""
+    parts = str(loc).rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit():
+        return f"{os.path.basename(parts[0])}:{parts[1]}"
+    return os.path.basename(str(loc))
+
+
+def statement_refs(statements: Any, *texts: Any) -> list[str]:
+    """For each statement id (`S3`) named in `texts`, in order of first mention, the words
+    "S3: <source line> (file:line)" from the certificate's `statements` table."""
+    table = statements if isinstance(statements, Mapping) else {}
+    out: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        for m in _SID.finditer(str(text or "")):
+            sid = m.group(0)
+            info = table.get(sid)
+            if sid in seen or not isinstance(info, Mapping):
+                continue
+            seen.add(sid)
+            src = str(info.get("source") or "(source line not available)")
+            out.append(f"{sid}: {src} ({short_location(str(info.get('location', '?')))})")
+    return out
+
+
+def step_flags(raw: Mapping[str, Any]) -> list[str]:
+    """What a reader must know about a step beyond its obligations: refused, accepted
+    unchecked, a hardware annotation."""
+    out = []
+    if raw.get("refused"):
+        out.append(f"REFUSED by its checker: {raw.get('reason') or 'no reason recorded'}")
+    if raw.get("unchecked"):
+        out.append("UNCHECKED: accepted only because the user opted in (unchecked=True); its "
+                   "obligations are not all proved, so L1 does not vouch for it")
+    if raw.get("hardware") is True or str(raw.get("primitive", "")) in HARDWARE_PRIMITIVES:
+        out.append("hardware annotation: the LLVM simulation ignores it, so only L1 can vouch "
+                   "for it, whatever layers ran")
+    return out

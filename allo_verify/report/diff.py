@@ -11,9 +11,14 @@ Law (`CertDiff.weaker`): True exactly when at least one of these holds, each lis
 - an L1 entry proved for all sizes (scope `parametric: true`) is now only proved for this
   instance;
 - a co-simulation entry (L3, CSIM) that agreed now covers fewer trials;
+- a step accepted checked in old is accepted unchecked in new;
 - the overall status rank dropped (proved > unknown > refuted), or the overall claim went
   from "equivalent" to "equivalent modulo reassociation".
 Adding steps, obligations or layers, or only strengthening results, is never weaker.
+Overall statuses come from the verdict rule, never from a stored status field.
+
+Certificates of different kernels (both name their kernel and the names differ) are not
+compared: `different_kernels` says so and the command exits 3.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from allo_verify.equiv.verdict import STATUS_RANK
 from allo_verify.report.claims import (
     RESULT_RANK,
-    STATUS_RANK,
     CertDict,
     EntryDict,
     entry_claim,
@@ -68,6 +73,7 @@ class CertDiff:
     claim_new: str = ""
     hashes_changed: list[str] = field(default_factory=list)
     weakenings: list[str] = field(default_factory=list)
+    different_kernels: str = ""
 
     @property
     def weaker(self) -> bool:
@@ -85,6 +91,8 @@ class CertDiff:
 
     def to_text(self) -> str:
         """A plain-text rendering, one change per line, weakenings first."""
+        if self.different_kernels:
+            return self.different_kernels + "\n"
         lines = [f"overall: {self.overall_old} -> {self.overall_new}"
                  if self.overall_old != self.overall_new else f"overall: {self.overall_new}"]
         if self.claim_old != self.claim_new:
@@ -175,6 +183,11 @@ def _compare_entry(key: str, a: EntryDict, b: EntryDict, d: CertDiff) -> None:
 def diff_certificates(old: CertDict, new: CertDict) -> CertDiff:
     """Compare two certificate dicts (see the module law for `weaker`)."""
     d = CertDiff()
+    ka, kb = old.get("kernel"), new.get("kernel")
+    if ka and kb and ka != kb:
+        d.different_kernels = (f"the certificates are of different kernels ({ka!r} and {kb!r}):"
+                               " they cannot be compared")
+        return d
     va, vb = build_view(old), build_view(new)
     sa = _keyed(va.steps, lambda s: s.label)
     sb = _keyed(vb.steps, lambda s: s.label)
@@ -184,6 +197,9 @@ def diff_certificates(old: CertDict, new: CertDict) -> CertDiff:
     common_a = [k for k in sa if k in sb]
     common_b = [k for k in sb if k in sa]
     d.steps_reordered = common_a != common_b
+    for k in common_a:
+        if not sa[k].raw.get("unchecked") and sb[k].raw.get("unchecked"):
+            d.weakenings.append(f"step {k} is now accepted unchecked")
     ea = _keyed(list(old.get("entries") or []), _entry_key)
     eb = _keyed(list(new.get("entries") or []), _entry_key)
     for k in eb:

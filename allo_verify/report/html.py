@@ -27,8 +27,11 @@ from allo_verify.report.claims import (
     overall_claim,
     overall_status,
     result_of,
+    short_location,
+    statement_refs,
     status_inconsistency,
     status_of,
+    step_flags,
 )
 from allo_verify.report.markdown import DEFAULT_TITLE, short_name, status_word
 from allo_verify.report.structure import StepView, build_view, format_args, status_counts
@@ -46,10 +49,10 @@ code { font-family: ui-monospace, monospace; font-size: 95%; }
 .status { display: inline-block; padding: .05em .5em; border-radius: .3em;
           font-weight: bold; color: #fff; }
 .s-proved { background: #1a7f37; } .s-agreed { background: #0a6c74; }
-.s-refuted { background: #c62828; } .s-unknown { background: #b26a00; }
+.s-refuted, .s-refused { background: #c62828; } .s-unknown { background: #b26a00; }
 .s-not_run { background: #6e7781; } .s-missing { background: #6e7781; }
 .banner { font-size: 1.2em; padding: .6em; border-radius: .3em; margin: .6em 0; }
-.b-proved { background: #dafbe1; } .b-refuted { background: #ffebe9; }
+.b-proved { background: #dafbe1; } .b-refuted, .b-refused { background: #ffebe9; }
 .b-unknown { background: #fff8c5; }
 .cex { border: 2px solid #c62828; background: #fff5f5; padding: .5em 1em;
        margin: .6em 0; border-radius: .3em; }
@@ -67,7 +70,8 @@ def esc(v: Any) -> str:
 
 def badge(status: str) -> str:
     """A colored status label; the CSS class is chosen from a fixed set, never from data."""
-    cls = status if status in ("proved", "agreed", "refuted", "unknown", "not_run") else "missing"
+    cls = (status if status in ("proved", "agreed", "refuted", "refused", "unknown", "not_run")
+           else "missing")
     return f'<span class="status s-{cls}">{esc(status_word(status))}</span>'
 
 
@@ -101,30 +105,40 @@ def counterexample_html(entry: EntryDict) -> str:
     return "\n".join(parts)
 
 
-def obligation_table(entries: list[EntryDict], label: str = "") -> str:
-    """One row per obligation, then the counterexamples of the refuted ones."""
-    rows = ["<table><tr><th>obligation</th><th>statement</th><th>result</th>"
+def obligation_table(entries: list[EntryDict], label: str = "", stmts: Any = None) -> str:
+    """One row per obligation (with the source lines of the statements it names), then the
+    counterexamples of the refuted ones."""
+    rows = ["<table><tr><th>obligation</th><th>statement</th><th>source</th><th>result</th>"
             "<th>claim</th></tr>"]
     for e in entries:
+        cex = counterexample_of(e) or {}
+        src = statement_refs(stmts, e.get("name"), cex.get("note")) or (
+            [short_location(e["location"])] if e.get("location") else [])
         rows.append(f'<tr><td title="{esc(e.get("name", ""))}"><code>'
                     f"{esc(short_name(e, label))}</code></td>"
-                    f"<td>{esc(e.get('statement', ''))}</td><td>{badge(status_of(e))}</td>"
+                    f"<td>{esc(e.get('statement', ''))}</td>"
+                    f"<td>{'<br>'.join(f'<code>{esc(x)}</code>' for x in src)}</td>"
+                    f"<td>{badge(status_of(e))}</td>"
                     f"<td>{esc(entry_claim(e))}</td></tr>")
     rows.append("</table>")
     rows += [counterexample_html(e) for e in entries if status_of(e) == "refuted"]
     return "\n".join(rows)
 
 
-def step_html(st: StepView) -> str:
-    """A schedule step: label, primitive, arguments, loops before and after, obligations."""
+def step_html(st: StepView, stmts: Any = None) -> str:
+    """A schedule step: label, refusal / unchecked / hardware flags, primitive, arguments,
+    loops before and after, obligations."""
     counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in
                        status_counts(st.entries).items()) or "none"
     out = [f'<div class="step"><h3>Step {st.index + 1}: <code>{esc(st.label)}</code></h3>',
+           *[f'<p class="warn">{esc(flag)}</p>' for flag in step_flags(st.raw)],
            f"<p>primitive <code>{esc(st.primitive)}</code>; arguments "
            f"<code>{esc(format_args(st.args))}</code>; obligations: {len(st.entries)} "
            f"({esc(counts)})</p>", '<div class="loops">']
     for title, loops in (("Loops before", st.loops_before), ("Loops after", st.loops_after)):
         body = pre(loops) if loops is not None else "<p>not recorded in this log</p>"
+        if title == "Loops after" and st.raw.get("refused"):
+            body = "<p>none: the step was refused, the design is unchanged</p>"
         out.append(f"<div><h4>{title}</h4>{body}</div>")
     out.append("</div>")
     if st.entries:
@@ -132,7 +146,7 @@ def step_html(st: StepView) -> str:
             out.append("<p>(matched to this step by name: the log does not list its "
                        "obligations)</p>")
         out.append(f"<p>Obligation names below follow <code>{esc(st.label)}/</code>.</p>")
-        out.append(obligation_table(st.entries, st.label))
+        out.append(obligation_table(st.entries, st.label, stmts))
     elif "primitive" not in st.raw:
         out.append("<p>Log entry (not a primitive step):</p>" + pre(format_value(dict(st.raw))))
     else:
@@ -194,10 +208,20 @@ def to_html(cert: CertDict, title: str = "") -> str:
     out.append("<h2>Schedule steps</h2>")
     if not view.steps:
         out.append("<p>The schedule log is empty (two kernels compared directly).</p>")
-    out += [step_html(st) for st in view.steps]
+    stmts = cert.get("statements")
+    out += [step_html(st, stmts) for st in view.steps]
     if view.unattributed:
         out.append("<h2>L1 obligations not attributed to a step</h2>")
-        out.append(obligation_table(view.unattributed))
+        out.append(obligation_table(view.unattributed, "", stmts))
+    if isinstance(stmts, Mapping) and stmts:
+        out.append("<h2>Statements</h2><table><tr><th>statement</th><th>source line</th>"
+                   "<th>location</th></tr>")
+        for sid, info in stmts.items():
+            info = info if isinstance(info, Mapping) else {}
+            out.append(f"<tr><td>{esc(sid)}</td><td><code>"
+                       f"{esc(info.get('source') or '(not available)')}</code></td>"
+                       f"<td>{esc(info.get('location', ''))}</td></tr>")
+        out.append("</table>")
     out.append("<h2>Whole-kernel checks</h2>")
     if not view.layer_entries:
         out.append("<p>None recorded.</p>")

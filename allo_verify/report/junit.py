@@ -3,7 +3,10 @@
 time>` with `<failure message>` / `<skipped type message>` / `<error message>` children).
 
 Laws:
-- One `<testcase>` per L1 obligation and one per other layer entry, in certificate order.
+- One `<testcase>` per L1 obligation and one per other layer entry, in certificate order,
+  then one `verdict` testcase: the verdict rule's status (failure when refuted or a step was
+  refused, skipped when unknown, passing only when proved), so the suite is green exactly
+  when the design is proved.
 - refuted -> `<failure>` carrying the counterexample text; unknown / not_run (or any
   unrecognised status) -> `<skipped>`; only proved and agreed pass. An obligation a step
   lists without a result -> `<error>`. A certificate with no entries gives one skipped
@@ -22,12 +25,14 @@ import xml.etree.ElementTree as ET
 from allo_verify.report.claims import (
     CertDict,
     EntryDict,
+    cert_verdict,
     counterexample_of,
     counterexample_text,
     entry_claim,
     overall_claim,
     overall_status,
     result_of,
+    statement_refs,
     status_inconsistency,
     status_of,
 )
@@ -56,7 +61,7 @@ def _seconds(e: EntryDict) -> str:
     return f"{float(s):.3f}" if isinstance(s, (int, float)) else "0.000"
 
 
-def entry_testcase(e: EntryDict, suite: str) -> tuple[ET.Element, str]:
+def entry_testcase(e: EntryDict, suite: str, stmts: object = None) -> tuple[ET.Element, str]:
     """The testcase of one entry and its outcome: "passed", "failure" or "skipped"."""
     layer = str(e.get("layer", "?"))
     tc = ET.Element("testcase", {"classname": xml_text(f"{suite}.{layer}"),
@@ -78,8 +83,9 @@ def entry_testcase(e: EntryDict, suite: str) -> tuple[ET.Element, str]:
         s.text = xml_text(f"{claim} (never a pass)")
         outcome = "skipped"
     out = ET.SubElement(tc, "system-out")
+    sources = "".join(f"\nsource: {x}" for x in statement_refs(stmts, e.get("name")))
     out.text = xml_text(f"{claim}\nstatement: {e.get('statement', '')}\n"
-                        f"location: {e.get('location', '')}")
+                        f"location: {e.get('location', '')}{sources}")
     return tc, outcome
 
 
@@ -96,7 +102,7 @@ def to_junit(cert: CertDict, suite: str) -> str:
     total = 0.0
     entries = list(cert.get("entries") or [])
     for e in entries:
-        tc, outcome = entry_testcase(e, suite)
+        tc, outcome = entry_testcase(e, suite, cert.get("statements"))
         ts.append(tc)
         counts[outcome] += 1
         total += float(tc.get("time", "0"))
@@ -114,6 +120,21 @@ def to_junit(cert: CertDict, suite: str) -> str:
         ET.SubElement(tc, "skipped", {"type": "unknown",
                                       "message": "no checks recorded: status unknown"})
         counts["skipped"] += 1
+    v = cert_verdict(cert)
+    tc = ET.SubElement(ts, "testcase", {"classname": xml_text(f"{suite}.certificate"),
+                                        "name": "verdict", "time": "0.000"})
+    why = "; ".join(v.reasons) or f"proved by {v.proved_by}"
+    if v.status in ("refuted", "refused"):
+        f = ET.SubElement(tc, "failure", {"message": _message(f"{v.status}: {why}"),
+                                          "type": v.status})
+        f.text = xml_text(f"{v.status}: {why}")
+        counts["failure"] += 1
+    elif v.status != "proved":
+        sk = ET.SubElement(tc, "skipped", {"type": "unknown", "message": _message(why)})
+        sk.text = xml_text(f"not proved: {why} (never a pass)")
+        counts["skipped"] += 1
+    else:
+        counts["passed"] += 1
     warn = status_inconsistency(cert)
     if warn:
         tc = ET.SubElement(ts, "testcase", {"classname": xml_text(f"{suite}.certificate"),

@@ -15,6 +15,7 @@ from typing import Any
 from allo_verify.report.claims import (
     CertDict,
     EntryDict,
+    cert_verdict,
     counterexample_of,
     counterexample_rows,
     entry_claim,
@@ -25,8 +26,11 @@ from allo_verify.report.claims import (
     overall_claim,
     overall_status,
     result_of,
+    short_location,
+    statement_refs,
     status_inconsistency,
     status_of,
+    step_flags,
 )
 from allo_verify.report.structure import StepView, build_view, format_args, status_counts
 
@@ -89,11 +93,17 @@ def short_name(entry: EntryDict, label: str) -> str:
     return name[len(label) + 1:] if name.startswith(label + "/") else name
 
 
-def obligation_table(entries: list[EntryDict], label: str = "") -> list[str]:
-    """One row per obligation: name, statement, result, claim words."""
-    out = ["| obligation | statement | result | claim |", "|---|---|---|---|"]
+def obligation_table(entries: list[EntryDict], label: str = "", stmts: Any = None
+                     ) -> list[str]:
+    """One row per obligation: name, statement, the source lines of the statements (`S3`)
+    it names, result, claim words."""
+    out = ["| obligation | statement | source | result | claim |", "|---|---|---|---|---|"]
     for e in entries:
+        cex = counterexample_of(e) or {}
+        src = statement_refs(stmts, e.get("name"), cex.get("note")) or (
+            [short_location(e["location"])] if e.get("location") else [])
         out.append(f"| {md_cell(short_name(e, label))} | {md_cell(e.get('statement', ''))} | "
+                   f"{md_cell(chr(10).join(src))} | "
                    f"{status_word(status_of(e))} | {md_cell(entry_claim(e))} |")
     out.append("")
     for e in entries:
@@ -102,9 +112,11 @@ def obligation_table(entries: list[EntryDict], label: str = "") -> list[str]:
     return out
 
 
-def step_section(st: StepView) -> list[str]:
-    """A schedule step: primitive, arguments, loops before/after, obligations."""
+def step_section(st: StepView, stmts: Any = None) -> list[str]:
+    """A schedule step: primitive, arguments, refusal / unchecked / hardware flags, loops
+    before/after, obligations."""
     out = [f"### Step {st.index + 1}: {md_code(st.label)}", ""]
+    out += [f"- **{md_cell(flag)}**" for flag in step_flags(st.raw)]
     out.append(f"- primitive: {md_code(st.primitive)}")
     out.append(f"- arguments: {md_code(format_args(st.args))}")
     counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in
@@ -112,7 +124,9 @@ def step_section(st: StepView) -> list[str]:
     out.append(f"- obligations: {len(st.entries)} ({counts})")
     out.append("")
     for title, loops in (("Loops before", st.loops_before), ("Loops after", st.loops_after)):
-        if loops is None:
+        if title == "Loops after" and st.raw.get("refused"):
+            out += [f"{title}: none: the step was refused, the design is unchanged.", ""]
+        elif loops is None:
             out += [f"{title}: not recorded in this log.", ""]
         else:
             out += [f"{title}:", "", *md_block(loops), ""]
@@ -120,7 +134,7 @@ def step_section(st: StepView) -> list[str]:
         if st.obligation_names is None:
             out += ["(matched to this step by name: the log does not list its obligations)", ""]
         out += [f"Obligation names below follow {md_code(st.label + '/')}.", ""]
-        out += obligation_table(st.entries, st.label)
+        out += obligation_table(st.entries, st.label, stmts)
     elif "primitive" not in st.raw:
         out += ["Log entry (not a primitive step):", "",
                 *md_block(format_value(dict(st.raw)), "json"), ""]
@@ -162,6 +176,10 @@ def to_markdown(cert: CertDict, title: str = "") -> str:
     out = [f"# {title or DEFAULT_TITLE}", ""]
     out.append(f"**Status: {status_word(status)}**: {overall_claim(cert)}.")
     out.append("")
+    v = cert_verdict(cert)
+    if v.proved_by:
+        out += [f"Proved by: {'L1, every step' if v.proved_by == 'L1' else 'L2, the whole kernel'}"
+                " (and L1 for every hardware annotation).", ""]
     warn = status_inconsistency(cert)
     if warn:
         out += [f"**Warning**: {warn}.", ""]
@@ -182,11 +200,19 @@ def to_markdown(cert: CertDict, title: str = "") -> str:
     out += ["## Schedule steps", ""]
     if not view.steps:
         out += ["The schedule log is empty (two kernels compared directly).", ""]
+    stmts = cert.get("statements")
     for st in view.steps:
-        out += step_section(st)
+        out += step_section(st, stmts)
     if view.unattributed:
         out += ["## L1 obligations not attributed to a step", ""]
-        out += obligation_table(view.unattributed)
+        out += obligation_table(view.unattributed, "", stmts)
+    if isinstance(stmts, Mapping) and stmts:
+        out += ["## Statements", "", "| statement | source line | location |", "|---|---|---|"]
+        for sid, info in stmts.items():
+            info = info if isinstance(info, Mapping) else {}
+            out.append(f"| {md_cell(sid)} | {md_code(info.get('source') or '(not available)')}"
+                       f" | {md_cell(info.get('location', ''))} |")
+        out.append("")
     out += ["## Whole-kernel checks", ""]
     if not view.layer_entries:
         out += ["None recorded.", ""]

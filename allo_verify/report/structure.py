@@ -13,12 +13,15 @@ Laws kept here:
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from allo_verify.equiv.verdict import attribute, freeze, parse_label
 from allo_verify.report.claims import CertDict, EntryDict, status_of
+
+__all__ = ["CertView", "StepView", "build_view", "format_args", "parse_label", "status_counts",
+           "step_label"]
 
 
 @dataclass
@@ -46,42 +49,10 @@ class CertView:
     layer_entries: list[EntryDict]
 
 
-def _freeze(v: Any) -> Any:
-    """Lists become tuples (JSON has no tuples), recursively; dicts become sorted tuples."""
-    if isinstance(v, (list, tuple)):
-        return tuple(_freeze(x) for x in v)
-    if isinstance(v, Mapping):
-        return tuple(sorted((str(k), _freeze(x)) for k, x in v.items()))
-    return v
-
-
 def step_label(primitive: str, args: Mapping[str, Any]) -> str:
     """`split(axis='i', factor=4)`: the label a primitive prints (lists shown as tuples)."""
-    parts = [f"{k}={_freeze(v)!r}" for k, v in args.items()]
+    parts = [f"{k}={freeze(v)!r}" for k, v in args.items()]
     return f"{primitive}({', '.join(parts)})"
-
-
-def parse_label(name: str) -> tuple[str, tuple[Any, ...]] | None:
-    """The `(primitive, frozen args)` of the step label that prefixes an obligation name, or
-    None when the name does not start with `prim(k=literal, ...)/`."""
-    for pos, ch in enumerate(name):
-        if ch != "/":
-            continue
-        try:
-            node = ast.parse(name[:pos], mode="eval").body
-        except SyntaxError:
-            continue
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-            return None
-        try:
-            kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
-            pos_args = [ast.literal_eval(a) for a in node.args]
-        except ValueError:
-            return None
-        if pos_args:
-            kw["*"] = pos_args
-        return node.func.id, _freeze(kw)
-    return None
 
 
 def _str_list(v: Any) -> list[str] | None:
@@ -106,41 +77,18 @@ def build_view(cert: CertDict) -> CertView:
     entries: list[EntryDict] = list(cert.get("entries") or [])
     log: Sequence[Any] = cert.get("schedule_log") or []
     steps = [_step(i, raw) for i, raw in enumerate(log)]
-    l1 = [e for e in entries if e.get("layer") == "L1"]
-    used = [False] * len(l1)
-    # 1. logs that list their obligations: take the first unused entry of each name in turn
-    for st in steps:
-        if st.obligation_names is None:
-            continue
-        for name in st.obligation_names:
-            for j, e in enumerate(l1):
-                if not used[j] and e.get("name") == name:
-                    used[j] = True
-                    st.entries.append(e)
-                    break
-            else:
-                st.missing.append(name)
-    # 2. older logs: match by the label prefix of the name, first step with that label wins
-    keys: dict[tuple[str, Any], StepView] = {}
-    for st in steps:
-        if st.obligation_names is None and "primitive" in st.raw:
-            keys.setdefault((st.primitive, _freeze(st.args)), st)
-    for j, e in enumerate(l1):
-        if used[j]:
-            continue
-        parsed = parse_label(str(e.get("name", "")))
-        st_match = keys.get(parsed) if parsed else None
-        if st_match is not None:
-            used[j] = True
-            st_match.entries.append(e)
-    unattributed = [e for j, e in enumerate(l1) if not used[j]]
+    att = attribute(entries, log)  # the verdict rule's own placement of L1 entries
+    for st, mine, missing in zip(steps, att.steps, att.missing, strict=True):
+        st.entries = [entries[k] for k in mine]
+        st.missing = list(missing)
+    unattributed = [entries[k] for k in att.unattributed]
     others = [e for e in entries if e.get("layer") != "L1"]
     return CertView(steps, unattributed, others)
 
 
 def format_args(args: Mapping[str, Any]) -> str:
     """`axis='i', factor=4` (or "(none)")."""
-    return ", ".join(f"{k}={_freeze(v)!r}" for k, v in args.items()) or "(none)"
+    return ", ".join(f"{k}={freeze(v)!r}" for k, v in args.items()) or "(none)"
 
 
 def status_counts(entries: Sequence[EntryDict]) -> dict[str, int]:

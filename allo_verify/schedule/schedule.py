@@ -1,12 +1,24 @@
 """The Schedule facade: the original kernel module, the current one, and the step log.
 
-Every primitive runs on a copy of the current module; its checks are discharged at once; a
-refuted (or inapplicable) step raises `ScheduleError` and leaves the schedule exactly as
-it was. Accepted steps are logged with their results.
+Every primitive runs on a copy of the current module; its checks are discharged at once.
+Law: a step is applied only if its checker proves every obligation. A refuted, inapplicable
+or undecided (Unknown) step raises `ScheduleError` naming the obligation and why, and leaves
+the schedule exactly as it was; only a registered primitive (one with its checker) applies.
+`unchecked=True` on a primitive method accepts a step whose obligations are undecided (never
+a refuted one); such a step is marked unchecked in the log, the certificate and the reports,
+and the verdict rule never counts it as proved by L1.
+
+Inside `collect_refusals()` (how design files are loaded) a refused step is recorded on its
+schedule instead of raised, and later steps of that schedule are skipped, so the other
+designs of a file still get their verdicts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,11 +26,11 @@ from mlir.ir import IntegerAttr, IntegerType, MLIRError, Module, WalkResult
 
 from allo_verify.equiv.l1 import run_check
 from allo_verify.equiv.polyhedral import EFFECTS
-from allo_verify.equiv.results import Cost, Refuted, Result, Unknown
+from allo_verify.equiv.results import Cost, Proved, Refuted, Result, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
 from allo_verify.schedule.loops import LoopRef, describe_loops, find_loop, list_loops
-from allo_verify.schedule.primitives import Context, Primitive
+from allo_verify.schedule.primitives import REGISTRY, Context, Primitive
 from allo_verify.schedule.primitives.compute_at import ComputeAt
 from allo_verify.schedule.primitives.fuse import Fuse, fused_name
 from allo_verify.schedule.primitives.parallel import Parallel
@@ -26,6 +38,19 @@ from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.reorder import Reorder
 from allo_verify.schedule.primitives.split import Split, split_names
 from allo_verify.schedule.primitives.unroll import Unroll
+
+_DEFER: ContextVar[bool] = ContextVar("allo_verify_defer_refusals", default=False)
+
+
+@contextlib.contextmanager
+def collect_refusals() -> Iterator[None]:
+    """Within this block a refused step is recorded on its schedule (`Schedule.refused`,
+    `Schedule.usage_error`) instead of raised; later steps of that schedule are skipped."""
+    token = _DEFER.set(True)
+    try:
+        yield
+    finally:
+        _DEFER.reset(token)
 
 
 @dataclass
@@ -41,22 +66,34 @@ class CheckRecord:
 
 @dataclass
 class Step:
-    """An accepted primitive with the results of its obligations."""
+    """A primitive with the results of its obligations: accepted (possibly `unchecked`: the
+    user opted in and some obligation is not proved), or `refused` (the reason; only recorded
+    while loading a design file)."""
 
     primitive: Primitive
     checks: list[CheckRecord] = field(default_factory=list)
     loops_before: list[str] = field(default_factory=list)
     loops_after: list[str] = field(default_factory=list)
+    unchecked: bool = False
+    refused: str = ""
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
-        """The log entry; with `detail`, also the loop structure before and after and the
-        names of the step's obligations (what reports show)."""
+        """The log entry (primitive name, arguments, and `unchecked: true` when so); with
+        `detail`, also what the verdict rule and reports read: the hardware flag, loops
+        before and after, the names of the step's obligations, a refusal and its reason."""
         d: dict[str, Any] = {"primitive": self.primitive.name, "args": self.primitive.args()}
+        if self.unchecked:
+            d["unchecked"] = True
         if detail:
             d["label"] = self.primitive.label()
+            d["hardware"] = bool(type(self.primitive).hardware)
+            d["unchecked"] = self.unchecked
             d["loops_before"] = self.loops_before
             d["loops_after"] = self.loops_after
             d["obligations"] = [c.name for c in self.checks]
+            if self.refused:
+                d["refused"] = True
+                d["reason"] = self.refused
         return d
 
 
@@ -97,6 +134,104 @@ def number_statements(module: Module) -> None:
         module.operation.walk(visit)
 
 
+def _short(axis: Any) -> str:
+    return axis_name(axis).split(":")[-1]
+
+
+def _split_fallback(axis: Axis, *_: Any, **__: Any) -> tuple[str, str]:
+    return split_names(_short(axis))
+
+
+def _tile_fallback(axes: Any, *_: Any, **__: Any) -> list[str]:
+    pairs = [split_names(_short(a)) for a in axes]
+    return [o for o, _ in pairs] + [i for _, i in pairs]
+
+
+def _fuse_fallback(*axes: Any, **__: Any) -> str:
+    return "_".join(_short(a) for a in axes) + "_fused"
+
+
+def _step_method(fallback: Callable[..., Any] | None = None) -> Callable[[Any], Any]:
+    """A public primitive method. Outside `collect_refusals()` it runs as written. Inside,
+    the outermost call records a refusal on the schedule instead of raising it (a usage
+    error too), and once a schedule holds a refusal its later steps are skipped and return
+    what they would have (`fallback`, from the arguments)."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(self: Schedule, *args: Any, **kw: Any) -> Any:
+            if self.refusal is not None:
+                self.skipped.append(f"{fn.__name__}{tuple(map(axis_name_or, args))!r}")
+                return fallback(*args, **kw) if fallback else None
+            self._depth += 1
+            try:
+                return fn(self, *args, **kw)
+            except ScheduleError as e:
+                if self._depth > 1 or not _DEFER.get():
+                    raise
+                self.refusal_site = _call_site()
+                step = getattr(e, "step", None)
+                if step is not None:
+                    step.refused += f"\n  (requested at {self.refusal_site})"
+                self.refusal = e
+                return fallback(*args, **kw) if fallback else None
+            finally:
+                self._depth -= 1
+        return wrapper
+    return deco
+
+
+def _source_line(location: str) -> str:
+    """The stripped source line at `file:line[:col]`, or "" when it cannot be read."""
+    import linecache
+
+    parts = location.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit():
+        return linecache.getline(parts[0], int(parts[1])).strip()
+    return ""
+
+
+def _with_source(location: str) -> str:
+    """`file:line:col` followed by the source line there, when readable."""
+    line = _source_line(location)
+    return f"{location}: {line}" if line else location
+
+
+def statement_sources(module: Module) -> dict[str, dict[str, str]]:
+    """For each numbered statement, `{"S<id>": {"location": "file:line:col", "source": the
+    stripped source line (empty when the file cannot be read)}}`."""
+    from allo_verify.equiv.polyhedral import location_of
+
+    out: dict[str, dict[str, str]] = {}
+
+    def visit(op: Any) -> WalkResult:
+        if "stmt_id" in op.attributes:
+            loc = location_of(op)
+            out[f"S{IntegerAttr(op.attributes['stmt_id']).value}"] = {
+                "location": loc, "source": _source_line(loc)}
+        return WalkResult.ADVANCE
+
+    with module.context:
+        module.operation.walk(visit)
+    return dict(sorted(out.items(), key=lambda kv: int(kv[0][1:])))
+
+
+def _call_site() -> str:
+    """file:line of the innermost caller outside this package (the design file's line)."""
+    import traceback
+    from pathlib import Path
+
+    package = str(Path(__file__).resolve().parents[1])
+    for frame in reversed(traceback.extract_stack()):
+        if not str(Path(frame.filename).resolve()).startswith(package):
+            return f"{frame.filename}:{frame.lineno}"
+    return "?"
+
+
+def axis_name_or(x: Any) -> Any:
+    return axis_name(x) if isinstance(x, LoopRef) else x
+
+
 class Schedule:
     """A kernel under customization. The original module is never mutated."""
 
@@ -108,6 +243,12 @@ class Schedule:
         self.steps: list[Step] = []
         self.ctx = Context({name: [a.name for a in sig.args]
                             for name, sig in kernel.functions.items()})
+        #: a step refused while loading a design file (see `collect_refusals`), and the steps
+        #: skipped after it
+        self.refusal: ScheduleError | None = None
+        self.refusal_site = ""
+        self.skipped: list[str] = []
+        self._depth = 0
 
     @property
     def sig(self):  # noqa: ANN201 - Signature
@@ -126,8 +267,39 @@ class Schedule:
         return find_loop(self.module, axis)
 
     # ---- applying primitives ----------------------------------------------------------
-    def apply(self, prim: Primitive) -> Step:
-        """Apply `prim` if its checks hold; otherwise raise and change nothing."""
+    def apply(self, prim: Primitive, unchecked: bool = False) -> Step:
+        """Apply `prim` if it is a registered primitive and its checker proves every
+        obligation; otherwise raise and change nothing. With `unchecked`, undecided
+        (Unknown) obligations are accepted and the step is marked unchecked; a refuted one
+        never is. The raised `ScheduleError` carries the refused `Step` as `.step`."""
+        cls = REGISTRY.get(getattr(prim, "name", ""))
+        if cls is None or type(prim) is not cls:
+            raise ScheduleUsageError(
+                f"{type(prim).__name__} is not a registered schedule primitive (registered: "
+                f"{', '.join(sorted(REGISTRY))}); only a registered primitive, with its "
+                "checker, can be applied")
+        return self._apply(prim, unchecked)
+
+    def _apply(self, prim: Primitive, unchecked: bool = False) -> Step:
+        """`apply` without the registry gate: only for tests that show a checker refusing a
+        deliberately broken rewrite (a subclass keeping the registered checks)."""
+        before = describe_loops(self.module)
+        records: list[CheckRecord] = []
+        try:
+            new = self._checked(prim, records, unchecked)
+        except ScheduleError as e:
+            e.step = Step(prim, records, before, [], refused=str(e))  # type: ignore[attr-defined]
+            raise
+        step = Step(prim, records, before, describe_loops(new),
+                    unchecked=any(not isinstance(r.result, Proved) for r in records))
+        self.module = new
+        self.steps.append(step)
+        return step
+
+    def _checked(self, prim: Primitive, records: list[CheckRecord], unchecked: bool) -> Module:
+        """The rewritten copy of the design, after every obligation of `prim` was discharged
+        into `records`; raises `ScheduleError` for a refutation or an undecided obligation
+        (unless `unchecked`)."""
         with self.module.context:
             new = clone_module(self.module)
             prim.apply(new, self.ctx)
@@ -136,7 +308,6 @@ class Schedule:
             except MLIRError as e:
                 raise ScheduleError(f"{prim.label()} refused: the rewrite does not give valid "
                                     f"IR ({str(e).splitlines()[0]})") from None
-            records: list[CheckRecord] = []
             for check in prim.checks(self.module, new, self.ctx):
                 result, cost = run_check(check)
                 ob = check.obligation
@@ -145,65 +316,87 @@ class Schedule:
                     cex = result.counterexample
                     raise ScheduleError(
                         f"{prim.label()} refused: it is false that {ob.statement}\n"
-                        f"  obligation: {ob.name}\n  at {ob.location}\n"
+                        f"  obligation: {ob.name}\n  at {_with_source(ob.location)}\n"
                         f"  counterexample: {cex.note if cex else '-'}",
                         cex)
-        step = Step(prim, records, describe_loops(self.module), describe_loops(new))
-        self.module = new
-        self.steps.append(step)
-        return step
+        if not records:
+            raise ScheduleError(f"{prim.label()} refused: its checker gave no obligation, so "
+                                "nothing vouches for the rewrite")
+        undecided = [r for r in records if not isinstance(r.result, Proved)]
+        if undecided and not unchecked:
+            r = undecided[0]
+            reason = getattr(r.result, "reason", r.result.status)
+            more = f" ({len(undecided) - 1} more undecided)" if len(undecided) > 1 else ""
+            hw = (" (a hardware annotation: an unchecked one is never proved, since only L1 "
+                  "can vouch for it)" if type(prim).hardware else
+                  " (the design is then proved only if L2 proves the whole kernel)")
+            raise ScheduleError(
+                f"{prim.label()} refused: obligation {r.name} could not be decided: "
+                f"{reason}{more}\n  claim: {r.statement}\n  at {_with_source(r.location)}\n"
+                f"  pass unchecked=True to apply it anyway, marked unchecked{hw}")
+        return new
 
-    def split(self, axis: Axis, factor: int) -> tuple[str, str]:
+    @_step_method(_split_fallback)
+    def split(self, axis: Axis, factor: int, unchecked: bool = False) -> tuple[str, str]:
         """Strip-mine `axis` by `factor`; returns the names `axis.outer`, `axis.inner`."""
         axis = axis_name(axis)
         name = self.loop(axis).name
-        self.apply(Split(axis, int_arg(factor)))
+        self.apply(Split(axis, int_arg(factor)), unchecked)
         return split_names(name)
 
-    def reorder(self, *axes: Axis) -> None:
+    @_step_method()
+    def reorder(self, *axes: Axis, unchecked: bool = False) -> None:
         """Permute the named loops of one perfectly nested band into the given order."""
-        self.apply(Reorder(tuple(axis_name(a) for a in axes)))
+        self.apply(Reorder(tuple(axis_name(a) for a in axes)), unchecked)
 
-    def tile(self, axes: tuple[Axis, ...] | list[Axis], factors: tuple[int, ...] | list[int]
-             ) -> list[str]:
+    @_step_method(_tile_fallback)
+    def tile(self, axes: tuple[Axis, ...] | list[Axis], factors: tuple[int, ...] | list[int],
+             unchecked: bool = False) -> list[str]:
         """Split each of `axes` by its factor, then move all outer loops outside all inner
         ones; logged as its parts. Returns the new loop names, outer ones first."""
         if len(axes) != len(factors):
             raise ScheduleUsageError(f"tile: {len(axes)} loops but {len(factors)} factors")
         saved = (self.module, list(self.steps))
         try:
-            pairs = [self.split(a, f) for a, f in zip(axes, factors, strict=True)]
+            pairs = [self.split(a, f, unchecked) for a, f in zip(axes, factors, strict=True)]
             order = [o for o, _ in pairs] + [i for _, i in pairs]
-            self.reorder(*order)
+            self.reorder(*order, unchecked=unchecked)
         except ScheduleError:
             self.module, self.steps = saved
             raise
         return order
 
-    def fuse(self, *axes: Axis) -> str:
+    @_step_method(_fuse_fallback)
+    def fuse(self, *axes: Axis, unchecked: bool = False) -> str:
         """Coalesce perfectly nested loops (outermost first) into one; returns its name."""
         axes = tuple(axis_name(a) for a in axes)
         refs = [self.loop(a) for a in axes]
         name = fused_name(self.module, refs[0].kernel, [r.name for r in refs])
-        self.apply(Fuse(tuple(axes)))
+        self.apply(Fuse(tuple(axes)), unchecked)
         return name
 
-    def unroll(self, axis: Axis, factor: int = 0) -> None:
+    @_step_method()
+    def unroll(self, axis: Axis, factor: int = 0, unchecked: bool = False) -> None:
         """Ask HLS to unroll `axis` by `factor` (0: fully)."""
-        self.apply(Unroll(axis_name(axis), int_arg(factor)))
+        self.apply(Unroll(axis_name(axis), int_arg(factor)), unchecked)
 
-    def pipeline(self, axis: Axis, initiation_interval: int = 1) -> None:
+    @_step_method()
+    def pipeline(self, axis: Axis, initiation_interval: int = 1, unchecked: bool = False
+                 ) -> None:
         """Ask HLS to pipeline `axis` with the given initiation interval."""
-        self.apply(Pipeline(axis_name(axis), int_arg(initiation_interval)))
+        self.apply(Pipeline(axis_name(axis), int_arg(initiation_interval)), unchecked)
 
-    def parallel(self, axis: Axis) -> None:
+    @_step_method()
+    def parallel(self, axis: Axis, unchecked: bool = False) -> None:
         """Mark `axis` parallel; refused when an iteration depends on another."""
-        self.apply(Parallel(axis_name(axis)))
+        self.apply(Parallel(axis_name(axis)), unchecked)
 
-    def compute_at(self, producer_axis: Axis, consumer_axis: Axis) -> None:
+    @_step_method()
+    def compute_at(self, producer_axis: Axis, consumer_axis: Axis, unchecked: bool = False
+                   ) -> None:
         """Move the producer nest (down to `producer_axis`) into the consumer's loop
         `consumer_axis`; refused when a value would be read before it is produced."""
-        self.apply(ComputeAt(axis_name(producer_axis), axis_name(consumer_axis)))
+        self.apply(ComputeAt(axis_name(producer_axis), axis_name(consumer_axis)), unchecked)
 
     # ---- outputs ----------------------------------------------------------------------
     def unknowns(self) -> list[CheckRecord]:
@@ -214,19 +407,51 @@ class Schedule:
         return [st.to_dict() for st in self.steps]
 
     def verify(self, layers: tuple[str, ...] = ("L1", "L2", "L3"), trials: int = 100,
-               seed: int = 0, allow_reassoc: bool = False, **budgets: Any) -> Any:
+               seed: int = 0, allow_reassoc: bool = False, tolerance: float | None = None,
+               **budgets: Any) -> Any:
         """A `Certificate` for the current design against the original kernel: the L1
-        results of every step, L2 translation validation and L3 co-simulation."""
-        from allo_verify.equiv.api import verify_modules
-        from allo_verify.equiv.obligation import Obligation
+        results of every step, L2 translation validation and L3 co-simulation.
 
-        l1 = [(Obligation(c.name, c.statement, lambda: None, c.location), c.result, c.cost)
-              for st in self.steps for c in st.checks]
-        return verify_modules(self.original, self.module, self.kernel.sig, layers,
-                              obligations=l1,
+        The obligations of hardware annotations are recorded whatever `layers` says (only L1
+        can vouch for them). A schedule holding a refusal (design files) gives a certificate
+        of its accepted steps and the refused one, with no other layer run; a usage error is
+        raised again."""
+        from allo_verify.equiv.api import ir_text, verify_modules
+        from allo_verify.equiv.certificate import Certificate, Entry, ir_hash
+        from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation
+
+        scope = {"rlimit": budgets.get("rlimit", DEFAULT_RLIMIT)}
+        forced = {**scope, "forced": "a hardware annotation: L1 checks it whatever the layers"}
+
+        def l1_entries(steps: list[Step], hardware_only: bool) -> list[Entry]:
+            return [Entry("L1", c.name, c.result, c.statement, c.location, c.cost,
+                          forced if hardware_only else dict(scope))
+                    for st in steps if type(st.primitive).hardware or not hardware_only
+                    for c in st.checks]
+
+        if self.refusal is not None:
+            refused = getattr(self.refusal, "step", None)
+            if isinstance(self.refusal, ScheduleUsageError) or refused is None:
+                raise type(self.refusal)(f"{self.refusal} (requested at {self.refusal_site})")
+            steps = [*self.steps, refused]
+            cert = Certificate(schedule_log=[st.to_dict(detail=True) for st in steps],
+                               original_hash=ir_hash(ir_text(self.original)),
+                               final_hash=ir_hash(ir_text(self.module)),
+                               allow_reassoc=allow_reassoc, kernel=self.kernel.sig.name)
+            cert.entries = l1_entries(steps, False)
+            cert.statements = statement_sources(self.original)
+            return cert
+        cert = verify_modules(self.original, self.module, self.kernel.sig, layers,
+                              obligations=[(Obligation(c.name, c.statement, _nothing,
+                                                       c.location), c.result, c.cost)
+                                           for st in self.steps for c in st.checks],
                               schedule_log=[st.to_dict(detail=True) for st in self.steps],
-                              trials=trials,
-                              seed=seed, allow_reassoc=allow_reassoc, **budgets)
+                              trials=trials, seed=seed, allow_reassoc=allow_reassoc,
+                              tolerance=tolerance, **budgets)
+        if "L1" not in layers:
+            cert.entries[:0] = l1_entries(self.steps, True)
+        cert.statements = statement_sources(self.original)
+        return cert
 
     def build(self, target: str = "llvm") -> Any:
         """A callable simulation of the current design (`target="llvm"`)."""
@@ -235,6 +460,11 @@ class Schedule:
         from allo_verify.codegen.llvm_runner import build_llvm
 
         return build_llvm(self.module, self.kernel.sig)
+
+
+def _nothing() -> Any:
+    """The builder of an obligation already discharged (never called)."""
+    raise AssertionError("an already discharged obligation was discharged again")
 
 
 def customize(fn: Any) -> Schedule:

@@ -35,7 +35,7 @@ def test_example_verifies_with_every_report(tmp_path: Path, capsys) -> None:  # 
     suite = ET.parse(tmp_path / "joined.junit.xml").getroot()
     cases = suite.iter("testcase")
     l1 = [e for e in cert["entries"] if e["layer"] == "L1"]
-    assert len(list(cases)) == len(cert["entries"]) and l1
+    assert len(list(cases)) == len(cert["entries"]) + 1 and l1  # + the verdict testcase
 
 
 def test_wrong_implementation_exits_1_with_counterexample(tmp_path: Path, capsys) -> None:  # noqa: ANN001
@@ -48,8 +48,10 @@ def test_wrong_implementation_exits_1_with_counterexample(tmp_path: Path, capsys
 def test_illegal_step_exits_1_with_counterexample(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     code, text = run(capsys, "verify", str(DESIGNS / "illegal_step.py"), "--out", str(tmp_path))
     assert code == 1, text
-    assert "refused" in text and "originally" in text and "illegal_step.py:" in text
-    assert not list(tmp_path.iterdir())
+    assert "REFUSED" in text and "originally" in text and "illegal_step.py:" in text
+    # the refused design still gets its reports, which say so
+    cert = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert cert["status"] == "refused" and cert["schedule_log"][-1]["refused"] is True
 
 
 def test_unknown_proof_exits_2(tmp_path: Path, capsys) -> None:  # noqa: ANN001

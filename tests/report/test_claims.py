@@ -39,7 +39,15 @@ def test_l2_l3_csim_claim_words() -> None:
     l2 = entry("L2", PROVED, {"sizes": {"A": [12, 6], "B": [6, 8]}})
     assert entry_claim(l2) == "proved for all input values at sizes A: 12x6, B: 6x8"
     l3 = entry("L3", {"status": "agreed", "trials": 10, "seed": 3}, {"trials": 10, "seed": 3})
-    assert entry_claim(l3) == "agreed on 10 random inputs (seed 3)"
+    assert entry_claim(l3) == "agreed on 10 distinct random inputs (seed 3)"
+    # the number claimed is the number of distinct inputs run, never the number requested
+    few = entry("L3", {"status": "agreed", "trials": 4, "seed": 0}, {"trials": 100, "seed": 0})
+    assert entry_claim(few) == "agreed on 4 distinct random inputs (seed 0) (100 runs requested)"
+    tol = entry("L3", {"status": "agreed", "trials": 9, "seed": 0},
+                {"trials": 9, "seed": 0, "tolerance": {"t": 1.5e-5, "source": "given"},
+                 "nan_policy": "any two NaNs count as equal"})
+    assert entry_claim(tol) == ("agreed on 9 distinct random inputs (seed 0) within tolerance "
+                                "1.5e-05; any two NaNs count as equal")
     cs = entry("CSIM", {"status": "agreed", "trials": 7, "seed": 0}, {"trials": 7})
     assert entry_claim(cs) == "emitted C++ agreed with the LLVM simulation on 7 inputs"
     # simulation never proves, whatever the file says
@@ -98,7 +106,7 @@ def test_old_logs_without_obligations_still_group(cert: Any) -> None:
         del st["obligations"], st["loops_before"], st["loops_after"]
     c["schedule_log"][0]["args"] = {"factor": 4, "axis": "i"}  # key order must not matter
     view = build_view(c)
-    assert [len(s.entries) for s in view.steps] == [11, 11, 11, 1]
+    assert [len(s.entries) for s in view.steps] == [12, 12, 12, 1]
     assert not view.unattributed and view.steps[0].loops_before is None
 
 

@@ -36,13 +36,17 @@ def test_only_adding_is_not_weaker(cert: Any) -> None:
     new["schedule_log"][0]["obligations"].append(extra["name"])
     step = copy.deepcopy(new["schedule_log"][-1])
     step["args"]["initiation_interval"] = 2
-    step["obligations"] = []
+    attrs = copy.deepcopy(next(e for e in new["entries"] if e["name"] in step["obligations"]))
+    attrs["name"] = "pipeline(axis='k', initiation_interval=2)/attributes-only"
+    step["obligations"] = [attrs["name"]]  # a hardware step: L1 must prove it
     new["schedule_log"].append(step)
+    new["entries"].insert(len(new["entries"]) - 2, attrs)
     new["entries"].append({**copy.deepcopy(new["entries"][-1]), "layer": "CSIM",
                            "name": "csim"})
     d = diff_certificates(old, new)
     assert not d.weaker, d.weakenings
-    assert d.obligations_added == ["L1:split(axis='i', factor=4)/S2/sound"]
+    assert d.obligations_added == ["L1:split(axis='i', factor=4)/S2/sound",
+                                   f"L1:{attrs['name']}"]
     assert d.steps_added == ["pipeline(axis='k', initiation_interval=2)"]
     assert d.steps_changed == ["split(axis='i', factor=4)"]  # its obligation list grew
     assert d.layers_added == ["CSIM:csim"] and not d.steps_removed
@@ -64,8 +68,11 @@ def test_status_changes_per_obligation_and_layer(cert: Any) -> None:
 
 
 def test_refuted_new_and_weaker_scope(cert: Any) -> None:
-    assert diff_certificates(cert("reassoc"), cert("refuted_l2")).weaker
-    assert not diff_certificates(cert("refuted_l2"), cert("reassoc")).weaker
+    refuted = cert("reassoc")
+    refuted["entries"][0]["result"] = {"status": "refuted", "counterexample": None,
+                                       "detail": "differs"}
+    assert diff_certificates(cert("reassoc"), refuted).weaker
+    assert not diff_certificates(refuted, cert("reassoc")).weaker
     old, new = cert("proved"), cert("proved")
     new["entries"][-1]["scope"]["trials"] = 3
     new["entries"][-1]["result"]["trials"] = 3
@@ -88,3 +95,26 @@ def test_steps_removed_and_reordered(cert: Any) -> None:
         "pipeline(axis='k', initiation_interval=1)"]
     new["final_hash"] = "0" * 64
     assert diff_certificates(old, new).hashes_changed[0].startswith("final_hash: ")
+
+
+def test_certificates_of_different_kernels_are_not_compared(cert: Any) -> None:
+    d = diff_certificates(cert("reassoc"), cert("refuted_l2"))
+    assert d.different_kernels and "fsum_seq" in d.different_kernels
+    assert "different kernels" in d.to_text() and not d.weaker
+
+
+def test_overall_status_is_recomputed_never_read(cert: Any) -> None:
+    old, new = cert("proved"), cert("unknown")
+    new["status"] = "proved"  # a stored field claiming more than the entries give
+    d = diff_certificates(old, new)
+    assert d.overall_new == "unknown" and d.weaker
+    tampered = cert("proved")
+    tampered["status"] = "refuted"  # and one claiming less changes nothing either
+    assert diff_certificates(cert("proved"), tampered).overall_new == "proved"
+
+
+def test_a_step_now_unchecked_is_weaker(cert: Any) -> None:
+    old, new = cert("proved"), cert("proved")
+    new["schedule_log"][0]["unchecked"] = True
+    d = diff_certificates(old, new)
+    assert d.weaker and any("now accepted unchecked" in w for w in d.weakenings)

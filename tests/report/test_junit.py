@@ -35,19 +35,23 @@ def check_counts(ts: ET.Element) -> dict[str, int]:
 
 def test_proved_all_pass(cert: Any) -> None:
     ts = suite_of(to_junit(cert("proved"), "gemm"))
-    assert check_counts(ts) == {"tests": 36, "failures": 0, "skipped": 0, "errors": 0}
+    assert check_counts(ts) == {"tests": 40, "failures": 0, "skipped": 0, "errors": 0}
     cases = ts.findall("testcase")
-    assert cases[0].get("name") == "split(axis='i', factor=4)/S0/sound"
-    assert cases[0].get("classname") == "gemm.L1"
-    assert [c.get("classname") for c in cases[-2:]] == ["gemm.L2", "gemm.L3"]
-    assert cases[-1].findtext("system-out", "").startswith("agreed on 10 random inputs (seed 0)")
+    assert cases[1].get("name") == "split(axis='i', factor=4)/S0/sound"
+    assert cases[1].get("classname") == "gemm.L1"
+    assert "source: S0: C: int32[M, N] = 0 (kernels.py:9)" in cases[1].findtext("system-out", "")
+    assert [c.get("classname") for c in cases[-3:]] == ["gemm.L2", "gemm.L3",
+                                                        "gemm.certificate"]
+    assert cases[-1].get("name") == "verdict"
+    assert cases[-2].findtext("system-out", "").startswith(
+        "agreed on 10 distinct random inputs (seed 0)")
     props = {p.get("name"): p.get("value") for p in ts.iter("property")}
     assert props["status"] == "proved"
 
 
 def test_refuted_has_failures_with_counterexample(cert: Any) -> None:
     ts = suite_of(to_junit(cert("refuted_l2"), "gemm swapped"))
-    assert check_counts(ts) == {"tests": 2, "failures": 2, "skipped": 0, "errors": 0}
+    assert check_counts(ts) == {"tests": 3, "failures": 3, "skipped": 0, "errors": 0}
     f = ts.find("testcase/failure")
     assert f is not None
     assert f.get("message") == ("refuted: return[0][0, 0]: 148327175 (a, original) != "
@@ -57,12 +61,15 @@ def test_refuted_has_failures_with_counterexample(cert: Any) -> None:
     c = cert("refuted_l1")
     ts = suite_of(to_junit(c, "seidel"))
     f = ts.find("testcase/failure")
-    assert f is not None and c["entries"][0]["result"]["counterexample"]["note"] in (f.text or "")
+    refuted = next(e for e in c["entries"] if e["result"]["status"] == "refuted")
+    assert f is not None and refuted["result"]["counterexample"]["note"] in (f.text or "")
+    verdict = [t for t in ts.findall("testcase") if t.get("name") == "verdict"]
+    assert verdict[0].find("failure").get("type") == "refused"  # type: ignore[union-attr]
 
 
 def test_unknown_and_not_run_are_skipped_never_passed(cert: Any) -> None:
     ts = suite_of(to_junit(cert("unknown"), "gemm"))
-    assert check_counts(ts) == {"tests": 36, "failures": 0, "skipped": 2, "errors": 0}
+    assert check_counts(ts) == {"tests": 40, "failures": 0, "skipped": 3, "errors": 0}
     skipped = {c.get("name"): c.find("skipped") for c in ts.findall("testcase")
                if c.find("skipped") is not None}
     s1 = skipped["split(axis='i', factor=4)/S1/sound"]
@@ -71,18 +78,24 @@ def test_unknown_and_not_run_are_skipped_never_passed(cert: Any) -> None:
     l2 = skipped["translation-validation"]
     assert l2 is not None and l2.get("message", "").startswith("not run: too large")
     ts = suite_of(to_junit(cert("not_run"), "x"))
-    assert check_counts(ts) == {"tests": 2, "failures": 0, "skipped": 2, "errors": 0}
+    assert check_counts(ts) == {"tests": 3, "failures": 0, "skipped": 3, "errors": 0}
 
 
 def test_empty_missing_and_inconsistent_certificates_do_not_pass(cert: Any) -> None:
     empty = {"status": "unknown", "entries": [], "schedule_log": []}
-    assert check_counts(suite_of(to_junit(empty, "e")))["skipped"] == 1
+    assert check_counts(suite_of(to_junit(empty, "e")))["skipped"] == 2  # and the verdict
     c = cert("proved")
     c["schedule_log"][0]["obligations"].append("split(axis='i', factor=4)/S9/sound")
     assert check_counts(suite_of(to_junit(c, "m")))["errors"] == 1
     c = cert("proved")
     c["status"] = "refuted"  # the stored status disagrees with the entries
     assert check_counts(suite_of(to_junit(c, "i")))["failures"] == 1
+    c = cert("proved")
+    c["schedule_log"][3]["unchecked"] = True  # an unchecked hardware annotation
+    ts = suite_of(to_junit(c, "u"))
+    check_counts(ts)
+    verdict = [t for t in ts.findall("testcase") if t.get("name") == "verdict"][0]
+    assert verdict.find("skipped") is not None  # the verdict: unknown, never a pass
 
 
 def test_control_characters_stay_valid_xml(cert: Any) -> None:

@@ -12,9 +12,10 @@ def test_proved_report(cert: Any) -> None:
     md = to_markdown(cert("proved"), "gemm tiled")
     assert md.startswith("# gemm tiled\n")
     assert "**Status: PROVED**: the scheduled design is equivalent to the original kernel." in md
-    assert "| L1 per-primitive obligations | 34 | 34 proved | proved for this instance |" in md
+    assert "| L1 per-primitive obligations | 37 | 37 proved | proved for this instance |" in md
     assert "proved for all input values at sizes A: 12x6, B: 6x8" in md
-    assert "agreed on 10 random inputs (seed 0)" in md
+    assert "agreed on 10 distinct random inputs (seed 0)" in md
+    assert "Proved by: L1, every step (and L1 for every hardware annotation)." in md
     assert "proved for all sizes" not in md  # no entry says parametric
     for label in ("split(axis='i', factor=4)", "split(axis='j', factor=4)",
                   "reorder(axes=('i.outer', 'j.outer', 'k', 'i.inner', 'j.inner'))",
@@ -25,22 +26,27 @@ def test_proved_report(cert: Any) -> None:
     assert "```text\ngemm:C.init0  0 to 12\n  gemm:C.init1  0 to 8\ngemm:i  0 to 12\n" in md
     assert "gemm:i.outer  0 to 3\n  gemm:i.inner" in md
     assert "| S1/sound | every instance of S1 after split(axis='i', factor=4) maps to an " \
-           "instance it had before | PROVED | proved for this instance |" in md
+           "instance it had before | S1: C[i, j] += A[i, k] * B[k, j] (kernels.py:12) | " \
+           "PROVED | proved for this instance |" in md
+    assert "| S1 | `C[i, j] += A[i, k] * B[k, j]` | tests/schedule/kernels.py:12:13 |" in md
     c = cert("proved")
     assert c["original_hash"] in md and c["final_hash"] in md
 
 
 def test_refuted_l1_shows_counterexample(cert: Any) -> None:
     c = cert("refuted_l1")
-    note = c["entries"][0]["result"]["counterexample"]["note"]
+    note = next(e for e in c["entries"] if e["result"]["status"] == "refuted")[
+        "result"]["counterexample"]["note"]
     md = to_markdown(c)
     assert md.startswith("# Equivalence certificate\n")
-    assert "**Status: REFUTED**: NOT equivalent: 1 check(s) refuted." in md
+    assert "**Status: REFUSED**: a schedule step was refused by its checker: step 1 " in md
     assert f"> {note}" in md
     assert "- before the step: `holds before`" in md and "- after the step: `broken after`" in md
     assert "- confirmed by: `z3-model`" in md
-    assert "Loops after: not recorded in this log." in md
-    assert "PROVED" not in md and "proved for" not in md
+    assert "- **REFUSED by its checker: reorder(axes=('j', 'i')) refused" in md
+    assert "Loops after: none: the step was refused" in md
+    assert "S0: A[i, j] = " in md  # the refused statement, as the user wrote it
+    assert "equivalent to the original" not in md
 
 
 def test_refuted_l2_shows_cell_values_and_inputs(cert: Any) -> None:
@@ -56,12 +62,14 @@ def test_refuted_l2_shows_cell_values_and_inputs(cert: Any) -> None:
 
 def test_unknown_and_not_run_are_never_proved(cert: Any) -> None:
     md = to_markdown(cert("unknown"))
-    assert "**Status: UNKNOWN**: not established: 2 check(s) unknown or not run." in md
-    assert "| L1 per-primitive obligations | 34 | 33 proved, 1 unknown | " \
-           "not established: 1 unknown of 34 |" in md
+    assert ("**Status: UNKNOWN**: not established: L2 did not prove the whole kernel, and step "
+            "1 split(axis='i', factor=4) is not proved by L1: obligation split(axis='i', "
+            "factor=4)/S1/sound is unknown") in md
+    assert "| L1 per-primitive obligations | 37 | 36 proved, 1 unknown | " \
+           "not established: 1 unknown of 37 |" in md
     assert "| S1/sound | every instance of S1 after split(axis='i', factor=4) maps to an " \
-           "instance it had before | UNKNOWN | unknown: resource limit (rlimit 20000000) " \
-           "reached [fixture] |" in md
+           "instance it had before | S1: C[i, j] += A[i, k] * B[k, j] (kernels.py:12) | " \
+           "UNKNOWN | unknown: resource limit (rlimit 20000000) reached [fixture] |" in md
     assert "**NOT RUN**: not run: too large: more than 100 ops would execute [fixture]" in md
     assert "equivalent to the original" not in md
     nr = to_markdown(cert("not_run"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import z3
 from mlir.ir import Attribute, Module, WalkResult
@@ -42,6 +42,7 @@ class Annotation(Primitive):
     that nothing else changed. Subclasses give the attribute and validate arguments."""
 
     axis: str
+    hardware: ClassVar[bool] = True  # only HLS sees the attribute: L1 must prove it
 
     def attribute(self) -> tuple[str, Attribute]:
         raise NotImplementedError

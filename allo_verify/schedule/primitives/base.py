@@ -37,6 +37,10 @@ class Primitive:
     """Base of schedule primitives; subclasses are frozen dataclasses."""
 
     name: ClassVar[str] = ""
+    #: True for hardware annotations (parallel, pipeline, unroll; later partition, dataflow,
+    #: streams): the LLVM simulation ignores them, so L2 and L3 cannot vouch for them and the
+    #: verdict rule requires their L1 obligations proved whatever layers run
+    hardware: ClassVar[bool] = False
 
     def apply(self, module: Module, ctx: Context) -> None:
         raise NotImplementedError

@@ -15,16 +15,18 @@ HERE = Path(__file__).parent
 
 
 def _write(name: str, cert: object) -> None:
-    (HERE / name).write_text(cert.to_json(timings=False) + "\n")  # type: ignore[attr-defined]
+    """The certificate's JSON, with paths made relative to the repository (so the fixtures
+    do not depend on where the checkout lives)."""
+    text = cert.to_json(timings=False)  # type: ignore[attr-defined]
+    (HERE / name).write_text(text.replace(str(HERE.parents[2]) + "/", "") + "\n")
 
 
 def main() -> None:
     import allo_verify as av
     from allo_verify.equiv import Certificate, check_equivalent, verify_modules
-    from allo_verify.equiv.certificate import Entry, ir_hash
-    from allo_verify.equiv.results import NotRun, Refuted, Unknown
+    from allo_verify.equiv.certificate import Entry
+    from allo_verify.equiv.results import NotRun, Unknown
     from allo_verify.lang.kernel import build_kernel
-    from allo_verify.schedule.loops import describe_loops
     from tests.equiv.test_api import fsum_pair, fsum_seq, gemm_ijk, gemm_swapped
     from tests.schedule import kernels as K
 
@@ -43,30 +45,23 @@ def main() -> None:
     _write("not_run.json", verify_modules(k.module, k.module, k.sig, layers=("L2", "L3"),
                                           l2_budget=100, l3_cell_budget=10))
 
-    # A refused step: the schedule raises instead of logging it, so the certificate a tool
-    # would record for it is assembled here from the ScheduleError's counterexample.
-    s = av.customize(K.seidel)
-    before = describe_loops(s.module)
-    try:
+    # A refused step, recorded as a design file records it (`collect_refusals`): the
+    # certificate holds the refused step and its refuted obligation.
+    from allo_verify.schedule.schedule import collect_refusals
+
+    with collect_refusals():
+        s = av.customize(K.seidel)
         s.reorder("j", "i")
-        raise AssertionError("seidel reorder(j, i) must be refused")
-    except av.ScheduleError as e:
-        cex = e.counterexample
-    name = "reorder(axes=('j', 'i'))/S0/order/A"
-    cert = Certificate(schedule_log=[{"primitive": "reorder", "args": {"axes": ["j", "i"]},
-                                      "loops_before": before, "obligations": [name]}],
-                       original_hash=ir_hash(str(s.original)),
-                       final_hash=ir_hash(str(s.module)))
-    cert.add(Entry("L1", name, Refuted(cex, "order broken"),  # type: ignore[arg-type]
-                   "instances of S0 that touch the same cell of A keep their order after "
-                   "reorder(axes=('j', 'i'))", "tests/schedule/kernels.py:60:13"))
-    _write("refuted_l1.json", cert)
+    assert s.refusal is not None, "seidel reorder(j, i) must be refused"
+    _write("refuted_l1.json", s.verify(trials=5))
 
     d = json.loads(proved.to_json(timings=False))
     entries = [Entry.from_dict(x) for x in d["entries"]]
-    entries[4].result = Unknown("resource limit (rlimit 20000000) reached [fixture]")
+    sound = next(e for e in entries if e.name == "split(axis='i', factor=4)/S1/sound")
+    sound.result = Unknown("resource limit (rlimit 20000000) reached [fixture]")
     entries[-2].result = NotRun("too large: more than 100 ops would execute [fixture]")
-    unknown = Certificate(entries, d["schedule_log"], d["original_hash"], d["final_hash"])
+    unknown = Certificate(entries, d["schedule_log"], d["original_hash"], d["final_hash"],
+                          kernel=d["kernel"], statements=d["statements"])
     _write("unknown.json", unknown)
 
 
