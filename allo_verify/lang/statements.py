@@ -3,7 +3,10 @@
 Local scalars live in rank-0 `memref.alloca`s and local arrays in zero-filled `memref.alloc`s
 (each tagged with `buffer_name`, the variable it holds),
 both hoisted to the function entry (so a name declared inside a loop stays valid after it,
-as in Python). Loops over `range`/`grid`/`reduction` become `affine.for` when their bounds
+as in Python). A scalar is zero at the function entry whenever a read could come before its
+first assignment (declared in a loop, a branch or a `while` and used outside it: a loop
+that runs no iteration, a branch not taken), so every read has one defined value, as for
+local arrays. Loops over `range`/`grid`/`reduction` become `affine.for` when their bounds
 are affine, else `scf.for`; every loop carries a unique `loop_name` attribute.
 """
 
@@ -59,6 +62,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.func_name = fdef.name  # the func.func symbol (the module builder may rename)
         self.written_args: set[str] = set()
         self.constant_arrays: set[int] = set()
+        self.block_stack: list[tuple[list[ast.stmt], int]] = []  # (block, current index)
 
     # ---- locations and errors ----------------------------------------------------------
     def error(self, node: ast.AST, msg: str) -> Exception:
@@ -77,13 +81,30 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         with InsertionPoint(self.anchor):
             yield
 
-    def declare_scalar(self, name: str, t: DType, node: ast.AST) -> None:
+    def declare_scalar(self, name: str, t: DType, node: ast.AST,
+                       zero: bool | None = None) -> None:
+        """A slot for scalar `name`, zero-initialized at the entry when `zero`; by default
+        unless the statement declaring it runs before every use (`definitely_assigned`)."""
         with self.at_entry(), self.location(node):
             op = memref.AllocaOp(MemRefType.get([], mlir_type(t)), [], [])
             op.attributes["buffer_name"] = StringAttr.get(name)
             slot = op.result
+            if zero if zero is not None else not self.definitely_assigned(name):
+                affine.AffineStoreOp(const(t, 0).value, slot, [], AffineMap.get(0, 0, []))
         self.scalar_slots[name] = (slot, t)
         self.symbols[name] = "scalar"
+
+    def definitely_assigned(self, name: str) -> bool:
+        """True when the statement being built (which assigns `name` first) runs before
+        every other use of `name`: all of them lie in the rest of its own block, which runs
+        straight through once that statement has run (kernels have no break, continue or
+        early return). Uses elsewhere (after the loop or branch holding the assignment, in
+        a `while` condition) may run when it did not."""
+        if not self.block_stack:
+            return False
+        stmts, k = self.block_stack[-1]
+        inside = sum(_uses(s, name) for s in stmts[k:])
+        return inside == sum(_uses(s, name) for s in self.fdef.body)
 
     def load_scalar(self, name: str) -> TV:
         slot, t = self.scalar_slots[name]
@@ -134,7 +155,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
                 if isinstance(t, ArrayType):
                     self.symbols[name] = AV(value, t)
                 elif name in assigned:
-                    self.declare_scalar(name, t, self.fdef)
+                    self.declare_scalar(name, t, self.fdef, zero=False)  # stored just below
                     self.store_scalar(name, TV(value, t))
                 else:
                     self.symbols[name] = TV(value, t)
@@ -153,10 +174,14 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         return self.result_types or []
 
     def block(self, stmts: list[ast.stmt]) -> None:
-        for s in stmts:
+        for k, s in enumerate(stmts):
             if self.returned:
                 raise self.error(s, "statement after return")
-            self.stmt(s)
+            self.block_stack.append((stmts, k))
+            try:
+                self.stmt(s)
+            finally:
+                self.block_stack.pop()
 
     def stmt(self, node: ast.stmt) -> None:
         with self.location(node):
@@ -469,6 +494,11 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         return outs[0] if len(outs) == 1 else tuple(outs)
 
     depth = 0
+
+
+def _uses(node: ast.AST, name: str) -> int:
+    """How many times the variable `name` occurs (read or written) in `node`."""
+    return sum(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
 
 def _assigned_names(fdef: ast.FunctionDef) -> set[str]:
