@@ -60,6 +60,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.returned = False
         self.arg_names: list[str] = [a.arg for a in fdef.args.args]
         self.func_name = fdef.name  # the func.func symbol (the module builder may rename)
+        self.qualname = fdef.name  # the Python function's __qualname__ (set by the module builder)
         self.written_args: set[str] = set()
         self.constant_arrays: set[int] = set()
         self.block_stack: list[tuple[list[ast.stmt], int]] = []  # (block, current index)
