@@ -26,6 +26,7 @@ from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.reorder import Reorder
 from allo_verify.schedule.primitives.split import Split, split_names
 from allo_verify.schedule.primitives.unroll import Unroll
+from allo_verify.schedule.usage import int_param, loop_arg, loop_list, verify_args
 
 
 @dataclass
@@ -70,9 +71,10 @@ def int_arg(x: Any) -> Any:
     return int(x) if isinstance(x, np.integer) and not isinstance(x, np.bool_) else x
 
 
-def axis_name(axis: Axis) -> str:
-    """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`."""
-    return axis.qualified if isinstance(axis, LoopRef) else axis
+def axis_name(axis: Axis, method: str = "schedule") -> str:
+    """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`;
+    anything else is a `ScheduleUsageError`."""
+    return loop_arg(axis, method)
 
 
 def clone_module(module: Module) -> Module:
@@ -123,7 +125,7 @@ class Schedule:
 
     def loop(self, axis: str) -> LoopRef:
         """The loop `axis` (`"i"` or `"kernel:i"`) names; ambiguity is an error."""
-        return find_loop(self.module, axis)
+        return find_loop(self.module, loop_arg(axis, "loop"))
 
     # ---- applying primitives ----------------------------------------------------------
     def apply(self, prim: Primitive) -> Step:
@@ -155,19 +157,23 @@ class Schedule:
 
     def split(self, axis: Axis, factor: int) -> tuple[str, str]:
         """Strip-mine `axis` by `factor`; returns the names `axis.outer`, `axis.inner`."""
-        axis = axis_name(axis)
+        axis = axis_name(axis, "split")
         name = self.loop(axis).name
-        self.apply(Split(axis, int_arg(factor)))
+        self.apply(Split(axis, int_param(factor, "split", "factor", 1, 1 << 40)))
         return split_names(name)
 
     def reorder(self, *axes: Axis) -> None:
         """Permute the named loops of one perfectly nested band into the given order."""
-        self.apply(Reorder(tuple(axis_name(a) for a in axes)))
+        self.apply(Reorder(tuple(axis_name(a, "reorder") for a in axes)))
 
     def tile(self, axes: tuple[Axis, ...] | list[Axis], factors: tuple[int, ...] | list[int]
              ) -> list[str]:
         """Split each of `axes` by its factor, then move all outer loops outside all inner
         ones; logged as its parts. Returns the new loop names, outer ones first."""
+        axes, factors = loop_list(axes, "tile"), loop_list(factors, "tile")
+        for a, f in zip(axes, factors, strict=False):
+            axis_name(a, "tile")
+            int_param(f, "tile", "each factor", 1)
         if len(axes) != len(factors):
             raise ScheduleUsageError(f"tile: {len(axes)} loops but {len(factors)} factors")
         saved = (self.module, list(self.steps))
@@ -182,7 +188,7 @@ class Schedule:
 
     def fuse(self, *axes: Axis) -> str:
         """Coalesce perfectly nested loops (outermost first) into one; returns its name."""
-        axes = tuple(axis_name(a) for a in axes)
+        axes = tuple(axis_name(a, "fuse") for a in axes)
         refs = [self.loop(a) for a in axes]
         name = fused_name(self.module, refs[0].kernel, [r.name for r in refs])
         self.apply(Fuse(tuple(axes)))
@@ -190,20 +196,22 @@ class Schedule:
 
     def unroll(self, axis: Axis, factor: int = 0) -> None:
         """Ask HLS to unroll `axis` by `factor` (0: fully)."""
-        self.apply(Unroll(axis_name(axis), int_arg(factor)))
+        self.apply(Unroll(axis_name(axis, "unroll"), int_param(factor, "unroll", "factor", 0)))
 
     def pipeline(self, axis: Axis, initiation_interval: int = 1) -> None:
         """Ask HLS to pipeline `axis` with the given initiation interval."""
-        self.apply(Pipeline(axis_name(axis), int_arg(initiation_interval)))
+        self.apply(Pipeline(axis_name(axis, "pipeline"),
+                            int_param(initiation_interval, "pipeline", "initiation_interval", 1)))
 
     def parallel(self, axis: Axis) -> None:
         """Mark `axis` parallel; refused when an iteration depends on another."""
-        self.apply(Parallel(axis_name(axis)))
+        self.apply(Parallel(axis_name(axis, "parallel")))
 
     def compute_at(self, producer_axis: Axis, consumer_axis: Axis) -> None:
         """Move the producer nest (down to `producer_axis`) into the consumer's loop
         `consumer_axis`; refused when a value would be read before it is produced."""
-        self.apply(ComputeAt(axis_name(producer_axis), axis_name(consumer_axis)))
+        self.apply(ComputeAt(axis_name(producer_axis, "compute_at"),
+                             axis_name(consumer_axis, "compute_at")))
 
     # ---- outputs ----------------------------------------------------------------------
     def unknowns(self) -> list[CheckRecord]:
@@ -220,6 +228,7 @@ class Schedule:
         from allo_verify.equiv.api import verify_modules
         from allo_verify.equiv.obligation import Obligation
 
+        layers = verify_args(layers, trials, seed)
         l1 = [(Obligation(c.name, c.statement, lambda: None, c.location), c.result, c.cost)
               for st in self.steps for c in st.checks]
         return verify_modules(self.original, self.module, self.kernel.sig, layers,
@@ -231,7 +240,7 @@ class Schedule:
     def build(self, target: str = "llvm") -> Any:
         """A callable simulation of the current design (`target="llvm"`)."""
         if target != "llvm":
-            raise ValueError(f"unknown target {target!r}; available: 'llvm'")
+            raise ScheduleUsageError(f"unknown target {target!r}; available: 'llvm'")
         from allo_verify.codegen.llvm_runner import build_llvm
 
         return build_llvm(self.module, self.kernel.sig)
