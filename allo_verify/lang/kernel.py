@@ -30,6 +30,7 @@ from mlir.ir import (
 )
 
 from allo_verify.errors import FrontendError
+from allo_verify.lang.loops import LoopKeyword
 from allo_verify.lang.signature import Arg, Signature
 from allo_verify.lang.statements import FunctionBuilder
 from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Int, to_fixed
@@ -94,6 +95,7 @@ class Kernel:
     context: Context
     filename: str
     functions: dict[str, Signature] = field(default_factory=dict)
+    loop_keywords: list[LoopKeyword] = field(default_factory=list)  # applied by customize
 
 
 class ModuleBuilder:
@@ -109,6 +111,7 @@ class ModuleBuilder:
         self.written_args: dict[str, set[str]] = {}  # function -> argument arrays it writes
         self.globals: dict[tuple, tuple[str, ArrayType]] = {}
         self.keep: list[Any] = []
+        self.loop_keywords: list[LoopKeyword] = []
 
     def function_for(
         self, fn: Any, node: ast.AST | None, caller: SourceInfo | None
@@ -169,6 +172,7 @@ class ModuleBuilder:
                 fop.attributes["sym_visibility"] = StringAttr.get("private")
             results = fb.build(fop, args, declared)
             self.written_args[name] = fb.written_args
+            self.loop_keywords += fb.loop_keywords
             fop.attributes["function_type"] = TypeAttr.get(FunctionType.get(
                 [mlir_type(t) for _, t in args], [mlir_type(t) for t in results]))
         sig = Signature(name, tuple(Arg(n, t) for n, t in args), tuple(results))
@@ -279,4 +283,4 @@ def build_kernel(fn: Any) -> Kernel:
         if not mb.module.operation.verify():
             raise FrontendError(f"internal error: the module built for '{name}' does not verify")
     return Kernel(name, sig, mb.module, mb.context, getattr(fn.__code__, "co_filename", "?"),
-                  dict(mb.signatures))
+                  dict(mb.signatures), list(mb.loop_keywords))

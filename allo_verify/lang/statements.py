@@ -23,7 +23,7 @@ from allo_verify.lang import emit_ops
 from allo_verify.lang.affine_expr import Aff
 from allo_verify.lang.emit_cast import cast, const, to_bool
 from allo_verify.lang.expressions import BINOPS, ExpressionBuilder
-from allo_verify.lang.loops import LoopBuilder
+from allo_verify.lang.loops import LoopBuilder, LoopKeyword
 from allo_verify.lang.types import ArrayType, DType, Int, float32, int32
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
@@ -54,6 +54,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.dim_ranges: dict[int, tuple[int, int] | None] = {}
         self.dim_exact: set[int] = set()  # dimensions whose range both ends are reached
         self.loop_names: set[str] = set()
+        self.loop_keywords: list[LoopKeyword] = []
         self.allocs: list[AV] = []
         self.globals_here: dict[str, AV] = {}
         self.anchor: Any = None

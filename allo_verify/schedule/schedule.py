@@ -247,5 +247,10 @@ class Schedule:
 
 
 def customize(fn: Any) -> Schedule:
-    """Parse the kernel `fn` (and the kernels it calls) into MLIR and start a schedule."""
-    return Schedule(build_kernel(fn))
+    """Parse the kernel `fn` (and the kernels it calls) into MLIR and start a schedule; the
+    loop keywords in the source (`grid(..., pipeline=True)`) are its first steps."""
+    from allo_verify.schedule.loop_keywords import apply_loop_keywords
+
+    s = Schedule(build_kernel(fn))
+    apply_loop_keywords(s)
+    return s
