@@ -358,6 +358,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from allo_verify.report.html import to_html
     from allo_verify.report.markdown import to_markdown
 
+    if args.out and Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out} is a directory; report writes one file")
     cert = _read_cert(args.cert)
     title = Path(args.cert).stem
     text = to_html(cert, title) if args.format == "html" else to_markdown(cert, title)

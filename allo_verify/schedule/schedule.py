@@ -26,7 +26,13 @@ from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.reorder import Reorder
 from allo_verify.schedule.primitives.split import Split, split_names
 from allo_verify.schedule.primitives.unroll import Unroll
-from allo_verify.schedule.usage import int_param, loop_arg, loop_list, verify_args
+from allo_verify.schedule.usage import (
+    int_param,
+    loop_arg,
+    loop_list,
+    primitive_arg,
+    verify_args,
+)
 
 
 @dataclass
@@ -130,6 +136,7 @@ class Schedule:
     # ---- applying primitives ----------------------------------------------------------
     def apply(self, prim: Primitive) -> Step:
         """Apply `prim` if its checks hold; otherwise raise and change nothing."""
+        primitive_arg(prim)
         with self.module.context:
             new = clone_module(self.module)
             prim.apply(new, self.ctx)
@@ -228,7 +235,7 @@ class Schedule:
         from allo_verify.equiv.api import verify_modules
         from allo_verify.equiv.obligation import Obligation
 
-        layers = verify_args(layers, trials, seed)
+        layers = verify_args(layers, trials, seed, allow_reassoc, budgets)
         l1 = [(Obligation(c.name, c.statement, lambda: None, c.location), c.result, c.cost)
               for st in self.steps for c in st.checks]
         return verify_modules(self.original, self.module, self.kernel.sig, layers,

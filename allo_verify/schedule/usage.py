@@ -56,9 +56,22 @@ def loop_list(axes: Any, method: str) -> list[Any]:
     return list(axes)
 
 
-def verify_args(layers: Any, trials: Any, seed: Any) -> tuple[str, ...]:
+BUDGETS = ("l2_budget", "l3_cell_budget", "rlimit")
+
+
+def verify_args(layers: Any, trials: Any, seed: Any, allow_reassoc: Any = False,
+                budgets: dict[str, Any] | None = None) -> tuple[str, ...]:
     """`verify`'s layers (a sequence of L1/L2/L3, at least one), trials (>= 1 when L3
-    runs) and seed (an integer >= 0)."""
+    runs), seed (an integer >= 0), allow_reassoc (a bool) and budgets (each a known name
+    with an integer >= 1)."""
+    if not isinstance(allow_reassoc, (bool, np.bool_)):
+        raise ScheduleUsageError(f"verify: allow_reassoc must be True or False, got "
+                                 f"{_shown(allow_reassoc)}")
+    for key, value in (budgets or {}).items():
+        if key not in BUDGETS:
+            raise ScheduleUsageError(f"verify: unknown argument '{key}'; budgets: "
+                                     f"{', '.join(BUDGETS)}")
+        int_param(value, "verify", key, 1)
     if isinstance(layers, str):
         layers = tuple(x.strip() for x in layers.split(","))
     if not isinstance(layers, Sequence) or not layers or \
@@ -70,3 +83,12 @@ def verify_args(layers: Any, trials: Any, seed: Any) -> tuple[str, ...]:
                                     "layers to skip it)", 1)
     int_param(seed, "verify", "seed", 0)
     return tuple(layers)
+
+
+def primitive_arg(prim: Any) -> None:
+    """`apply` takes a schedule primitive (an instance, as `Split("i", 4)`)."""
+    from allo_verify.schedule.primitives import Primitive
+
+    if not isinstance(prim, Primitive):
+        raise ScheduleUsageError(f"apply: expected a schedule primitive such as "
+                                 f"Split('i', 4), got {_shown(prim)}")

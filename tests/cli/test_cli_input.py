@@ -227,3 +227,12 @@ def test_equivalence_mismatch_in_a_design_exits_3(tmp_path: Path, capsys) -> Non
     assert code == 3, text
     assert "signatures differ" in text and "'A: int32[4]'" in text and "'A: float32[4]'" in text
     assert "Traceback" not in text and "Signature(" not in text
+
+
+def test_report_out_naming_a_directory_is_a_usage_error(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    design = write_design(tmp_path)
+    assert run(capsys, "verify", str(design), "--out", str(tmp_path / "o"), "--trials", "2",
+               "--format", "json")[0] == 0
+    cert = next((tmp_path / "o").glob("*.json"))
+    code, text = run(capsys, "report", str(cert), "--out", str(tmp_path / "o"))
+    assert code == 3 and "is a directory" in text and "Traceback" not in text

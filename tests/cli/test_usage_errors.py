@@ -15,6 +15,7 @@ import pytest
 import allo_verify as av
 from allo_verify import cli, int32
 from allo_verify.errors import ScheduleError, ScheduleUsageError
+from allo_verify.schedule.primitives.split import Split
 
 N = 6
 
@@ -72,6 +73,11 @@ MISTAKES = {
     "verify no layer": lambda s: s.verify(layers=()),
     "verify seed negative": lambda s: s.verify(layers=("L1",), seed=-1),
     "build unknown target": lambda s: s.build("fpga"),
+    "verify misspelt budget": lambda s: s.verify(layers=("L1",), trails=5),
+    "verify budget zero": lambda s: s.verify(layers=("L2",), l2_budget=0),
+    "verify allow_reassoc string": lambda s: s.verify(layers=("L1",), allow_reassoc="no"),
+    "apply not a primitive": lambda s: s.apply("split"),
+    "apply a primitive class": lambda s: s.apply(Split),
 }
 
 
