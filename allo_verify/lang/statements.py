@@ -4,10 +4,10 @@ Local scalars live in rank-0 `memref.alloca`s and local arrays in zero-filled `m
 (each tagged with `buffer_name`, the variable it holds),
 both hoisted to the function entry (so a name declared inside a loop stays valid after it,
 as in Python). A scalar is zero at the function entry whenever a read could come before its
-first assignment (declared in a loop, a branch or a `while` and used outside it: a loop
-that runs no iteration, a branch not taken), so every read has one defined value, as for
-local arrays. Loops over `range`/`grid`/`reduction` become `affine.for` when their bounds
-are affine, else `scf.for`; every loop carries a unique `loop_name` attribute.
+first assignment (`definite.maybe_unassigned`: a loop that runs no iteration, a branch not
+taken), so every read has one defined value, as for local arrays. Loops over
+`range`/`grid`/`reduction` become `affine.for` when their bounds are affine, else `scf.for`;
+every loop carries a unique `loop_name` attribute.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from mlir.ir import AffineMap, InsertionPoint, Location, MemRefType, StringAttr,
 
 from allo_verify.lang import emit_ops
 from allo_verify.lang.affine_expr import Aff
+from allo_verify.lang.definite import maybe_unassigned
 from allo_verify.lang.emit_cast import cast, const, to_bool
 from allo_verify.lang.expressions import BINOPS, ExpressionBuilder
 from allo_verify.lang.loops import LoopBuilder, LoopKeyword
@@ -64,7 +65,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.qualname = fdef.name  # the Python function's __qualname__ (set by the module builder)
         self.written_args: set[str] = set()
         self.constant_arrays: set[int] = set()
-        self.block_stack: list[tuple[list[ast.stmt], int]] = []  # (block, current index)
+        self._maybe_unassigned: set[str] | None = None
 
     # ---- locations and errors ----------------------------------------------------------
     def error(self, node: ast.AST, msg: str) -> Exception:
@@ -86,7 +87,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
     def declare_scalar(self, name: str, t: DType, node: ast.AST,
                        zero: bool | None = None) -> None:
         """A slot for scalar `name`, zero-initialized at the entry when `zero`; by default
-        unless the statement declaring it runs before every use (`definitely_assigned`)."""
+        unless every read of it runs after an assignment (`definitely_assigned`)."""
         with self.at_entry(), self.location(node):
             op = memref.AllocaOp(MemRefType.get([], mlir_type(t)), [], [])
             op.attributes["buffer_name"] = StringAttr.get(name)
@@ -97,16 +98,11 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.symbols[name] = "scalar"
 
     def definitely_assigned(self, name: str) -> bool:
-        """True when the statement being built (which assigns `name` first) runs before
-        every other use of `name`: all of them lie in the rest of its own block, which runs
-        straight through once that statement has run (kernels have no break, continue or
-        early return). Uses elsewhere (after the loop or branch holding the assignment, in
-        a `while` condition) may run when it did not."""
-        if not self.block_stack:
-            return False
-        stmts, k = self.block_stack[-1]
-        inside = sum(_uses(s, name) for s in stmts[k:])
-        return inside == sum(_uses(s, name) for s in self.fdef.body)
+        """True unless some read of `name` may run before any assignment of it (a loop
+        that runs no iteration, a branch not taken): `definite.maybe_unassigned`."""
+        if self._maybe_unassigned is None:
+            self._maybe_unassigned = maybe_unassigned(self.fdef)
+        return name not in self._maybe_unassigned
 
     def load_scalar(self, name: str) -> TV:
         slot, t = self.scalar_slots[name]
@@ -176,14 +172,10 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         return self.result_types or []
 
     def block(self, stmts: list[ast.stmt]) -> None:
-        for k, s in enumerate(stmts):
+        for s in stmts:
             if self.returned:
                 raise self.error(s, "statement after return")
-            self.block_stack.append((stmts, k))
-            try:
-                self.stmt(s)
-            finally:
-                self.block_stack.pop()
+            self.stmt(s)
 
     def stmt(self, node: ast.stmt) -> None:
         with self.location(node):
@@ -496,11 +488,6 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         return outs[0] if len(outs) == 1 else tuple(outs)
 
     depth = 0
-
-
-def _uses(node: ast.AST, name: str) -> int:
-    """How many times the variable `name` occurs (read or written) in `node`."""
-    return sum(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
 
 def _assigned_names(fdef: ast.FunctionDef) -> set[str]:

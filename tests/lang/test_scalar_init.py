@@ -64,6 +64,33 @@ def _py(x):  # noqa: ANN001, ANN202 - a kernel result
     return x.item() if hasattr(x, "item") else x
 
 
+def two_nests(A: int32[4], B: int32[4]) -> int32[4]:  # noqa: N803
+    C: int32[4] = 0
+    for i in range(4):
+        t: int32 = A[i]
+        C[i] = t
+    for j in range(4):
+        t: int32 = B[j]
+        C[j] += t
+    return C
+
+
+def both_branches(x: int32) -> int32:
+    if x > 0:
+        s = x
+    else:
+        s = -x
+    return s
+
+
+def cond_reads_body_scalar(A: int32[4]) -> int32:  # noqa: N803
+    i: int32 = 0
+    while i < 3 and A[0] != 0:
+        i += 1
+        flag = A[i]
+    return flag + i
+
+
 def _runs(f, *args, n: int = 6):  # noqa: ANN001, ANN202 - a built kernel
     return [_py(f(*[a.copy() if isinstance(a, np.ndarray) else a for a in args]))
             for _ in range(n)]
@@ -128,6 +155,18 @@ def test_zero_store_exactly_where_needed() -> None:
     assert "y" in _entry_stores(taken_only_if_positive)
     assert "acc" in _entry_stores(fixed_sum)
     assert "acc" not in _entry_stores(private_accumulator)  # first assignment runs first
+    assert "t" not in _entry_stores(two_nests)  # each nest assigns before it reads
+    assert "s" not in _entry_stores(both_branches)  # every path assigns it
+    assert "flag" in _entry_stores(cond_reads_body_scalar)
+
+
+def test_variants_compute_the_same_as_python() -> None:
+    A, B = np.array([1, 2, 3, 4], dtype=np.int32), np.array([5, 6, 7, 8], dtype=np.int32)
+    assert (build(two_nests)(A, B) == A + B).all()
+    assert [_py(build(both_branches)(np.int32(v))) for v in (-3, 0, 4)] == [3, 0, 4]
+    f = build(cond_reads_body_scalar)
+    assert _py(f(np.array([0, 7, 8, 9], dtype=np.int32))) == 0  # no iteration: flag is 0
+    assert _py(f(np.array([1, 7, 8, 9], dtype=np.int32))) == 9 + 3
 
 
 def test_private_accumulator_still_private() -> None:
