@@ -38,6 +38,13 @@ from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.reorder import Reorder
 from allo_verify.schedule.primitives.split import Split, split_names
 from allo_verify.schedule.primitives.unroll import Unroll
+from allo_verify.schedule.usage import (
+    int_param,
+    loop_arg,
+    loop_list,
+    primitive_arg,
+    verify_args,
+)
 
 _DEFER: ContextVar[bool] = ContextVar("allo_verify_defer_refusals", default=False)
 
@@ -100,16 +107,10 @@ class Step:
 Axis = str | LoopRef
 
 
-def int_arg(x: Any) -> Any:
-    """NumPy integers count as integers for factors (booleans do not)."""
-    import numpy as np
-
-    return int(x) if isinstance(x, np.integer) and not isinstance(x, np.bool_) else x
-
-
-def axis_name(axis: Axis) -> str:
-    """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`."""
-    return axis.qualified if isinstance(axis, LoopRef) else axis
+def axis_name(axis: Axis, method: str = "schedule") -> str:
+    """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`;
+    anything else is a `ScheduleUsageError`."""
+    return loop_arg(axis, method)
 
 
 def clone_module(module: Module) -> Module:
@@ -264,7 +265,7 @@ class Schedule:
 
     def loop(self, axis: str) -> LoopRef:
         """The loop `axis` (`"i"` or `"kernel:i"`) names; ambiguity is an error."""
-        return find_loop(self.module, axis)
+        return find_loop(self.module, loop_arg(axis, "loop"))
 
     # ---- applying primitives ----------------------------------------------------------
     def apply(self, prim: Primitive, unchecked: bool = False) -> Step:
@@ -272,6 +273,7 @@ class Schedule:
         obligation; otherwise raise and change nothing. With `unchecked`, undecided
         (Unknown) obligations are accepted and the step is marked unchecked; a refuted one
         never is. The raised `ScheduleError` carries the refused `Step` as `.step`."""
+        primitive_arg(prim)
         cls = REGISTRY.get(getattr(prim, "name", ""))
         if cls is None or type(prim) is not cls:
             raise ScheduleUsageError(
@@ -339,21 +341,25 @@ class Schedule:
     @_step_method(_split_fallback)
     def split(self, axis: Axis, factor: int, unchecked: bool = False) -> tuple[str, str]:
         """Strip-mine `axis` by `factor`; returns the names `axis.outer`, `axis.inner`."""
-        axis = axis_name(axis)
+        axis = axis_name(axis, "split")
         name = self.loop(axis).name
-        self.apply(Split(axis, int_arg(factor)), unchecked)
+        self.apply(Split(axis, int_param(factor, "split", "factor", 1, 1 << 40)), unchecked)
         return split_names(name)
 
     @_step_method()
     def reorder(self, *axes: Axis, unchecked: bool = False) -> None:
         """Permute the named loops of one perfectly nested band into the given order."""
-        self.apply(Reorder(tuple(axis_name(a) for a in axes)), unchecked)
+        self.apply(Reorder(tuple(axis_name(a, "reorder") for a in axes)), unchecked)
 
     @_step_method(_tile_fallback)
     def tile(self, axes: tuple[Axis, ...] | list[Axis], factors: tuple[int, ...] | list[int],
              unchecked: bool = False) -> list[str]:
         """Split each of `axes` by its factor, then move all outer loops outside all inner
         ones; logged as its parts. Returns the new loop names, outer ones first."""
+        axes, factors = loop_list(axes, "tile"), loop_list(factors, "tile")
+        for a, f in zip(axes, factors, strict=False):
+            axis_name(a, "tile")
+            int_param(f, "tile", "each factor", 1)
         if len(axes) != len(factors):
             raise ScheduleUsageError(f"tile: {len(axes)} loops but {len(factors)} factors")
         saved = (self.module, list(self.steps))
@@ -369,7 +375,7 @@ class Schedule:
     @_step_method(_fuse_fallback)
     def fuse(self, *axes: Axis, unchecked: bool = False) -> str:
         """Coalesce perfectly nested loops (outermost first) into one; returns its name."""
-        axes = tuple(axis_name(a) for a in axes)
+        axes = tuple(axis_name(a, "fuse") for a in axes)
         refs = [self.loop(a) for a in axes]
         name = fused_name(self.module, refs[0].kernel, [r.name for r in refs])
         self.apply(Fuse(tuple(axes)), unchecked)
@@ -378,25 +384,28 @@ class Schedule:
     @_step_method()
     def unroll(self, axis: Axis, factor: int = 0, unchecked: bool = False) -> None:
         """Ask HLS to unroll `axis` by `factor` (0: fully)."""
-        self.apply(Unroll(axis_name(axis), int_arg(factor)), unchecked)
+        self.apply(Unroll(axis_name(axis, "unroll"), int_param(factor, "unroll", "factor", 0)),
+                   unchecked)
 
     @_step_method()
     def pipeline(self, axis: Axis, initiation_interval: int = 1, unchecked: bool = False
                  ) -> None:
         """Ask HLS to pipeline `axis` with the given initiation interval."""
-        self.apply(Pipeline(axis_name(axis), int_arg(initiation_interval)), unchecked)
+        ii = int_param(initiation_interval, "pipeline", "initiation_interval", 1)
+        self.apply(Pipeline(axis_name(axis, "pipeline"), ii), unchecked)
 
     @_step_method()
     def parallel(self, axis: Axis, unchecked: bool = False) -> None:
         """Mark `axis` parallel; refused when an iteration depends on another."""
-        self.apply(Parallel(axis_name(axis)), unchecked)
+        self.apply(Parallel(axis_name(axis, "parallel")), unchecked)
 
     @_step_method()
     def compute_at(self, producer_axis: Axis, consumer_axis: Axis, unchecked: bool = False
                    ) -> None:
         """Move the producer nest (down to `producer_axis`) into the consumer's loop
         `consumer_axis`; refused when a value would be read before it is produced."""
-        self.apply(ComputeAt(axis_name(producer_axis), axis_name(consumer_axis)), unchecked)
+        self.apply(ComputeAt(axis_name(producer_axis, "compute_at"),
+                             axis_name(consumer_axis, "compute_at")), unchecked)
 
     # ---- outputs ----------------------------------------------------------------------
     def unknowns(self) -> list[CheckRecord]:
@@ -420,6 +429,7 @@ class Schedule:
         from allo_verify.equiv.certificate import Certificate, Entry, ir_hash
         from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation
 
+        layers = verify_args(layers, trials, seed, allow_reassoc, budgets)
         scope = {"rlimit": budgets.get("rlimit", DEFAULT_RLIMIT)}
         forced = {**scope, "forced": "a hardware annotation: L1 checks it whatever the layers"}
 
@@ -456,7 +466,7 @@ class Schedule:
     def build(self, target: str = "llvm") -> Any:
         """A callable simulation of the current design (`target="llvm"`)."""
         if target != "llvm":
-            raise ValueError(f"unknown target {target!r}; available: 'llvm'")
+            raise ScheduleUsageError(f"unknown target {target!r}; available: 'llvm'")
         from allo_verify.codegen.llvm_runner import build_llvm
 
         return build_llvm(self.module, self.kernel.sig)
@@ -468,5 +478,10 @@ def _nothing() -> Any:
 
 
 def customize(fn: Any) -> Schedule:
-    """Parse the kernel `fn` (and the kernels it calls) into MLIR and start a schedule."""
-    return Schedule(build_kernel(fn))
+    """Parse the kernel `fn` (and the kernels it calls) into MLIR and start a schedule; the
+    loop keywords in the source (`grid(..., pipeline=True)`) are its first steps."""
+    from allo_verify.schedule.loop_keywords import apply_loop_keywords
+
+    s = Schedule(build_kernel(fn))
+    apply_loop_keywords(s)
+    return s

@@ -24,6 +24,6 @@ class Pipeline(Annotation):
 
     def attribute(self) -> tuple[str, Attribute]:
         ii = self.initiation_interval
-        if not isinstance(ii, int) or ii < 1:
+        if isinstance(ii, bool) or not isinstance(ii, int) or ii < 1:
             raise ScheduleUsageError(f"initiation interval must be an integer >= 1, got {ii!r}")
         return "hls.pipeline_ii", IntegerAttr.get(IntegerType.get_signless(32), ii)
