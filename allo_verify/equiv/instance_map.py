@@ -24,7 +24,6 @@ import z3
 
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement, var
-from allo_verify.equiv.privatize import private_scope
 
 Env = dict[str, z3.ArithRef]
 
@@ -160,24 +159,40 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
 
 def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w: Witness,
                       step: str) -> list[Check]:
-    """Obligation 5 for every pair of statements and conflicting accesses."""
+    """Obligation 5 for every pair of statements and conflicting accesses. On a local scalar
+    private (see `privatize`) to a loop X around both statements before the rewrite and to
+    a loop Y around both after it (the innermost such loops), only pairs within one
+    iteration of X count, provided instances share an iteration of X before exactly when
+    they share one of Y after; the privacy of X and Y is itself part of the obligations.
+    Why this suffices: by privacy every load reads a store of its own iteration of X (and
+    of Y after); iterations correspond, and the order within them is kept, so each load
+    reads the same store before and after."""
+    from allo_verify.equiv.privatize import Privacy
+
+    pv_old, pv_new = Privacy.of(olds.values()), Privacy.of(news.values())
     obs: list[Check] = []
+    used: set[tuple[str, str, str]] = set()
     sids = sorted(set(olds) & set(news))
-    scopes: dict[str, tuple | None] = {}
     for i, s in enumerate(sids):
         for t in sids[i:]:
             buffers = _conflict_buffers(olds[s], olds[t])
             for buf in sorted(buffers):
-                if buf not in scopes:
-                    old_scope = private_scope(olds.values(), buf)
-                    new_scope = private_scope(news.values(), buf)
-                    scopes[buf] = (old_scope, new_scope) if old_scope and new_scope else None
-                scope = scopes[buf]
+                scope = None
+                if pv_old.is_scalar(buf) and pv_new.is_scalar(buf):
+                    x = pv_old.innermost(buf, olds[s], olds[t])
+                    y = pv_new.innermost(buf, news[s], news[t]) if x else None
+                    if x and y:
+                        scope = (olds[s].loops[: olds[s].loops.index(x) + 1],
+                                 news[s].loops[: news[s].loops.index(y) + 1])
+                        used |= {("before", buf, x), ("after", buf, y)}
                 obs.append(_order_obligation(olds[s], news[s], olds[t], news[t], buf, w, step,
                                              scope[0] if scope else None))
                 if scope:
                     obs.append(_correspondence(olds[s], news[s], olds[t], news[t], buf, w,
                                                step, scope))
+    for side, buf, loop in sorted(used):
+        pv = pv_old if side == "before" else pv_new
+        obs += pv.checks(buf, loop, f"{step}/{side}")
     return obs
 
 
