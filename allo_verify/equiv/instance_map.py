@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import z3
 
@@ -185,8 +186,11 @@ def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w:
                         scope = (olds[s].loops[: olds[s].loops.index(x) + 1],
                                  news[s].loops[: news[s].loops.index(y) + 1])
                         used |= {("before", buf, x), ("after", buf, y)}
+                note = None
+                if scope is None and pv_old.is_scalar(buf):
+                    note = _why_shared(pv_old, pv_new, buf, olds[s], olds[t], news[s], news[t])
                 obs.append(_order_obligation(olds[s], news[s], olds[t], news[t], buf, w, step,
-                                             scope[0] if scope else None))
+                                             scope[0] if scope else None, note))
                 if scope:
                     obs.append(_correspondence(olds[s], news[s], olds[t], news[t], buf, w,
                                                step, scope))
@@ -194,6 +198,21 @@ def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w:
         pv = pv_old if side == "before" else pv_new
         obs += pv.checks(buf, loop, f"{step}/{side}")
     return obs
+
+
+def _why_shared(pv_old: Any, pv_new: Any, buf: str, so: Statement, to: Statement,
+                sn: Statement, tn: Statement) -> Callable[[], str]:
+    """Why the scalar `buf` is not private to the innermost loop around both statements,
+    before the rewrite or after it (computed when a refutation is explained)."""
+
+    def why() -> str:
+        for pv, s, t, side in ((pv_old, so, to, "before"), (pv_new, sn, tn, "after")):
+            common = [n for n in s.loops if n in t.loops]
+            if common and not pv.private(buf, common[-1]):
+                return f"{side} the rewrite, {pv.why_not(buf, common[-1])}"
+        return f"{buf} is shared by the loops around both statements"
+
+    return why
 
 
 def _correspondence(so: Statement, sn: Statement, to: Statement, tn: Statement, buf: str,
@@ -232,7 +251,8 @@ def _conflict_buffers(s: Statement, t: Statement) -> set[str]:
 
 
 def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement, buf: str,
-                      w: Witness, step: str, private: tuple[str, ...] | None = None) -> Check:
+                      w: Witness, step: str, private: tuple[str, ...] | None = None,
+                      note: Callable[[], str] | None = None) -> Check:
     """Obligation 5 for one pair of statements on `buf`; with `private` (the loops of the
     buffer's private scope) only pairs within one iteration of that scope count."""
     x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
@@ -272,7 +292,10 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
     ob = Obligation(f"{step}/{label}/order/{buf}",
                     f"instances of {label} that touch the same cell of {buf}{within} keep "
                     f"their order after {step}", build, sn.location or step)
-    explain = lambda model: _explain(model, so, to, phi_s, phi_t, buf)  # noqa: E731
+    def explain(model: z3.ModelRef) -> str:
+        text = _explain(model, so, to, phi_s, phi_t, buf)
+        return f"{text}; {note()}" if note is not None else text
+
     inexact = so.reason or sn.reason or to.reason or tn.reason
     if inexact:
         return Check(ob, explain, unknown=f"{label} is not affine: {inexact}")

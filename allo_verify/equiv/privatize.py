@@ -189,6 +189,20 @@ class Privacy:
                 solve(c.formula(), self.rlimit)[0] == z3.unsat for c in covs)
         return self._memo[key]
 
+    def why_not(self, buf: str, loop: str) -> str:
+        """Why `buf` is not proved private to `loop`, in source terms (a model's read)."""
+        covs = self.coverages(buf, loop)
+        if covs is None:
+            return (f"{buf} is not private to '{loop}': it is not stored inside it, or its "
+                    "buffer escapes")
+        for c in covs:
+            answer, solver, _ = solve(c.formula(), self.rlimit)
+            if answer == z3.sat:
+                return f"{buf} is not private to '{loop}': {c.explain(solver.model())}"
+            if answer != z3.unsat:
+                return f"{buf} is not proved private to '{loop}' (z3: {solver.reason_unknown()})"
+        return f"{buf} is private to '{loop}'"
+
     def innermost(self, buf: str, s: Statement, t: Statement) -> str | None:
         """The innermost loop around both statements that `buf` is private to."""
         common = [n for n in s.loops if n in t.loops]

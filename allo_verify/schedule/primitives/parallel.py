@@ -16,6 +16,7 @@ violation (unknown).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import z3
@@ -34,8 +35,8 @@ def _outer(s: Statement, axis: str) -> list[str]:
     return list(s.loops[: s.loops.index(axis)])
 
 
-def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, step: str
-                             ) -> Check:
+def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, step: str,
+                             why: Callable[[], str] | None = None) -> Check:
     """No instances of `s` and `t` in different iterations of `axis` touch one cell of
     `buf` (at least one writing it)."""
     xa, xb = renamed(s.loops, "a"), renamed(t.loops, "b")
@@ -63,8 +64,8 @@ def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, st
     def explain(m: z3.ModelRef) -> str:
         a = f"S{s.sid}{instance_text(s.loops, m, xa)}".replace("S-", "load")
         b = f"S{t.sid}{instance_text(t.loops, m, xb)}".replace("S-", "load")
-        return (f"{a} and {b} "
-                f"touch the same cell of {buf} in different iterations of '{axis}'")
+        text = f"{a} and {b} touch the same cell of {buf} in different iterations of '{axis}'"
+        return f"{text}; {why()}" if why is not None else text
 
     opaque = any(a.subscripts is None and not a.whole for st in (s, t) for a in st.accesses
                  if a.buffer == buf)
@@ -137,10 +138,13 @@ class Parallel(PrivateAnnotation):
         stmts = [s for s in (*every, *loose) if axis in s.loops]
         out = super().checks(before, after, ctx)
         private = set(listed_private(after, self.axis))
+        pv = Privacy.of(every)
         for i, s in enumerate(stmts):
             for t in stmts[i:]:
                 bufs = {p.buffer for p in s.accesses for q in t.accesses
                         if p.buffer == q.buffer and (p.write or q.write)} - private
-                out += [carried_dependence_check(s, t, b, axis, self.label())
-                        for b in sorted(bufs)]
+                out += [carried_dependence_check(
+                    s, t, b, axis, self.label(),
+                    (lambda b=b: pv.why_not(b, axis)) if pv.is_scalar(b) else None)
+                    for b in sorted(bufs)]
         return out
