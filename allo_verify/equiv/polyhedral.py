@@ -251,7 +251,8 @@ class _Extractor:
             callee = str(op.attributes["callee"]).lstrip("@")
             where = f"S{IntegerAttr(op.attributes['stmt_id']).value}" \
                 if "stmt_id" in op.attributes else location_of(op)
-            return f"<{callee}@{where}#{v.result_number}>"
+            part = f" #{v.result_number}" if v.result_number else ""
+            return f"<{callee}() of {where}{part}>"
         return f"<{op.name}>"
 
     def walk_block(self, block: Any, chain: tuple, region: int, domain: list, reason: str,
