@@ -194,6 +194,10 @@ def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w:
                 if scope:
                     obs.append(_correspondence(olds[s], news[s], olds[t], news[t], buf, w,
                                                step, scope))
+    if pv_new.view is not None:  # a loop's hls.private (set by parallel or pipeline) must
+        # stay true after every later rewrite: the HLS code declares those scalars inside it
+        used |= {("after", b, loop) for loop, names in pv_new.view.listed.items()
+                 for b in names}
     for side, buf, loop in sorted(used):
         pv = pv_old if side == "before" else pv_new
         obs += pv.checks(buf, loop, f"{step}/{side}")

@@ -32,6 +32,7 @@ from mlir.ir import (
     AffineModExpr,
     AffineMulExpr,
     AffineSymbolExpr,
+    ArrayAttr,
     Attribute,
     BlockArgument,
     IntegerAttr,
@@ -120,6 +121,7 @@ class FunctionView:
     escaped: frozenset[str]
     statements: list[Statement]
     loose: list[Statement]  # loads no statement captures (conditions, returns), as reads
+    listed: dict[str, list[str]] = field(default_factory=dict)  # loop -> its hls.private
 
 
 def var(name: str) -> z3.ArithRef:
@@ -235,6 +237,7 @@ class _Extractor:
         self.seen_loads: set[Any] = set()
         self.events: list[ScalarEvent] = []
         self.load_sites: list[tuple] = []
+        self.listed: dict[str, list[str]] = {}
         # enclosing data-dependent conditions: (scf.if condition, branch) or (cond, "while")
         self.guards: list[tuple[Value, int | str]] = []
 
@@ -263,6 +266,9 @@ class _Extractor:
             name = op.name
             if name == "affine.for":
                 lname = StringAttr(op.attributes["loop_name"]).value
+                if "hls.private" in op.attributes:
+                    self.listed[lname] = [StringAttr(a).value
+                                          for a in ArrayAttr(op.attributes["hls.private"])]
                 try:
                     d, r, ex = loop_domain(op), reason, exact
                 except NotAffine as e:
@@ -468,7 +474,8 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
             sid=-1 - len(loose), loops=tuple(e[1] for e in chain if e[1] is not None),
             chain=chain, domain=z3.And(*domain) if domain else z3.BoolVal(True),
             accesses=acc, tree=("loose-load",), reason=reason, location=location_of(op)))
-    view = FunctionView(ex.events, frozenset(scalars), frozenset(escaped), ex.statements, loose)
+    view = FunctionView(ex.events, frozenset(scalars), frozenset(escaped), ex.statements, loose,
+                        ex.listed)
     for s in ex.statements:
         s.view = view
     return ex.statements

@@ -254,3 +254,19 @@ def test_a_forged_private_list_is_refuted(prim: type, kernel: Callable, axis: st
     results = [run_check(c)[0] for c in checks]
     refuted = [r for r in results if r.status == "refuted"]
     assert refuted and any(why in r.counterexample.note for r in refuted), results
+
+
+def test_every_later_rewrite_keeps_hls_private_true() -> None:
+    # The attribute travels with its loop through later rewrites; each loop primitive proves
+    # it again on its result. A forged claim (t is live out of k) refuses a legal reorder.
+    s = accepted(K.inner_loop_last_value, [("parallel", "j")])
+    s.reorder("j", "i")
+    assert any("/after/private/t/j/" in c.name for c in s.steps[-1].checks)
+    s = av.customize(K.inner_loop_last_value)
+    with s.module.context:
+        loop_op(s.module, "k")[1].attributes["hls.private"] = private_attribute(["t"])
+    refused_msg = ""
+    with pytest.raises(av.ScheduleError) as info:
+        s.reorder("j", "i")
+    refused_msg = str(info.value)
+    assert "private/t/k" in refused_msg and "live after it" in refused_msg

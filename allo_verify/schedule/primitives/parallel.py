@@ -1,7 +1,8 @@
 """parallel(axis): mark a loop whose iterations are independent (`hls.parallel`).
 
 Rewrite: attributes only: `hls.parallel`, and `hls.private` = the names of the local scalars
-proved private to the loop (see `privatize`), which the HLS code declares inside it.
+proved private to the loop (see `privatize`), which the HLS code declares inside it (absent
+when there are none).
 Obligations: the IR is otherwise unchanged; each scalar listed in `hls.private` is private
 to the loop (every load inside it preceded by a store in the same iteration, none live
 after it); and the loop carries no dependence through any other buffer: for every pair of
@@ -112,8 +113,11 @@ class PrivateAnnotation(Annotation):
     def apply(self, module: Module, ctx: Context) -> None:
         super().apply(module, ctx)
         _, op = loop_op(module, self.axis)
-        op.attributes["hls.private"] = private_attribute(private_scalars(module, self.axis,
-                                                                         ctx))
+        names = private_scalars(module, self.axis, ctx)
+        if names:
+            op.attributes["hls.private"] = private_attribute(names)
+        elif "hls.private" in op.attributes:
+            del op.attributes["hls.private"]
 
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
         return super().checks(before, after, ctx) + privacy_checks(before, after, self.axis,
