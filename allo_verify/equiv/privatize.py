@@ -39,7 +39,9 @@ import z3
 from allo_verify.equiv.instance_map import Check, instance_text, lex_before, renamed, subst
 from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation, solve
 from allo_verify.equiv.polyhedral import (
+    BRANCH,
     DYNAMIC,
+    OP,
     REPEATING,
     FunctionView,
     ScalarEvent,
@@ -71,6 +73,30 @@ def _can_cover(w: ScalarEvent, r: ScalarEvent) -> bool:
     is exact and every data-dependent construct around it also encloses `r`."""
     common = _prefix_len(w.chain, r.chain)
     return w.exact and all(entry_kind(e) not in DYNAMIC for e in w.chain[common:])
+
+
+def with_branch_writes(events: list[ScalarEvent]) -> list[ScalarEvent]:
+    """`events` plus, for each data-dependent `if` whose two branches each store to the
+    scalar directly in their bodies, one store placed at the `if` itself: whichever branch
+    runs, the scalar is stored there (innermost `if`s first, so nested ones count)."""
+    out = list(events)
+    while True:
+        branches: dict[tuple, dict[int, ScalarEvent]] = {}
+        for e in out:
+            if e.write and e.exact and len(e.chain) >= 2 \
+                    and entry_kind(e.chain[-2]) == BRANCH and entry_kind(e.chain[-1]) == OP:
+                branches.setdefault(e.chain[:-1], {}).setdefault(e.chain[-1][0][0], e)
+        have = {e.chain for e in out}
+        new = []
+        for prefix, by_region in branches.items():
+            at = (*prefix[:-1], (prefix[-1][0], None, OP))
+            if {0, 1} <= set(by_region) and at not in have:
+                w = by_region[0]
+                new.append(ScalarEvent(w.buffer, True, at, w.loops, w.domain, True,
+                                       w.location))
+        if not new:
+            return out
+        out += new
 
 
 @dataclass(frozen=True)
@@ -129,7 +155,7 @@ class Privacy:
         (not a local scalar, escaping, or never stored inside `loop`)."""
         if self.view is None or buf not in self.view.scalars or buf in self.view.escaped:
             return None
-        events = [e for e in self.view.events if e.buffer == buf]
+        events = with_branch_writes([e for e in self.view.events if e.buffer == buf])
         lchain = _loop_chain(events, loop)
         if lchain is None:
             return None

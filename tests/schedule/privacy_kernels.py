@@ -214,3 +214,43 @@ def predeclared_temp_rev(A: float32[M, N], B: float32[N, N]) -> float32[M, N]:
                 temp2 += A[i, k] * B[k, j]
             out[i, j] = temp2 * 2.0 + A[i, j]
     return out
+
+
+def while_carries(A: int32[M, N], out: int32[M, N]):
+    # x is not reset: each while loop continues from the previous iteration's value.
+    x: int32 = 0
+    for i in range(M):
+        for j in range(N):
+            while x < A[i, j]:
+                x = x + 3
+            out[i, j] = x
+
+
+def stored_in_one_branch(A: int32[M, N], out: int32[M, N]):
+    # t keeps the last positive value seen: stored only when the condition holds.
+    t: int32 = 0
+    for i in range(M):
+        for j in range(N):
+            if A[i, j] > 0:
+                t = A[i, j]
+            out[i, j] = t - j
+
+
+def stored_in_both_branches(A: int32[M, N], out: int32[M, N]):
+    t: int32 = 0
+    for i in range(M):
+        for j in range(N):
+            if A[i, j] > 0:
+                t = A[i, j]
+            else:
+                t = 0 - A[i, j]
+            out[i, j] = t * 2
+
+
+def zero_trip_first(A: int32[M], out: int32[M]):
+    # the inner loop runs no iteration when i == 0: t then holds the previous row's value.
+    t: int32 = 5
+    for i in range(M):
+        for k in range(i):
+            t = A[k] + i
+        out[i] = t

@@ -270,3 +270,27 @@ def test_every_later_rewrite_keeps_hls_private_true() -> None:
         s.reorder("j", "i")
     refused_msg = str(info.value)
     assert "private/t/k" in refused_msg and "live after it" in refused_msg
+
+
+# ---- what makes a store cover a load: it surely runs ------------------------------------
+
+@pytest.mark.parametrize("kernel, axis, load_at", [
+    (K.while_carries, "j", "(i=0, j=0)"),
+    (K.stored_in_one_branch, "j", "(i=0, j=0)"),
+    (K.zero_trip_first, "i", "(i=0)"),
+])
+def test_stores_that_may_not_run_do_not_cover(kernel: Callable, axis: str, load_at: str
+                                              ) -> None:
+    refused(kernel, "parallel", axis, says=("not private", load_at,
+                                           "is not preceded by a store"))
+
+
+def test_a_store_in_each_branch_covers() -> None:
+    s = accepted(K.stored_in_both_branches, [("parallel", "j"), ("reorder", "j", "i"),
+                                             ("parallel", "i")])
+    assert listed_private(s.module, "i") == ["t"]
+    A = ints(K.M, K.N)
+    out = np.zeros_like(A)
+    s.build()(A, out)
+    np.testing.assert_array_equal(out, np.abs(A) * 2)
+    l2_proved(s)
