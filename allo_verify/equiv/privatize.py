@@ -200,7 +200,7 @@ class Privacy:
         out = []
         for n, c in enumerate(covs):
             out.append(Check(Obligation(
-                f"{step}/private/{buf}/{loop}/L{n}",
+                f"{step}/private/{buf}/{loop}/load{n}",
                 f"{buf} is private to '{loop}': the load of {buf}"
                 f"{' at ' + c.read.location if c.read.location else ''} {c.claim}",
                 c.formula, c.read.location or step), c.explain))

@@ -254,3 +254,19 @@ def zero_trip_first(A: int32[M], out: int32[M]):
         for k in range(i):
             t = A[k] + i
         out[i] = t
+
+
+SM, SN = 4, 3
+
+
+def symm(alpha: float32, beta: float32, C: float32[SM, SN], A: float32[SM, SM],
+         B: float32[SM, SN]):
+    # PolyBench symm, as its C source declares temp2: once, before the loops.
+    temp2: float32 = 0.0
+    for i in range(SM):
+        for j in range(SN):
+            temp2 = 0.0
+            for k in range(i):
+                C[k, j] += alpha * B[i, j] * A[i, k]
+                temp2 += B[k, j] * A[i, k]
+            C[i, j] = beta * C[i, j] + alpha * B[i, j] * A[i, i] + alpha * temp2

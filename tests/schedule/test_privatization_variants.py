@@ -294,3 +294,26 @@ def test_a_store_in_each_branch_covers() -> None:
     s.build()(A, out)
     np.testing.assert_array_equal(out, np.abs(A) * 2)
     l2_proved(s)
+
+
+def test_polybench_symm_with_its_predeclared_temp2() -> None:
+    s = accepted(K.symm, [("parallel", "j"), ("reorder", "j", "i"), ("parallel", "j")])
+    assert listed_private(s.module, "j") == ["temp2"]
+    refused(K.symm, "parallel", "i", says=("of C",))  # C[k, j] is updated across i
+    f32 = np.float32
+    A = RNG.randint(-4, 4, (K.SM, K.SM)).astype(f32)
+    B = RNG.randint(-4, 4, (K.SM, K.SN)).astype(f32)
+    C0 = RNG.randint(-4, 4, (K.SM, K.SN)).astype(f32)
+    alpha, beta = f32(1.5), f32(-2.0)
+    want = C0.copy()
+    for i in range(K.SM):
+        for j in range(K.SN):
+            temp2 = f32(0.0)
+            for k in range(i):
+                want[k, j] += alpha * B[i, j] * A[i, k]
+                temp2 += B[k, j] * A[i, k]
+            want[i, j] = beta * want[i, j] + alpha * B[i, j] * A[i, i] + alpha * temp2
+    got = C0.copy()
+    s.build()(alpha, beta, got, A, B)
+    np.testing.assert_array_equal(got, want)
+    l2_proved(s)
