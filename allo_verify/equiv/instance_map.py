@@ -167,19 +167,32 @@ def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w:
     they share one of Y after; the privacy of X and Y is itself part of the obligations.
     Why this suffices: by privacy every load reads a store of its own iteration of X (and
     of Y after); iterations correspond, and the order within them is kept, so each load
-    reads the same store before and after."""
-    from allo_verify.equiv.privatize import Privacy
+    reads the same store before and after.
+
+    Pairs in different groups of a scalar's statements (grouped by the innermost loop the
+    scalar is private to around each, or by none) are skipped when the groups are the same
+    before and after: no value flows between groups (a load reads a store of its own
+    group), so the scalar is in effect one variable per group, each checked on its own."""
+    from allo_verify.equiv.privatize import Privacy, same_groups
 
     pv_old, pv_new = Privacy.of(olds.values()), Privacy.of(news.values())
     obs: list[Check] = []
     used: set[tuple[str, str, str]] = set()
     sids = sorted(set(olds) & set(news))
+    groups: dict[str, tuple[dict[int, str | None], dict[int, str | None]] | None] = {}
     for i, s in enumerate(sids):
         for t in sids[i:]:
             buffers = _conflict_buffers(olds[s], olds[t])
             for buf in sorted(buffers):
                 scope = None
                 if pv_old.is_scalar(buf) and pv_new.is_scalar(buf):
+                    if buf not in groups:
+                        groups[buf] = same_groups(pv_old, pv_new, buf, olds, news, sids)
+                    split = groups[buf]
+                    if split is not None and split[0][s] != split[0][t]:
+                        used |= {("before", buf, x) for x in (split[0][s], split[0][t]) if x}
+                        used |= {("after", buf, y) for y in (split[1][s], split[1][t]) if y}
+                        continue
                     x = pv_old.innermost(buf, olds[s], olds[t])
                     y = pv_new.innermost(buf, news[s], news[t]) if x else None
                     if x and y:
@@ -212,9 +225,12 @@ def _why_shared(pv_old: Any, pv_new: Any, buf: str, so: Statement, to: Statement
     def why() -> str:
         for pv, s, t, side in ((pv_old, so, to, "before"), (pv_new, sn, tn, "after")):
             common = [n for n in s.loops if n in t.loops]
-            if common and not pv.private(buf, common[-1]):
-                return f"{side} the rewrite, {pv.why_not(buf, common[-1])}"
-        return f"{buf} is shared by the loops around both statements"
+            loops = [*reversed(common), *reversed(s.loops), *reversed(t.loops)]
+            for n in dict.fromkeys(loops):
+                if not pv.private(buf, n):
+                    return f"{side} the rewrite, {pv.why_not(buf, n)}"
+        return (f"{buf} is private to loops around each statement but not to one loop around "
+                "both, grouped differently before and after the rewrite")
 
     return why
 

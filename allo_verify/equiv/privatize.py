@@ -240,3 +240,21 @@ class Privacy:
             return []
         bufs = {e.buffer for e in self.view.events if e.write and loop in e.loops}
         return sorted(b for b in bufs if self.private(b, loop))
+
+
+def same_groups(pv_old: Privacy, pv_new: Privacy, buf: str, olds: dict[int, Statement],
+                news: dict[int, Statement], sids: list[int]
+                ) -> tuple[dict[int, str | None], dict[int, str | None]] | None:
+    """The group of each statement touching the scalar `buf` (the innermost loop around it
+    that `buf` is private to, None for none), before and after a rewrite, when the two
+    partitions of the statements are the same; else None. A load's source lies in its own
+    group (inside a private loop by (a); outside all of them by (b)), so renaming `buf` to
+    one variable per group changes nothing, on either side."""
+    touching = [n for n in sids if any(a.buffer == buf for a in olds[n].accesses)]
+    old = {n: pv_old.innermost(buf, olds[n], olds[n]) for n in touching}
+    new = {n: pv_new.innermost(buf, news[n], news[n]) for n in touching}
+    for k, a in enumerate(touching):
+        for b in touching[k + 1:]:
+            if (old[a] == old[b]) != (new[a] == new[b]):
+                return None
+    return old, new

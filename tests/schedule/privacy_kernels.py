@@ -270,3 +270,29 @@ def symm(alpha: float32, beta: float32, C: float32[SM, SN], A: float32[SM, SM],
                 C[k, j] += alpha * B[i, j] * A[i, k]
                 temp2 += B[k, j] * A[i, k]
             C[i, j] = beta * C[i, j] + alpha * B[i, j] * A[i, i] + alpha * temp2
+
+
+def nests_share_a_scalar(A: int32[M, N], C: int32[M, N]):
+    # Producer and consumer nests reuse one scalar name (one buffer), each iteration
+    # storing it before reading it.
+    B: int32[M, N] = 0
+    for i in range(M):
+        for j in range(N):
+            s: int32 = A[i, j] * 2
+            B[i, j] = s + 1
+    for i in range(M):
+        for j in range(N):
+            s = B[i, j] - 3
+            C[i, j] = s * s + j
+
+
+def consumer_reads_producers_scalar(A: int32[M, N], C: int32[M, N]):
+    # The consumer reads the scalar the producer nest left: it is live out of the producer.
+    B: int32[M, N] = 0
+    for i in range(M):
+        for j in range(N):
+            s: int32 = A[i, j] * 2
+            B[i, j] = s + 1
+    for i in range(M):
+        for j in range(N):
+            C[i, j] = B[i, j] + s

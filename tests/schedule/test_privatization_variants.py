@@ -317,3 +317,18 @@ def test_polybench_symm_with_its_predeclared_temp2() -> None:
     s.build()(alpha, beta, got, A, B)
     np.testing.assert_array_equal(got, want)
     l2_proved(s)
+
+
+def test_compute_at_between_nests_that_reuse_a_scalar() -> None:
+    s = accepted(K.nests_share_a_scalar, [("compute_at", "i", "i_1"), ("parallel", "i_1")])
+    assert listed_private(s.module, "i_1") == ["s"]
+    A = ints(K.M, K.N)
+    C = np.zeros_like(A)
+    s.build()(A, C)
+    np.testing.assert_array_equal(C, (A * 2 + 1 - 3) ** 2 + np.arange(K.N)[None, :])
+    l2_proved(s)
+
+
+def test_compute_at_refused_when_the_consumer_reads_the_producers_scalar() -> None:
+    refused(K.consumer_reads_producers_scalar, "compute_at", "i", "i_1",
+            says=("s is not private",))
