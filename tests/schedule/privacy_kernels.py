@@ -296,3 +296,23 @@ def consumer_reads_producers_scalar(A: int32[M, N], C: int32[M, N]):
     for i in range(M):
         for j in range(N):
             C[i, j] = B[i, j] + s
+
+
+def moved_read_before(B: int32[2]):
+    t: int32 = 0
+    for a in range(2):  # noqa: B007 - the loop names are matched by the test
+        t = 1
+    for x in range(2):
+        t = 5
+        B[x] = t
+
+
+def moved_read_after(B: int32[2]):
+    # A broken rewrite of `moved_read_before`: the read moved from x's nest into a's, after
+    # the store of 1. Each store is private to a loop on each side, but the groups differ.
+    t: int32 = 0
+    for x in range(2):  # noqa: B007
+        t = 5
+    for a in range(2):
+        t = 1
+        B[a] = t
