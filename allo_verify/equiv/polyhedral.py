@@ -78,7 +78,8 @@ class Statement:
     index_terms: list[z3.ArithRef] = field(default_factory=list)
     reason: str = ""  # why the statement is not fully affine ("" when it is)
     location: str = ""
-    view: FunctionView | None = None  # the whole function (scalar events), shared
+    # the whole function (scalar events), shared by its statements
+    view: FunctionView | None = field(default=None, repr=False, compare=False)
 
     @property
     def affine(self) -> bool:
