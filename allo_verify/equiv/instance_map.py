@@ -179,7 +179,7 @@ def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w:
     obs: list[Check] = []
     used: set[tuple[str, str, str]] = set()
     sids = sorted(set(olds) & set(news))
-    groups: dict[str, tuple[dict[int, str | None], dict[int, str | None]] | None] = {}
+    groups: dict[str, tuple | None] = {}
     for i, s in enumerate(sids):
         for t in sids[i:]:
             buffers = _conflict_buffers(olds[s], olds[t])
@@ -190,8 +190,8 @@ def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w:
                         groups[buf] = same_groups(pv_old, pv_new, buf, olds, news, sids)
                     split = groups[buf]
                     if split is not None and split[0][s] != split[0][t]:
-                        used |= {("before", buf, x) for x in (split[0][s], split[0][t]) if x}
-                        used |= {("after", buf, y) for y in (split[1][s], split[1][t]) if y}
+                        used |= {("before", buf, g[0]) for g in (split[0][s], split[0][t]) if g}
+                        used |= {("after", buf, g[0]) for g in (split[1][s], split[1][t]) if g}
                         continue
                     x = pv_old.innermost(buf, olds[s], olds[t])
                     y = pv_new.innermost(buf, news[s], news[t]) if x else None
@@ -214,6 +214,10 @@ def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w:
     for side, buf, loop in sorted(used):
         pv = pv_old if side == "before" else pv_new
         obs += pv.checks(buf, loop, f"{step}/{side}")
+    for buf, split in sorted((b, g) for b, g in groups.items() if g is not None):
+        for side, pv, cuts in (("before", pv_old, split[2]), ("after", pv_new, split[3])):
+            for loop, key in sorted(cuts):
+                obs += pv.boundary_checks(buf, loop, key, f"{step}/{side}")
     return obs
 
 

@@ -78,6 +78,8 @@ class Statement:
     index_terms: list[z3.ArithRef] = field(default_factory=list)
     reason: str = ""  # why the statement is not fully affine ("" when it is)
     location: str = ""
+    # (buffer, chain) of each load of a local scalar the statement's work reads
+    scalar_loads: tuple[tuple[str, tuple], ...] = ()
     # the whole function (scalar events), shared by its statements
     view: FunctionView | None = field(default=None, repr=False, compare=False)
 
@@ -238,6 +240,7 @@ class _Extractor:
         self.seen_loads: set[Any] = set()
         self.events: list[ScalarEvent] = []
         self.load_sites: list[tuple] = []
+        self.load_chain: dict[Any, tuple] = {}
         self.listed: dict[str, list[str]] = {}
         # enclosing data-dependent conditions: (scf.if condition, branch) or (cond, "while")
         self.guards: list[tuple[Value, int | str]] = []
@@ -301,6 +304,7 @@ class _Extractor:
             elif name in LOADS:
                 site = (*chain, (entry_key, None, OP))
                 self.load_sites.append((op, site, domain, reason))
+                self.load_chain[op] = site
                 self.scalar_event(op, op.operands[0], False, site, domain, exact)
             elif name == "scf.if":  # the condition becomes part of each statement inside
                 for ri, reg in enumerate(op.regions):
@@ -345,6 +349,7 @@ class _Extractor:
         index_terms: list[z3.ArithRef] = []
         notes: list[str] = [reason] if reason else []
         memo: dict[Any, Any] = {}
+        scalar_loads: list[tuple[str, tuple]] = []
 
         def access(o: Any, first: int, write: bool, buf: Value) -> int:
             try:
@@ -378,6 +383,8 @@ class _Extractor:
             o = v.owner.operation
             if o.name in LOADS:
                 self.seen_loads.add(o)
+                if o in self.load_chain and _is_local_scalar(o.operands[0]):
+                    scalar_loads.append((self.buffer(o.operands[0]), self.load_chain[o]))
                 return ("load", access(o, 1, False, o.operands[0]))
             if o.name == "affine.apply":
                 index_terms.append(value_to_z3(v))
@@ -415,7 +422,8 @@ class _Extractor:
         self.statements.append(Statement(
             sid=sid, loops=loops, chain=chain, domain=z3.And(*domain) if domain
             else z3.BoolVal(True), accesses=accesses, tree=t,
-            index_terms=index_terms, reason="; ".join(notes), location=location_of(op)))
+            index_terms=index_terms, reason="; ".join(notes), location=location_of(op),
+            scalar_loads=tuple(scalar_loads)))
         self.next_sid += 1
 
 

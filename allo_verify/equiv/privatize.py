@@ -106,7 +106,8 @@ class Coverage:
     read: ScalarEvent
     writes: tuple[ScalarEvent, ...]
     shared: tuple[str, ...]  # loops whose values the covering store must share with the read
-    after: tuple | None = None  # (depth, key): the store must sit after this key there
+    # (depth, key, strict): the store must sit after (or, not strict, at) this key there
+    after: tuple | None = None
     what: str = ""  # what goes wrong when the query fails
     claim: str = ""  # what the query states
 
@@ -118,8 +119,9 @@ class Coverage:
         options = []
         for k, w in enumerate(self.writes):
             if self.after is not None:
-                depth, key = self.after
-                if len(w.chain) <= depth or not w.chain[depth][0] > key:
+                depth, key, strict = self.after
+                if len(w.chain) <= depth or w.chain[depth][0] < key \
+                        or (strict and w.chain[depth][0] == key):
                     continue
             env = {n: xr[n] if n in self.shared else z3.Int(f"{n}@w{k}") for n in w.loops}
             fresh = [env[n] for n in w.loops if n not in self.shared]
@@ -141,6 +143,7 @@ class Privacy:
         self.view = view
         self.rlimit = rlimit
         self._memo: dict[tuple[str, str], bool] = {}
+        self._cuts: dict[tuple[str, str, str], list[tuple]] = {}
 
     @classmethod
     def of(cls, stmts: Iterable[Statement]) -> Privacy:
@@ -182,10 +185,54 @@ class Privacy:
             ws = tuple(w for w in events if w.write and w.chain[:d] == common
                        and w.chain[:depth] != lchain and _can_cover(w, r))
             out.append(Coverage(r, ws, tuple(e[1] for e in common if e[1] is not None),
-                                None if before else (d, lchain[d][0]),
+                                None if before else (d, lchain[d][0], True),
                                 f"may read a value stored inside '{loop}' (live after it)",
                                 f"never reads a value stored inside '{loop}'"))
         return out
+
+    def _segment_coverages(self, buf: str, loop: str, key: tuple) -> list[Coverage]:
+        """The queries stating that every load of `buf` placed at or after `key` in the body
+        of `loop` follows, in the same iteration, a store placed at or after `key`."""
+        assert self.view is not None
+        events = with_branch_writes([e for e in self.view.events if e.buffer == buf])
+        lchain = _loop_chain(events, loop)
+        assert lchain is not None
+        depth = len(lchain)
+        later = [e for e in events if e.chain[:depth] == lchain and e.chain[depth][0] >= key]
+        shared = tuple(e[1] for e in lchain if e[1] is not None)
+        return [Coverage(r, tuple(w for w in later if w.write and _can_cover(w, r)), shared,
+                         (depth, key, False), f"is not preceded by a store of the same "
+                         f"iteration of '{loop}' placed at or after {key}", "is preceded by a "
+                         f"store of the same iteration of '{loop}' placed at or after {key}")
+                for r in later if not r.write]
+
+    def boundaries(self, buf: str, loop: str) -> list[tuple]:
+        """The positions in the body of `loop` (private to it) where `buf` starts afresh:
+        every load at or after one follows a store at or after it, in the same iteration.
+        Values then never flow from the statements before a boundary to those after it."""
+        key = (buf, loop, "boundaries")
+        if key not in self._cuts:
+            events = [e for e in self.view.events if e.buffer == buf] if self.view else []
+            lchain = _loop_chain(events, loop)
+            out = []
+            if lchain is not None and self.private(buf, loop):
+                depth = len(lchain)
+                keys = sorted({e.chain[depth][0] for e in events if e.write
+                               and e.chain[:depth] == lchain})
+                out = [k for k in keys if all(
+                    solve(c.formula(), self.rlimit)[0] == z3.unsat
+                    for c in self._segment_coverages(buf, loop, k))]
+            self._cuts[key] = out
+        return self._cuts[key]
+
+    def boundary_checks(self, buf: str, loop: str, key: tuple, step: str) -> list[Check]:
+        """The obligations that `buf` starts afresh at `key` in the body of `loop`."""
+        return [Check(Obligation(
+            f"{step}/fresh/{buf}/{loop}@op{key[1]}/load{n}",
+            f"{buf} starts afresh in '{loop}' at {key}: the load of {buf}"
+            f"{' at ' + c.read.location if c.read.location else ''} {c.claim}",
+            c.formula, c.read.location or step), c.explain)
+            for n, c in enumerate(self._segment_coverages(buf, loop, key))]
 
     def checks(self, buf: str, loop: str, step: str) -> list[Check]:
         """The obligations "`buf` is private to `loop`" (one per load); a single failing
@@ -230,8 +277,10 @@ class Privacy:
         return f"{buf} is private to '{loop}'"
 
     def innermost(self, buf: str, s: Statement, t: Statement) -> str | None:
-        """The innermost loop around both statements that `buf` is private to."""
-        common = [n for n in s.loops if n in t.loops]
+        """The innermost loop around both statements, and around every load of `buf` their
+        work reads, that `buf` is private to."""
+        common = [n for n in s.loops if n in t.loops and all(
+            n in [e[1] for e in c] for b, c in (*s.scalar_loads, *t.scalar_loads) if b == buf)]
         return next((n for n in reversed(common) if self.private(buf, n)), None)
 
     def private_to(self, loop: str) -> list[str]:
@@ -242,19 +291,52 @@ class Privacy:
         return sorted(b for b in bufs if self.private(b, loop))
 
 
+Group = tuple[str, int] | None
+
+
+def groups(pv: Privacy, buf: str, stmts: dict[int, Statement], sids: list[int]
+           ) -> tuple[dict[int, Group], set[tuple[str, tuple]]]:
+    """The group of each statement touching the scalar `buf`: the innermost loop X around it
+    that `buf` is private to (None for none) and its segment of X's body (how many of the
+    boundaries where `buf` starts afresh lie at or before it; a boundary that would split
+    a statement, its load before and its store after, is not used). A load's source is in
+    its own group: inside X by (a), after the last boundary before the load, which every
+    load after a boundary sees covered; outside all private loops by (b). Also returns the
+    boundaries used."""
+    touching = [n for n in sids if any(a.buffer == buf for a in stmts[n].accesses)]
+    inner = {n: pv.innermost(buf, stmts[n], stmts[n]) for n in touching}
+    out: dict[int, Group] = {}
+    used: set[tuple[str, tuple]] = set()
+    for x in {v for v in inner.values() if v is not None}:
+        members = [n for n in touching if inner[n] == x]
+        lchain = next(e for e in stmts[members[0]].chain if e[1] == x)
+        depth = stmts[members[0]].chain.index(lchain) + 1
+        spans = {}
+        for n in members:
+            keys = [stmts[n].chain[depth][0]] + [c[depth][0] for b, c in stmts[n].scalar_loads
+                                                 if b == buf]
+            spans[n] = (min(keys), max(keys))
+        cuts = [k for k in pv.boundaries(buf, x)
+                if not any(lo < k <= hi for lo, hi in spans.values())]
+        used |= {(x, k) for k in cuts}
+        for n in members:
+            out[n] = (x, sum(k <= spans[n][0] for k in cuts))
+    for n in touching:
+        out.setdefault(n, None)
+    return out, used
+
+
 def same_groups(pv_old: Privacy, pv_new: Privacy, buf: str, olds: dict[int, Statement],
-                news: dict[int, Statement], sids: list[int]
-                ) -> tuple[dict[int, str | None], dict[int, str | None]] | None:
-    """The group of each statement touching the scalar `buf` (the innermost loop around it
-    that `buf` is private to, None for none), before and after a rewrite, when the two
-    partitions of the statements are the same; else None. A load's source lies in its own
-    group (inside a private loop by (a); outside all of them by (b)), so renaming `buf` to
-    one variable per group changes nothing, on either side."""
-    touching = [n for n in sids if any(a.buffer == buf for a in olds[n].accesses)]
-    old = {n: pv_old.innermost(buf, olds[n], olds[n]) for n in touching}
-    new = {n: pv_new.innermost(buf, news[n], news[n]) for n in touching}
+                news: dict[int, Statement], sids: list[int]) -> tuple | None:
+    """The groups (see `groups`) of the statements touching the scalar `buf` before and
+    after a rewrite, and the boundaries each side relies on, when the two partitions of the
+    statements are the same; else None. Renaming `buf` to one variable per group then
+    changes neither program, and pairs in different groups never conflict."""
+    old, cut_old = groups(pv_old, buf, olds, sids)
+    new, cut_new = groups(pv_new, buf, news, sids)
+    touching = list(old)
     for k, a in enumerate(touching):
         for b in touching[k + 1:]:
             if (old[a] == old[b]) != (new[a] == new[b]):
                 return None
-    return old, new
+    return old, new, cut_old, cut_new

@@ -316,3 +316,25 @@ def moved_read_after(B: int32[2]):
     for a in range(2):
         t = 1
         B[a] = t
+
+
+def fresh_twice(A: int32[M, N], B: int32[M, N], C: int32[M, N]):
+    # s starts afresh twice in each iteration: two independent values.
+    s: int32 = 0
+    for i in range(M):
+        for j in range(N):
+            s = A[i, j]
+            B[i, j] = s + 1
+            s = A[i, j] * 3
+            C[i, j] = s
+
+
+def fresh_twice_broken(A: int32[M, N], B: int32[M, N], C: int32[M, N]):
+    # A broken rewrite of `fresh_twice`: B's read of s moved past the second store.
+    s: int32 = 0
+    for i in range(M):
+        for j in range(N):
+            s = A[i, j]
+            s = A[i, j] * 3
+            B[i, j] = s + 1
+            C[i, j] = s

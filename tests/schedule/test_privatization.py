@@ -103,19 +103,15 @@ def test_privacy_check_refutes_a_scalar_listed_but_not_private() -> None:
     assert any("/private/t/j/" in n and r == "refuted" for n, r in results.items())
 
 
-def test_groups_that_differ_before_and_after_fall_back_to_the_full_order() -> None:
-    # Mutation: the read of t moves into another group; every per-group fact still holds
-    # (t private to a and to x on both sides), so only the pair across groups can see it.
+def _renumbered(before, after, sids: tuple[int, ...]) -> tuple[dict, dict]:  # noqa: ANN001
+    """The statements of two kernels, the second's stores given the ids `sids` (in program
+    order) so that statements match by meaning: a hand-written "rewrite" of the first."""
     from mlir.ir import IntegerAttr, IntegerType, WalkResult
 
-    from allo_verify.equiv.instance_map import statement_obligations
-    from allo_verify.equiv.privatize import same_groups
     from allo_verify.schedule.primitives.base import function
-    from tests.schedule import privacy_kernels as P
 
-    old_s, new_s = av.customize(P.moved_read_before), av.customize(P.moved_read_after)
-    with new_s.module.context:  # match statements by meaning: u (t = 1) is S1, w (t = 5) S2
-        fn = function(new_s.module, "moved_read_after")
+    old_s, new_s = av.customize(before), av.customize(after)
+    with new_s.module.context:
         stores = []
 
         def visit(op) -> WalkResult:  # noqa: ANN001
@@ -123,11 +119,41 @@ def test_groups_that_differ_before_and_after_fall_back_to_the_full_order() -> No
                 stores.append(op)
             return WalkResult.ADVANCE
 
-        fn.walk(visit)
-        for op, sid in zip(stores, (0, 2, 1, 3), strict=True):
+        function(new_s.module, after.__name__).walk(visit)
+        for op, sid in zip(stores, sids, strict=True):
             op.attributes["stmt_id"] = IntegerAttr.get(IntegerType.get_signless(64), sid)
-    olds = statements(old_s.module, "moved_read_before", old_s.ctx)
-    news = statements(new_s.module, "moved_read_after", new_s.ctx)
+    return (statements(old_s.module, before.__name__, old_s.ctx),
+            statements(new_s.module, after.__name__, new_s.ctx))
+
+
+def test_a_read_moved_past_a_fresh_start_is_refuted() -> None:
+    # Mutation: B's read of s moves after the second store; each side alone has its fresh
+    # starts proved, but the statements group differently, so the pair is checked in full.
+    from allo_verify.equiv.instance_map import IDENTITY
+    from allo_verify.equiv.privatize import same_groups
+    from tests.schedule import privacy_kernels as P
+
+    olds, news = _renumbered(P.fresh_twice, P.fresh_twice_broken, (0, 1, 3, 2, 4))
+    sids = sorted(olds)
+    assert same_groups(Privacy.of(olds.values()), Privacy.of(news.values()), "s", olds, news,
+                       sids) is None
+    refuted = [c.obligation.name for c in order_obligations(olds, news, IDENTITY, "broken")
+               if run_check(c)[0].status == "refuted"]
+    assert "broken/S2/S3/order/s" in refuted
+    # and the honest identity "rewrite" groups the same way: no pair across groups checked
+    same = same_groups(Privacy.of(olds.values()), Privacy.of(olds.values()), "s", olds, olds,
+                       sids)
+    assert same is not None and same[0][1] == same[0][2] != same[0][3] == same[0][4]
+
+
+def test_groups_that_differ_before_and_after_fall_back_to_the_full_order() -> None:
+    # Mutation: the read of t moves into another group; every per-group fact still holds
+    # (t private to a and to x on both sides), so only the pair across groups can see it.
+    from allo_verify.equiv.instance_map import statement_obligations
+    from allo_verify.equiv.privatize import same_groups
+    from tests.schedule import privacy_kernels as P
+
+    olds, news = _renumbered(P.moved_read_before, P.moved_read_after, (0, 2, 1, 3))
     w = Witness({3: {"x": var("a")}}, {3: {"a": var("x")}})
     sids = sorted(olds)
     assert same_groups(Privacy.of(olds.values()), Privacy.of(news.values()), "t", olds, news,

@@ -332,3 +332,19 @@ def test_compute_at_between_nests_that_reuse_a_scalar() -> None:
 def test_compute_at_refused_when_the_consumer_reads_the_producers_scalar() -> None:
     refused(K.consumer_reads_producers_scalar, "compute_at", "i", "i_1",
             says=("s is not private",))
+
+
+def test_compute_at_into_the_innermost_loop_when_the_scalar_starts_afresh() -> None:
+    s = accepted(K.nests_share_a_scalar, [("compute_at", "j", "j_1"), ("parallel", "j_1")])
+    assert any("/fresh/s/j_1@" in c.name for c in s.steps[0].checks)
+    assert listed_private(s.module, "j_1") == ["s"]
+    A = ints(K.M, K.N)
+    C = np.zeros_like(A)
+    s.build()(A, C)
+    np.testing.assert_array_equal(C, (A * 2 + 1 - 3) ** 2 + np.arange(K.N)[None, :])
+    l2_proved(s)
+    s = accepted(K.fresh_twice, [("reorder", "j", "i"), ("parallel", "i")])
+    A, B, C = ints(K.M, K.N), np.zeros((K.M, K.N), np.int32), np.zeros((K.M, K.N), np.int32)
+    s.build()(A, B, C)
+    np.testing.assert_array_equal(B, A + 1)
+    np.testing.assert_array_equal(C, A * 3)
