@@ -26,7 +26,11 @@ proved.
 What privacy buys (used by `instance_map.order_obligations` and `parallel`): from (a) the
 value a load inside L reads comes from its own iteration of L; from (b) no load outside
 reads one from L. So the order of conflicting accesses on `t` only matters within one
-iteration of L, provided the iterations correspond before and after a rewrite.
+iteration of L, provided the iterations correspond before and after a rewrite; `parallel`
+may give each iteration its own copy (`hls.private`). Finer still, `groups`: each statement
+belongs to the innermost loop `t` is private to around it, cut where `t` starts afresh in
+that loop's body (every later load follows a later store); no value crosses groups, so `t`
+is in effect one variable per group.
 """
 
 from __future__ import annotations
@@ -202,8 +206,9 @@ class Privacy:
         shared = tuple(e[1] for e in lchain if e[1] is not None)
         return [Coverage(r, tuple(w for w in later if w.write and _can_cover(w, r)), shared,
                          (depth, key, False), f"is not preceded by a store of the same "
-                         f"iteration of '{loop}' placed at or after {key}", "is preceded by a "
-                         f"store of the same iteration of '{loop}' placed at or after {key}")
+                         f"iteration of '{loop}' placed at or after op {key[1]} of its body",
+                         "is preceded by a store of the same iteration of "
+                         f"'{loop}' placed at or after op {key[1]} of its body")
                 for r in later if not r.write]
 
     def boundaries(self, buf: str, loop: str) -> list[tuple]:
@@ -229,7 +234,7 @@ class Privacy:
         """The obligations that `buf` starts afresh at `key` in the body of `loop`."""
         return [Check(Obligation(
             f"{step}/fresh/{buf}/{loop}@op{key[1]}/load{n}",
-            f"{buf} starts afresh in '{loop}' at {key}: the load of {buf}"
+            f"{buf} starts afresh in '{loop}' at op {key[1]}: the load of {buf}"
             f"{' at ' + c.read.location if c.read.location else ''} {c.claim}",
             c.formula, c.read.location or step), c.explain)
             for n, c in enumerate(self._segment_coverages(buf, loop, key))]
