@@ -7,7 +7,9 @@ results on the LLVM simulation. Both oracles run the kernels, not the checker.""
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
+import shutil
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -34,6 +36,7 @@ STATEMENTS = [
 AFTER = ["", "B[0, 0] = t", "B[1, 1] = u + 1"]
 BEFORE = ["", "t = 4"]
 _DIR = Path(tempfile.mkdtemp(prefix="privacy_props_"))
+atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
 _count = [0]
 
 
