@@ -17,11 +17,13 @@ from allo_verify.equiv.polyhedral import EFFECTS
 from allo_verify.equiv.results import Cost, Refuted, Result, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
+from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
 from allo_verify.schedule.loops import LoopRef, describe_loops, find_loop, list_loops
 from allo_verify.schedule.primitives import Context, Primitive
 from allo_verify.schedule.primitives.compute_at import ComputeAt
 from allo_verify.schedule.primitives.fuse import Fuse, fused_name
 from allo_verify.schedule.primitives.parallel import Parallel
+from allo_verify.schedule.primitives.partition import ArrayPartition, partition_kind, precheck
 from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.reorder import Reorder
 from allo_verify.schedule.primitives.split import Split, split_names
@@ -125,6 +127,24 @@ class Schedule:
         """The loop `axis` (`"i"` or `"kernel:i"`) names; ambiguity is an error."""
         return find_loop(self.module, axis)
 
+    # ---- buffers ----------------------------------------------------------------------
+    def __getattr__(self, name: str) -> BufferRef:
+        """`s.A`: the buffer `A` (of the top kernel when it has one)."""
+        if name.startswith("_") or "module" not in self.__dict__:
+            raise AttributeError(name)
+        try:
+            return self.buffer(name)
+        except ScheduleUsageError as e:
+            raise AttributeError(str(e)) from None
+
+    def buffer(self, target: str | BufferRef) -> BufferRef:
+        """The buffer `target` names (`"A"`, `"kernel:A"` or a handle)."""
+        return find_buffer(self.module, target, self.ctx.arg_names, self.kernel.name)
+
+    def get_buffers(self) -> list[BufferRef]:
+        """Every named buffer (arguments and local arrays) of every function."""
+        return list_buffers(self.module, self.ctx.arg_names)
+
     # ---- applying primitives ----------------------------------------------------------
     def apply(self, prim: Primitive) -> Step:
         """Apply `prim` if its checks hold; otherwise raise and change nothing."""
@@ -204,6 +224,26 @@ class Schedule:
         """Move the producer nest (down to `producer_axis`) into the consumer's loop
         `consumer_axis`; refused when a value would be read before it is produced."""
         self.apply(ComputeAt(axis_name(producer_axis), axis_name(consumer_axis)))
+
+    def partition(self, target: str | BufferRef, partition_type: Any = "complete",
+                  dim: int = 0, factor: int = 0, unchecked: bool = False) -> None:
+        """Split buffer `target` into banks along `dim` (1-based; 0: every dimension):
+        `av.Partition.Complete`, `.Block` or `.Cyclic` with `factor` banks. The layout is
+        shared by every buffer bound to `target` through calls; a dimension partitioned twice
+        in conflicting ways is an error naming both steps."""
+        ref = self.buffer(target)
+        prim = ArrayPartition(ref.qualified, partition_kind(partition_type), int_arg(dim),
+                              int_arg(factor))
+        earlier = [(f"step {k + 1} ({st.primitive.label()})", st.primitive)
+                   for k, st in enumerate(self.steps) if isinstance(st.primitive, ArrayPartition)]
+        precheck(earlier, prim, self.module, self.ctx)
+        self._apply_memory(prim, unchecked)
+
+    def _apply_memory(self, prim: Primitive, unchecked: bool) -> Step:
+        """`apply`, passing `unchecked` through when `apply` takes it."""
+        if unchecked:
+            return self.apply(prim, unchecked=True)  # type: ignore[call-arg]
+        return self.apply(prim)
 
     # ---- outputs ----------------------------------------------------------------------
     def unknowns(self) -> list[CheckRecord]:

@@ -4,6 +4,7 @@ from allo_verify.schedule.primitives import (  # noqa: F401 - registers them
     compute_at,
     fuse,
     parallel,
+    partition,
     pipeline,
     reorder,
     split,

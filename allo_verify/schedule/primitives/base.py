@@ -37,6 +37,7 @@ class Primitive:
     """Base of schedule primitives; subclasses are frozen dataclasses."""
 
     name: ClassVar[str] = ""
+    hardware: ClassVar[bool] = False  # an annotation the LLVM simulation cannot see
 
     def apply(self, module: Module, ctx: Context) -> None:
         raise NotImplementedError
