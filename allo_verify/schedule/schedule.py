@@ -20,6 +20,7 @@ from allo_verify.lang.kernel import Kernel, build_kernel
 from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
 from allo_verify.schedule.loops import LoopRef, describe_loops, find_loop, list_loops
 from allo_verify.schedule.primitives import Context, Primitive
+from allo_verify.schedule.primitives.buffer_at import BufferAt
 from allo_verify.schedule.primitives.compute_at import ComputeAt
 from allo_verify.schedule.primitives.fuse import Fuse, fused_name
 from allo_verify.schedule.primitives.parallel import Parallel
@@ -239,8 +240,25 @@ class Schedule:
         precheck(earlier, prim, self.module, self.ctx)
         self._apply_memory(prim, unchecked)
 
+    def buffer_at(self, target: str | BufferRef, axis: Axis, unchecked: bool = False
+                  ) -> BufferRef:
+        """A local copy of the slice of `target` one iteration of `axis` uses: loaded at the
+        start of each iteration, written back at its end (when written); the loop body uses
+        the copy. Returns the new buffer's handle."""
+        ref = self.buffer(target)
+        step = self._apply_memory(BufferAt(ref.qualified, axis_name(axis)), unchecked)
+        return self._new_buffer(step, ref.kernel)
+
+    def _new_buffer(self, step: Step, kernel: str) -> BufferRef:
+        """The buffer a step added to `kernel` (the one not there before)."""
+        del step
+        seen = {b.qualified for b in list_buffers(self._before_last, self.ctx.arg_names)}
+        new = [b for b in self.get_buffers() if b.qualified not in seen and b.kernel == kernel]
+        return new[0]
+
     def _apply_memory(self, prim: Primitive, unchecked: bool) -> Step:
         """`apply`, passing `unchecked` through when `apply` takes it."""
+        self._before_last = self.module
         if unchecked:
             return self.apply(prim, unchecked=True)  # type: ignore[call-arg]
         return self.apply(prim)

@@ -42,3 +42,22 @@ def gemm(A: int32[M, M], B: int32[M, N]) -> int32[M, N]:
         for k in reduction(M):
             C[i, j] += A[i, k] * B[k, j]
     return C
+
+
+def add_one(A: int32[M, N]) -> int32[M, N]:
+    B: int32[M, N] = 0
+    for i, j in grid(M, N):
+        B[i, j] = A[i, j] + 1
+    return B
+
+
+def row_calls(A: int32[M, N]) -> int32[M, N]:
+    for i in range(M):
+        for j in range(N):
+            A[i, j] = A[i, j] + 1
+        touch(A)
+    return A
+
+
+def touch(X: int32[M, N]):
+    X[0, 0] = X[0, 0] + 1

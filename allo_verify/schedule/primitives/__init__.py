@@ -1,6 +1,7 @@
 """Schedule primitives, one module each; importing this package registers them all."""
 
 from allo_verify.schedule.primitives import (  # noqa: F401 - registers them
+    buffer_at,
     compute_at,
     fuse,
     parallel,

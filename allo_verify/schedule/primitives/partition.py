@@ -94,6 +94,9 @@ class ArrayPartition(Primitive):
     def parts(self, shape: tuple[int, ...]) -> Layout:
         """The request as per-dimension parts, after checking its arguments."""
         rank = len(shape)
+        if rank == 0:
+            raise ScheduleUsageError(f"partition: {self.target} is a scalar; only arrays have "
+                                     "banks")
         if self.partition_type not in KINDS:
             raise ScheduleUsageError(f"partition type must be one of {', '.join(KINDS)}, got "
                                      f"{self.partition_type!r}")
