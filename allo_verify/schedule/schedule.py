@@ -27,6 +27,7 @@ from allo_verify.schedule.primitives.parallel import Parallel
 from allo_verify.schedule.primitives.partition import ArrayPartition, partition_kind, precheck
 from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.reorder import Reorder
+from allo_verify.schedule.primitives.reuse_at import ReuseAt
 from allo_verify.schedule.primitives.split import Split, split_names
 from allo_verify.schedule.primitives.unroll import Unroll
 
@@ -247,6 +248,15 @@ class Schedule:
         the copy. Returns the new buffer's handle."""
         ref = self.buffer(target)
         step = self._apply_memory(BufferAt(ref.qualified, axis_name(axis)), unchecked)
+        return self._new_buffer(step, ref.kernel)
+
+    def reuse_at(self, target: str | BufferRef, axis: Axis, unchecked: bool = False
+                 ) -> BufferRef:
+        """A reuse buffer for the stencil reads of `target` in `axis`: a line buffer (or a
+        window buffer, when `target` is itself a reuse buffer) refilled by one shift and one
+        new row per iteration. Returns the new buffer's handle (chainable)."""
+        ref = self.buffer(target)
+        step = self._apply_memory(ReuseAt(ref.qualified, axis_name(axis)), unchecked)
         return self._new_buffer(step, ref.kernel)
 
     def _new_buffer(self, step: Step, kernel: str) -> BufferRef:

@@ -61,3 +61,44 @@ def row_calls(A: int32[M, N]) -> int32[M, N]:
 
 def touch(X: int32[M, N]):
     X[0, 0] = X[0, 0] + 1
+
+
+H, W = 10, 9
+
+
+def conv3x3(A: int32[H, W], F: int32[3, 3]) -> int32[H - 2, W - 2]:
+    B: int32[H - 2, W - 2] = 0
+    for y, x in grid(H - 2, W - 2):
+        v: int32 = 0
+        for r in reduction(3):
+            for c in reduction(3):
+                v += A[y + r, x + c] * F[r, c]
+        B[y, x] = v
+    return B
+
+
+def blur_x(A: int32[H, W]) -> int32[H, W - 2]:
+    B: int32[H, W - 2] = 0
+    for y, x in grid(H, W - 2):
+        B[y, x] = A[y, x] + A[y, x + 1] + A[y, x + 2]
+    return B
+
+
+def in_place(A: int32[H, W]):
+    for y in range(1, H):
+        for x in range(W):
+            A[y, x] = A[y - 1, x] + A[y, x]
+
+
+def strided(A: int32[H, W]) -> int32[4, W]:
+    B: int32[4, W] = 0
+    for y, x in grid(4, W):
+        B[y, x] = A[2 * y, x] + A[2 * y + 1, x]
+    return B
+
+
+def accumulate_rows(A: int32[H, W], B: int32[H - 2, W]):
+    for y in range(H - 2):
+        for r in reduction(3):
+            for x in range(W):
+                B[y, x] += A[y + r, x]

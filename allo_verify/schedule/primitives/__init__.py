@@ -8,6 +8,7 @@ from allo_verify.schedule.primitives import (  # noqa: F401 - registers them
     partition,
     pipeline,
     reorder,
+    reuse_at,
     split,
     unroll,
 )
