@@ -27,6 +27,7 @@ from allo_verify.schedule.primitives.parallel import Parallel
 from allo_verify.schedule.primitives.partition import ArrayPartition, partition_kind, precheck
 from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.reorder import Reorder
+from allo_verify.schedule.primitives.reshape import Reshape
 from allo_verify.schedule.primitives.reuse_at import ReuseAt
 from allo_verify.schedule.primitives.split import Split, split_names
 from allo_verify.schedule.primitives.unroll import Unroll
@@ -258,6 +259,17 @@ class Schedule:
         ref = self.buffer(target)
         step = self._apply_memory(ReuseAt(ref.qualified, axis_name(axis)), unchecked)
         return self._new_buffer(step, ref.kernel)
+
+    def reshape(self, target: str | BufferRef, shape: tuple[int, ...] | list[int],
+                unchecked: bool = False) -> None:
+        """Give the local array `target` the shape `shape` (same cells, row-major order)."""
+        ref = self.buffer(target)
+        try:
+            dims = tuple(int_arg(n) for n in shape)
+        except TypeError:
+            raise ScheduleUsageError(f"reshape: the shape must be a tuple of integers, got "
+                                     f"{shape!r}") from None
+        self._apply_memory(Reshape(ref.qualified, dims), unchecked)
 
     def _new_buffer(self, step: Step, kernel: str) -> BufferRef:
         """The buffer a step added to `kernel` (the one not there before)."""

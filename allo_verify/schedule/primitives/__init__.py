@@ -8,6 +8,7 @@ from allo_verify.schedule.primitives import (  # noqa: F401 - registers them
     partition,
     pipeline,
     reorder,
+    reshape,
     reuse_at,
     split,
     unroll,
