@@ -248,8 +248,8 @@ class Schedule:
         start of each iteration, written back at its end (when written); the loop body uses
         the copy. Returns the new buffer's handle."""
         ref = self.buffer(target)
-        step = self._apply_memory(BufferAt(ref.qualified, axis_name(axis)), unchecked)
-        return self._new_buffer(step, ref.kernel)
+        before = self._apply_memory(BufferAt(ref.qualified, axis_name(axis)), unchecked)
+        return self._new_buffer(before, ref.kernel)
 
     def reuse_at(self, target: str | BufferRef, axis: Axis, unchecked: bool = False
                  ) -> BufferRef:
@@ -257,8 +257,8 @@ class Schedule:
         window buffer, when `target` is itself a reuse buffer) refilled by one shift and one
         new row per iteration. Returns the new buffer's handle (chainable)."""
         ref = self.buffer(target)
-        step = self._apply_memory(ReuseAt(ref.qualified, axis_name(axis)), unchecked)
-        return self._new_buffer(step, ref.kernel)
+        before = self._apply_memory(ReuseAt(ref.qualified, axis_name(axis)), unchecked)
+        return self._new_buffer(before, ref.kernel)
 
     def reshape(self, target: str | BufferRef, shape: tuple[int, ...] | list[int],
                 unchecked: bool = False) -> None:
@@ -271,19 +271,23 @@ class Schedule:
                                      f"{shape!r}") from None
         self._apply_memory(Reshape(ref.qualified, dims), unchecked)
 
-    def _new_buffer(self, step: Step, kernel: str) -> BufferRef:
-        """The buffer a step added to `kernel` (the one not there before)."""
-        del step
-        seen = {b.qualified for b in list_buffers(self._before_last, self.ctx.arg_names)}
+    def _new_buffer(self, before: Module, kernel: str) -> BufferRef:
+        """The buffer the last step added to `kernel` (the one not in `before`)."""
+        seen = {b.qualified for b in list_buffers(before, self.ctx.arg_names)}
         new = [b for b in self.get_buffers() if b.qualified not in seen and b.kernel == kernel]
         return new[0]
 
-    def _apply_memory(self, prim: Primitive, unchecked: bool) -> Step:
-        """`apply`, passing `unchecked` through when `apply` takes it."""
-        self._before_last = self.module
-        if unchecked:
-            return self.apply(prim, unchecked=True)  # type: ignore[call-arg]
-        return self.apply(prim)
+    def _apply_memory(self, prim: Primitive, unchecked: bool) -> Module:
+        """`apply` (passing `unchecked` through when `apply` takes it); returns the module
+        as it was before the step."""
+        import inspect
+
+        before = self.module
+        if unchecked and "unchecked" in inspect.signature(self.apply).parameters:
+            self.apply(prim, unchecked=True)  # type: ignore[call-arg]
+        else:
+            self.apply(prim)
+        return before
 
     # ---- outputs ----------------------------------------------------------------------
     def unknowns(self) -> list[CheckRecord]:
