@@ -213,6 +213,7 @@ def strip_layouts(module: Module) -> str:
 
 # ---- inference over the call graph -------------------------------------------------------
 Node = tuple[str, str]  # (function, buffer name or "%call<n>.<k>" for a call's result)
+GLOBAL = ""  # the "function" of a module-level constant array: ("", "@name")
 
 
 class UnionFind:
@@ -264,6 +265,8 @@ def value_key(func: str, v: Value, arg_names: list[str], calls: dict[Any, int]
             return func, StringAttr(op.attributes["buffer_name"]).value
         if op.name == "func.call" and op in calls:
             return func, f"%call{calls[op]}.{v.result_number}"
+        if op.name == "memref.get_global":
+            return GLOBAL, "@" + FlatSymbolRefAttr(op.attributes["name"]).value
     return None
 
 
@@ -302,6 +305,8 @@ def buffer_graph(module: Module, arg_names: dict[str, list[str]]) -> BufferGraph
                 if k is not None:
                     values.setdefault(k, (f, op.results[0]))
                     uf.find(k)
+            elif op.name == "memref.get_global":  # a constant: bound, but carries no layout
+                uf.find((GLOBAL, "@" + FlatSymbolRefAttr(op.attributes["name"]).value))
             return WalkResult.ADVANCE
 
         f.walk(visit)
@@ -328,4 +333,4 @@ def buffer_graph(module: Module, arg_names: dict[str, list[str]]) -> BufferGraph
 
 
 def node_text(n: Node) -> str:
-    return f"{n[0]}:{n[1]}"
+    return n[1] if n[0] == GLOBAL else f"{n[0]}:{n[1]}"

@@ -1,5 +1,7 @@
 """Kernels the memory-customization tests use (in a file so their source is readable)."""
 
+import numpy as np
+
 from allo_verify import grid, int32, reduction
 
 M, N = 10, 8
@@ -112,3 +114,15 @@ def two_stage(A: int32[M, M]) -> int32[M, M]:
     for xx, yy in grid(M, M):
         C[xx, yy] = B[xx, yy] + B[yy, xx]
     return C
+
+
+WEIGHTS = np.arange(M * N, dtype=np.int32).reshape(M, N)
+
+
+def with_constant(A: int32[M, N]) -> int32[M, N]:
+    B: int32[M, N] = bump(A)
+    C: int32[M, N] = bump(WEIGHTS)
+    E: int32[M, N] = 0
+    for i, j in grid(M, N):
+        E[i, j] = B[i, j] + C[i, j]
+    return E

@@ -150,6 +150,14 @@ def test_two_call_sites_needing_different_layouts_name_both_steps() -> None:
     assert len(s.steps) == 1
 
 
+def test_a_layout_that_would_reach_a_constant_array_is_refused() -> None:
+    s = av.customize(K.with_constant)
+    with pytest.raises(av.ScheduleError, match="bound through calls to the constant array @"):
+        s.partition(s.A, av.Partition.Cyclic, dim=1, factor=2)
+    assert not s.steps
+    s.partition(s.E, av.Partition.Cyclic, dim=1, factor=2)  # not bound to it: fine
+
+
 # ---- mutations: each broken bank map or rewrite is refuted with the cell it misplaces ----
 def refute(s: av.Schedule, prim: ArrayPartition, expect: str) -> str:
     before = str(s.module)

@@ -38,6 +38,7 @@ from mlir.ir import Module
 
 from allo_verify.equiv.instance_map import Check
 from allo_verify.equiv.layouts import (
+    GLOBAL,
     DimMap,
     DimPart,
     Layout,
@@ -131,6 +132,11 @@ class ArrayPartition(Primitive):
         shape = shape_of(buffer_value(module, ref, ctx.arg_names))
         parts = self.parts(shape)
         graph, members = self.target_class(module, ctx)
+        constants = [n for n in members if n[0] == GLOBAL]
+        if constants:
+            raise ScheduleError(f"{self.label()} refused: {self.target} is bound through calls "
+                                f"to the constant array {node_text(constants[0])} (a NumPy "
+                                "array from the enclosing scope), which has no layout")
         for n in members:
             if n in graph.values and shape_of(graph.values[n][1]) != shape:
                 raise ScheduleError(f"partition: {node_text(n)} is bound to {self.target} "
