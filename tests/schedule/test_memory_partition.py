@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from mlir.ir import ArrayAttr, DictAttr, IntegerAttr, Module, StringAttr
 
 import allo_verify as av
+from allo_verify import grid, int32
 from allo_verify.equiv.layouts import DimMap, DimPart, dim_map
 from allo_verify.schedule.buffers import BufferRef, functions
 from allo_verify.schedule.primitives.base import Context
@@ -259,3 +262,44 @@ def test_a_layout_not_propagated_to_the_callee_is_refuted() -> None:
     note = refute(av.customize(K.passes_down),
                   PartitionForgettingTheCallee("passes_down:B", "cyclic", 1, 2), "/unified")
     assert "bump:X is bound to passes_down:B" in note
+
+
+# ---- the checker is exact: it proves a bank map exactly when the map is a bijection ----
+def vector_kernel(n: int):  # noqa: ANN201 - a kernel
+    def vec(A: int32[n, 2]) -> int32[n, 2]:
+        B: int32[n, 2] = 0
+        for i, j in grid(n, 2):
+            B[i, j] = A[i, j] + 1
+        return B
+
+    return vec
+
+
+def floor_block_is_bijection(n: int, f: int) -> bool:
+    d = n // f
+    slots = {(i // d, i % d) for i in range(n)}
+    return len(slots) == n and all(0 <= b < f and 0 <= o < d for b, o in slots)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 40))
+@example(10, 3)  # misplaces A[9] into bank 3
+@example(12, 4)  # F divides N: floor is ceil
+def test_floor_block_is_refuted_exactly_when_it_misplaces_a_cell(n: int, f: int) -> None:
+    f = min(f, n)
+    s = av.customize(vector_kernel(n))
+    prim = BlockWithFloor("vec:A", "block", 1, f)
+    if floor_block_is_bijection(n, f):
+        s.apply(prim)
+        assert all(c.result.status == "proved" for c in s.steps[0].checks)
+    else:
+        with pytest.raises(av.ScheduleError):
+            s.apply(prim)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 40), st.sampled_from(["block", "cyclic"]))
+def test_real_layouts_are_always_proved(n: int, f: int, kind: str) -> None:
+    s = av.customize(vector_kernel(n))
+    s.partition("A", kind, dim=1, factor=min(f, n))
+    assert all(c.result.status == "proved" for c in s.steps[0].checks)
