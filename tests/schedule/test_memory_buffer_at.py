@@ -158,3 +158,14 @@ def test_wrong_offset_in_the_body_is_refuted_with_the_cell() -> None:
 def test_init_from_the_wrong_offset_is_refuted() -> None:
     note = refute(av.customize(K.gemm), InitFromWrongOffset("gemm:C", "i"), "/init")
     assert "cell C_buf[" in note
+
+
+def test_loop_primitives_after_buffer_at_still_check() -> None:
+    s = av.customize(K.gemm)
+    s.buffer_at(s.C, "i")
+    s.split("j", 4)
+    s.reorder("j.outer", "k")
+    assert all(c.result.status == "proved" for st in s.steps for c in st.checks)
+    a = RNG.integers(-50, 50, (10, 10), dtype=np.int32)
+    b = RNG.integers(-50, 50, (10, 8), dtype=np.int32)
+    assert np.array_equal(s.build()(a, b), a @ b)

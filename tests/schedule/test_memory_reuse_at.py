@@ -203,3 +203,15 @@ class FillOffByOne(ReuseAt):
 def test_fill_off_by_one_is_refuted() -> None:
     note = refute(av.customize(K.conv3x3), FillOffByOne("conv3x3:A", "y"), "/fill")
     assert "is not loaded from A[" in note
+
+
+def test_loop_primitives_after_memory_steps_still_check() -> None:
+    s = av.customize(K.conv3x3)
+    lb = s.reuse_at(s.A, "y")
+    s.split("x", 2)                       # the window loop and the fill loops are ordinary
+    s.pipeline(f"{lb.name}.fill1")
+    s.unroll(f"{lb.name}.shift0")
+    assert all(c.result.status == "proved" for st in s.steps for c in st.checks)
+    a = RNG.integers(-100, 100, (10, 9), dtype=np.int32)
+    f = RNG.integers(-5, 5, (3, 3), dtype=np.int32)
+    assert np.array_equal(s.build()(a, f), conv_ref(a, f))
