@@ -172,11 +172,13 @@ class ArrayPartition(Primitive):
                       f"{read_layout(*graph.values[others[0]])}"))
         maps = {p.dim: self.dim_map(p, shape[p.dim - 1]) for p in layout}
         out += self.cell_checks(ref.name, shape, maps, step)
+        extracted: dict[str, dict[int, Statement]] = {}
         for node in members:
             if node not in graph.values:
                 continue
-            stmts = statements(after, node[0], ctx)
-            for s in stmts.values():
+            if node[0] not in extracted:
+                extracted[node[0]] = statements(after, node[0], ctx)
+            for s in extracted[node[0]].values():
                 out += self.access_checks(s, node, maps, step)
         return out
 
