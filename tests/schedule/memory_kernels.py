@@ -99,6 +99,24 @@ def strided(A: int32[H, W]) -> int32[4, W]:
     return B
 
 
+def uneven(A: int32[H, W]) -> int32[4, W]:
+    B: int32[4, W] = 0
+    for y, x in grid(4, W):
+        B[y, x] = A[2 * y, x] + A[y + 1, x]
+    return B
+
+
+def conv_stride2(A: int32[11, 11]) -> int32[5, 5]:
+    B: int32[5, 5] = 0
+    for y, x in grid(5, 5):
+        v: int32 = 0
+        for r in reduction(3):
+            for c in reduction(3):
+                v += A[2 * y + r, 2 * x + c]
+        B[y, x] = v
+    return B
+
+
 def accumulate_rows(A: int32[H, W], B: int32[H - 2, W]):
     for y in range(H - 2):
         for r in reduction(3):

@@ -62,6 +62,27 @@ def test_line_buffer_under_a_tiled_column_loop() -> None:
     assert s.verify(trials=5).status == "proved"
 
 
+def test_strided_line_buffer() -> None:
+    s = av.customize(K.strided)
+    lb = s.reuse_at(s.A, "y")
+    assert "memref<2x9xi32>" in str(s.module)  # two rows; both fresh each iteration
+    a = RNG.integers(-100, 100, (10, 9), dtype=np.int32)
+    assert np.array_equal(s.build()(a), a[0:8:2] + a[1:8:2])
+    assert s.verify(trials=5).status == "proved"
+    del lb
+
+
+def test_stride_two_conv_with_line_and_window_buffers() -> None:
+    s = av.customize(K.conv_stride2)
+    lb = s.reuse_at(s.A, "y")
+    s.reuse_at(lb, "x")
+    a = RNG.integers(-100, 100, (11, 11), dtype=np.int32)
+    ref = np.array([[int(a[2 * y:2 * y + 3, 2 * x:2 * x + 3].sum()) for x in range(5)]
+                    for y in range(5)], dtype=np.int32)
+    assert np.array_equal(s.build()(a), ref)
+    assert s.verify(trials=5).status == "proved"
+
+
 def test_reuse_on_a_target_the_nest_writes_is_refused_with_the_instance() -> None:
     # Allo issue #370: a reuse buffer on an in-place update serves stale values
     s = av.customize(K.in_place)
@@ -93,7 +114,7 @@ def test_reuse_of_the_input_of_an_in_place_reduction_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(("kernel", "target", "axis", "expect"), [
-    (K.strided, "A", "y", "stride 1 only"),
+    (K.uneven, "A", "y", "at different strides"),
     (K.conv3x3, "B", "y", "not read inside loop"),
     (K.conv3x3, "F", "x", "exactly one dimension"),
 ])
@@ -121,9 +142,9 @@ class ShiftWrongOrder(ReuseAt):
     so each row copies a row already overwritten."""
 
     def shift(self, p, buf, shape, keep, counter) -> None:  # noqa: ANN001
-        k = p.extent - 2
+        k = p.extent - p.stride - 1
         self.nest(p, "shift", shape, keep, counter,
-                  src=(buf, lambda c: [k - c[q] + 1 if q == p.dim else c[q]
+                  src=(buf, lambda c: [k - c[q] + p.stride if q == p.dim else c[q]
                                        for q in range(len(c))]),
                   dst=(buf, lambda c: [k - c[q] if q == p.dim else c[q]
                                        for q in range(len(c))]))

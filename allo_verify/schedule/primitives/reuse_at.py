@@ -1,9 +1,9 @@
 """reuse_at(target, axis): a reuse buffer (line buffer, or window buffer on one) for stencils.
 
 Rewrite (T the target, y the variable of `axis` with lower bound lb, d the one dimension
-of T whose subscripts move with y: s_d = o + y + g with o over the loops around `axis`, g
-over the loops inside it, m..m+K-1 the range of g; base(y) = o + y + m; R has T's shape
-with dimension d of extent K):
+of T whose subscripts move with y: s_d = o + S*y + g with a constant stride S >= 1, o over
+the loops around `axis`, g over the loops inside it, m..m+K-1 the range of g;
+base(y) = o + S*y + m; R has T's shape with dimension d of extent K; shown for S = 1):
 
     for y:                          for y:
         ... T[.., y + g, ..] ...        if y == lb:
@@ -22,10 +22,10 @@ around it, box the cells of R):
 1. T is not written in the nest (the #370 case: an in-place update is refused with the
    writing instance and its cell);
 2. fill: x in D_x, y = lb, c in box => the fill runs c: R[c] := T[c with base + c_d];
-3. shift: x in D_x, y != lb, c in box, c_d < K-1 => R[c] := R[c with c_d + 1];
-4. load: x in D_x, y != lb, c in box, c_d = K-1 => R[c] := T[c with base + K-1];
+3. shift: x in D_x, y != lb, c in box, c_d < K-S => R[c] := R[c with c_d + S];
+4. load: x in D_x, y != lb, c in box, c_d >= K-S => R[c] := T[c with base + c_d];
 5. advance: x in D_x, y != lb => y - 1 is an iteration of the same run and
-   base(y) = base(y - 1) + 1;
+   base(y) = base(y - 1) + S;
 6. the shift reads only old values: no prologue instance writes a cell of R that a later
    shift instance of the same iteration reads;
 7. in bounds: the fill and the load read cells of T;
@@ -101,6 +101,12 @@ class ReusePlan:
     loads: list[Any]
     buf: str
     lb: z3.ArithRef
+    stride: int  # rows the window moves per iteration
+
+    @property
+    def fresh_rows(self) -> int:
+        """Rows loaded from the target in an iteration after the first."""
+        return min(self.stride, self.extent)
 
     @property
     def names(self) -> list[str]:
@@ -166,7 +172,7 @@ def plan(module: Module, target: str, axis: str, ctx: Context) -> ReusePlan:
                             f"'{y}' in exactly one dimension; they move in "
                             f"{len(moving)} ({', '.join(str(d + 1) for d in moving) or 'none'})")
     d = moving[0]
-    os_, gs = [], []
+    os_, gs, strides = [], [], []
     for s in subs:
         t = s[d]
         inner = z3_vars(t) - outer - {y}
@@ -174,13 +180,19 @@ def plan(module: Module, target: str, axis: str, ctx: Context) -> ReusePlan:
         z = z3.simplify(z3.substitute(t, *zero(z3_vars(t))))
         o = z3.simplify(z3.substitute(t, *zero(inner | {y})) - z)
         g = z3.simplify(z3.substitute(t, *zero(outer | {y})))
+        coef = z3.simplify(z3.substitute(t, (z3.Int(y), z3.IntVal(1)),
+                                         *zero(z3_vars(t) - {y})) - z)
         sep = z3.Solver()
-        sep.add(t != o + z3.Int(y) + g)
-        if sep.check() != z3.unsat:
-            raise ScheduleError(f"reuse_at: the subscript {t} of {target} is not "
-                                f"'{y}' plus an offset (stride 1 only)")
+        sep.add(t != o + coef * z3.Int(y) + g)
+        if not z3.is_int_value(coef) or coef.as_long() < 1 or sep.check() != z3.unsat:
+            raise ScheduleError(f"reuse_at: the subscript {t} of {target} is not a positive "
+                                f"constant stride times '{y}' plus offsets")
         os_.append(o)
         gs.append(g)
+        strides.append(coef.as_long())
+    if len(set(strides)) != 1:
+        raise ScheduleError(f"reuse_at: the reads of {target} in '{axis}' move with '{y}' "
+                            f"at different strides {sorted(set(strides))}")
     for o in os_[1:]:
         if not z3.is_true(z3.simplify(o == os_[0])):
             raise ScheduleError(f"reuse_at: the reads of {target} in '{axis}' are offset by "
@@ -203,8 +215,9 @@ def plan(module: Module, target: str, axis: str, ctx: Context) -> ReusePlan:
     assert lo is not None and hi is not None
     lb = map_to_z3(h.lb, h.lb_ops)[0]
     return ReusePlan(kernel, lp, path, tv, tname, shape, d,
-                     z3.simplify(os_[0] + z3.Int(y) + lo), lo, hi - lo + 1, loads,
-                     fresh_name(module, f"{tname}_reuse_{y.replace('.', '_')}"), lb)
+                     z3.simplify(os_[0] + strides[0] * z3.Int(y) + lo), lo, hi - lo + 1,
+                     loads, fresh_name(module, f"{tname}_reuse_{y.replace('.', '_')}"), lb,
+                     strides[0])
 
 
 @register
@@ -249,7 +262,7 @@ class ReuseAt(Primitive):
         outer_only = AffineMap.get(len(keep), 0, [
             AffineConstantExpr.get(0) if i or b == y_iv else AffineDimExpr.get(keep.index(b))
             for b, i in zip(a.bases, inner, strict=True)])
-        base = exprs[p.dim].compose(outer_only) + AffineDimExpr.get(keep.index(y_iv)) \
+        base = exprs[p.dim].compose(outer_only) + AffineDimExpr.get(keep.index(y_iv)) * p.stride \
             + (p.low - self._zero_const(exprs[p.dim], len(a.bases)))
         h = header(p.loop)
         nl = len(h.lb_ops)
@@ -268,27 +281,25 @@ class ReuseAt(Primitive):
                           dst=(buf, lambda c: list(c)))
                 affine.AffineYieldOp([])
             with InsertionPoint(aif.else_block):
-                shift_shape = [p.extent - 1 if q == p.dim else n
-                               for q, n in enumerate(p.buf_shape)]
-                self.shift(p, buf, shift_shape, keep, counter)
-                last = AffineConstantExpr.get(p.extent - 1)
-                rest = [n for q, n in enumerate(p.buf_shape) if q != p.dim]
-                self.nest(p, "load", rest, keep, counter,
-                          src=(p.target, lambda c: self._ins(c, p.dim, base + (p.extent - 1))),
-                          dst=(buf, lambda c: self._ins(c, p.dim, last)))
+                kept = p.extent - p.fresh_rows
+                if kept:
+                    self.shift(p, buf, [kept if q == p.dim else n
+                                        for q, n in enumerate(p.buf_shape)], keep, counter)
+                self.nest(p, "load", [p.fresh_rows if q == p.dim else n
+                                      for q, n in enumerate(p.buf_shape)], keep, counter,
+                          src=(p.target, lambda c: [base + kept + c[q] if q == p.dim else c[q]
+                                                    for q in range(rank)]),
+                          dst=(buf, lambda c: [c[q] + kept if q == p.dim else c[q]
+                                               for q in range(rank)]))
                 affine.AffineYieldOp([])
 
     def shift(self, p: ReusePlan, buf: Any, shape: list[int], keep: list, counter: list[int]
               ) -> None:
-        """R[.., r, ..] = R[.., r + 1, ..] for r ascending (tests override the order)."""
+        """R[.., r, ..] = R[.., r + S, ..] for r ascending (tests override the order)."""
         self.nest(p, "shift", shape, keep, counter,
-                  src=(buf, lambda c: [c[q] + 1 if q == p.dim else c[q]
+                  src=(buf, lambda c: [c[q] + p.stride if q == p.dim else c[q]
                                        for q in range(len(c))]),
                   dst=(buf, lambda c: list(c)))
-
-    @staticmethod
-    def _ins(c: list, d: int, e: Any) -> list:
-        return [*c[:d], e, *c[d:]]
 
     @staticmethod
     def _zero_const(e: Any, n: int) -> int:

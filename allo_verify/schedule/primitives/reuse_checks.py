@@ -54,8 +54,9 @@ def reuse_checks(prim: Any, p: Any, before: Module, after: Module, ctx: Context
         r = s.accesses[0].buffer if len(s.accesses) == 2 else ""
         if w == p.buf and r == p.buf:
             kinds["shift"].append(s)
-        elif w == p.buf and r == p.tname:
-            kinds["fill" if len(s.loops) == depth + rank else "load"].append(s)
+        elif w == p.buf and r == p.tname and len(s.chain) > depth + 1:
+            then = s.chain[depth + 1][0][0] == 0  # in the `y == lb` branch
+            kinds["fill" if then else "load"].append(s)
         else:
             kinds["other"].append(s)
     out = [others_unchanged_check(before, after, p.kernel, step)]
@@ -68,16 +69,15 @@ def reuse_checks(prim: Any, p: Any, before: Module, after: Module, ctx: Context
                        depth, step)
     t_cell = [p.base + cv[q] if q == p.dim else cv[q] for q in range(rank)]
     first = y == p.lb
-    out.append(_copy(p, kinds["fill"], "fill", depth, list(range(rank)), cv, t_cell, cv,
+    out.append(_copy(p, kinds["fill"], "fill", depth, {}, cv, t_cell, cv,
                      z3.And(dom_x, first, box), step))
-    up = [cv[q] + 1 if q == p.dim else cv[q] for q in range(rank)]
-    out.append(_copy(p, kinds["shift"], "shift", depth, list(range(rank)), cv, up, cv,
-                     z3.And(dom_x, z3.Not(first), box, cv[p.dim] < p.extent - 1), step))
-    rest = [q for q in range(rank) if q != p.dim]
-    last_t = [p.base + p.extent - 1 if q == p.dim else cv[q] for q in range(rank)]
-    last_r = [z3.IntVal(p.extent - 1) if q == p.dim else cv[q] for q in range(rank)]
-    out.append(_copy(p, kinds["load"], "load", depth, rest, cv, last_t, last_r,
-                     z3.And(dom_x, z3.Not(first), box, cv[p.dim] == p.extent - 1), step))
+    kept = p.extent - p.fresh_rows
+    up = [cv[q] + p.stride if q == p.dim else cv[q] for q in range(rank)]
+    if kept or kinds["shift"]:
+        out.append(_copy(p, kinds["shift"], "shift", depth, {}, cv, up, cv,
+                         z3.And(dom_x, z3.Not(first), box, cv[p.dim] < kept), step))
+    out.append(_copy(p, kinds["load"], "load", depth, {p.dim: kept}, cv, t_cell, cv,
+                     z3.And(dom_x, z3.Not(first), box, cv[p.dim] >= kept), step))
     out.append(_advance(p, dom_x, y, step))
     out += _in_bounds(p, kinds["fill"] + kinds["load"], step)
     prologue = kinds["fill"] + kinds["shift"] + kinds["load"]
@@ -136,17 +136,18 @@ def _no_writes(p: Any, olds: dict[int, Statement], inside: set[int], step: str, 
     return out
 
 
-def _copy(p: Any, found: list[Statement], what: str, depth: int, dims: list[int], cv: list,
-          src: list, dst: list, premise: z3.BoolRef, step: str) -> Check:
-    """Every cell the premise names is copied src -> dst by the one `what` statement."""
+def _copy(p: Any, found: list[Statement], what: str, depth: int, offsets: dict[int, int],
+          cv: list, src: list, dst: list, premise: z3.BoolRef, step: str) -> Check:
+    """Every cell c the premise names is copied src -> dst by the one `what` statement, by
+    its instance c - offsets (loop k of the copy nest runs over dimension k)."""
     s = found[0] if len(found) == 1 else None
-    ok = s is not None and len(s.loops) == depth + len(dims) and s.tree == ("load", 0) and \
+    ok = s is not None and len(s.loops) == depth + len(cv) and s.tree == ("load", 0) and \
         s.accesses[0].subscripts is not None and s.accesses[1].subscripts is not None
 
     def build() -> z3.BoolRef:
         if not ok:
             return z3.Implies(premise, z3.BoolVal(False))
-        env = {n: cv[q] for n, q in zip(s.loops[depth:], dims, strict=True)}
+        env = {n: cv[q] - offsets.get(q, 0) for q, n in enumerate(s.loops[depth:])}
         rd = [subst(e, env) for e in s.accesses[0].subscripts]
         wr = [subst(e, env) for e in s.accesses[1].subscripts]
         return z3.Implies(premise, z3.And(subst(s.domain, env),
@@ -167,12 +168,12 @@ def _advance(p: Any, dom_x: z3.BoolRef, y: z3.ArithRef, step: str) -> Check:
     def build() -> z3.BoolRef:
         prev = {p.names[-1]: y - 1}
         return z3.Implies(z3.And(dom_x, y != p.lb),
-                          z3.And(subst(dom_x, prev), p.base == subst(p.base, prev) + 1))
+                          z3.And(subst(dom_x, prev), p.base == subst(p.base, prev) + p.stride))
 
     return Check(Obligation(f"{step}/advance", "each iteration but the first follows the "
-                            "previous one and moves the window by one", build, step),
+                            f"previous one and moves the window by {p.stride}", build, step),
                  lambda m: f"iteration ({_iteration(m, p.names)}) does not follow the previous "
-                           "one by a shift of one")
+                           f"one by a shift of {p.stride}")
 
 
 def _old_values(p: Any, writers: list[Statement], shifts: list[Statement], depth: int,
