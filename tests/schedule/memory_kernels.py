@@ -144,3 +144,9 @@ def with_constant(A: int32[M, N]) -> int32[M, N]:
     for i, j in grid(M, N):
         E[i, j] = B[i, j] + C[i, j]
     return E
+
+
+def apply_broken(s, prim):  # noqa: ANN001, ANN201
+    """Apply a deliberately broken test subclass of a primitive: through `Schedule._apply`
+    where the schedule gates `apply` to registered primitives, else through `apply`."""
+    return getattr(s, "_apply", s.apply)(prim)
