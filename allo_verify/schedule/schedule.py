@@ -29,13 +29,18 @@ from allo_verify.equiv.polyhedral import EFFECTS
 from allo_verify.equiv.results import Cost, Proved, Refuted, Result, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
+from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
 from allo_verify.schedule.loops import LoopRef, describe_loops, find_loop, list_loops
 from allo_verify.schedule.primitives import REGISTRY, Context, Primitive
+from allo_verify.schedule.primitives.buffer_at import BufferAt
 from allo_verify.schedule.primitives.compute_at import ComputeAt
 from allo_verify.schedule.primitives.fuse import Fuse, fused_name
 from allo_verify.schedule.primitives.parallel import Parallel
+from allo_verify.schedule.primitives.partition import ArrayPartition, partition_kind, precheck
 from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.reorder import Reorder
+from allo_verify.schedule.primitives.reshape import Reshape
+from allo_verify.schedule.primitives.reuse_at import ReuseAt
 from allo_verify.schedule.primitives.split import Split, split_names
 from allo_verify.schedule.primitives.unroll import Unroll
 from allo_verify.schedule.usage import (
@@ -152,6 +157,18 @@ def _fuse_fallback(*axes: Any, **__: Any) -> str:
     return "_".join(_short(a) for a in axes) + "_fused"
 
 
+def _buffer_fallback(kind: str) -> Callable[..., Any]:
+    """The handle buffer_at (`kind="buf"`) or reuse_at (`"reuse"`) would have returned."""
+
+    def fallback(target: Any, axis: Any = "", *_: Any, **__: Any) -> BufferRef:
+        name = getattr(target, "qualified", str(target))
+        kernel, _, buf = name.rpartition(":")
+        suffix = "buf" if kind == "buf" else f"reuse_{_short(axis).replace('.', '_')}"
+        return BufferRef(kernel, f"{buf}_{suffix}")
+
+    return fallback
+
+
 def _step_method(fallback: Callable[..., Any] | None = None) -> Callable[[Any], Any]:
     """A public primitive method. Outside `collect_refusals()` it runs as written. Inside,
     the outermost call records a refusal on the schedule instead of raising it (a usage
@@ -266,6 +283,24 @@ class Schedule:
     def loop(self, axis: str) -> LoopRef:
         """The loop `axis` (`"i"` or `"kernel:i"`) names; ambiguity is an error."""
         return find_loop(self.module, loop_arg(axis, "loop"))
+
+    # ---- buffers ----------------------------------------------------------------------
+    def __getattr__(self, name: str) -> BufferRef:
+        """`s.A`: the buffer `A` (of the top kernel when it has one)."""
+        if name.startswith("_") or "module" not in self.__dict__:
+            raise AttributeError(name)
+        try:
+            return self.buffer(name)
+        except ScheduleUsageError as e:
+            raise AttributeError(str(e)) from None
+
+    def buffer(self, target: str | BufferRef) -> BufferRef:
+        """The buffer `target` names (`"A"`, `"kernel:A"` or a handle)."""
+        return find_buffer(self.module, target, self.ctx.arg_names, self.kernel.name)
+
+    def get_buffers(self) -> list[BufferRef]:
+        """Every named buffer (arguments and local arrays) of every function."""
+        return list_buffers(self.module, self.ctx.arg_names)
 
     # ---- applying primitives ----------------------------------------------------------
     def apply(self, prim: Primitive, unchecked: bool = False) -> Step:
@@ -406,6 +441,63 @@ class Schedule:
         `consumer_axis`; refused when a value would be read before it is produced."""
         self.apply(ComputeAt(axis_name(producer_axis, "compute_at"),
                              axis_name(consumer_axis, "compute_at")), unchecked)
+
+    @_step_method()
+    def partition(self, target: str | BufferRef, partition_type: Any = "complete",
+                  dim: int = 0, factor: int = 0, unchecked: bool = False) -> None:
+        """Split buffer `target` into banks along `dim` (1-based; 0: every dimension):
+        `av.Partition.Complete`, `.Block` or `.Cyclic` with `factor` banks. The layout is
+        shared by every buffer bound to `target` through calls; a dimension partitioned twice
+        in conflicting ways is an error naming both steps."""
+        ref = self.buffer(target)
+        prim = ArrayPartition(ref.qualified, partition_kind(partition_type),
+                              int_param(dim, "partition", "dim", 0),
+                              int_param(factor, "partition", "factor", 0))
+        earlier = [(f"step {k + 1} ({st.primitive.label()})", st.primitive)
+                   for k, st in enumerate(self.steps) if isinstance(st.primitive, ArrayPartition)]
+        precheck(earlier, prim, self.module, self.ctx)
+        self._apply_memory(prim, unchecked)
+
+    @_step_method(_buffer_fallback("buf"))
+    def buffer_at(self, target: str | BufferRef, axis: Axis, unchecked: bool = False
+                  ) -> BufferRef:
+        """A local copy of the slice of `target` one iteration of `axis` uses: loaded at the
+        start of each iteration, written back at its end (when written); the loop body uses
+        the copy. Returns the new buffer's handle."""
+        ref = self.buffer(target)
+        before = self._apply_memory(BufferAt(ref.qualified, axis_name(axis)), unchecked)
+        return self._new_buffer(before, ref.kernel)
+
+    @_step_method(_buffer_fallback("reuse"))
+    def reuse_at(self, target: str | BufferRef, axis: Axis, unchecked: bool = False
+                 ) -> BufferRef:
+        """A reuse buffer for the stencil reads of `target` in `axis`: a line buffer (or a
+        window buffer, when `target` is itself a reuse buffer) refilled by one shift and one
+        new row per iteration. Returns the new buffer's handle (chainable)."""
+        ref = self.buffer(target)
+        before = self._apply_memory(ReuseAt(ref.qualified, axis_name(axis)), unchecked)
+        return self._new_buffer(before, ref.kernel)
+
+    @_step_method()
+    def reshape(self, target: str | BufferRef, shape: tuple[int, ...] | list[int],
+                unchecked: bool = False) -> None:
+        """Give the local array `target` the shape `shape` (same cells, row-major order)."""
+        ref = self.buffer(target)
+        dims = tuple(int_param(n, "reshape", "each dimension", 1)
+                     for n in loop_list(shape, "reshape"))
+        self._apply_memory(Reshape(ref.qualified, dims), unchecked)
+
+    def _new_buffer(self, before: Module, kernel: str) -> BufferRef:
+        """The buffer the last step added to `kernel` (the one not in `before`)."""
+        seen = {b.qualified for b in list_buffers(before, self.ctx.arg_names)}
+        new = [b for b in self.get_buffers() if b.qualified not in seen and b.kernel == kernel]
+        return new[0]
+
+    def _apply_memory(self, prim: Primitive, unchecked: bool) -> Module:
+        """`apply`; returns the module as it was before the step."""
+        before = self.module
+        self.apply(prim, unchecked)
+        return before
 
     # ---- outputs ----------------------------------------------------------------------
     def unknowns(self) -> list[CheckRecord]:
