@@ -41,6 +41,8 @@ PURE_PREFIXES = ("arith.", "math.")
 PURE_OPS = frozenset({"affine.apply", "affine.load", "memref.load", "affine.min",
                       "affine.max", "memref.get_global"})
 LOOPS = ("affine.for", "scf.for")
+FOLDABLE_CASTS = frozenset({"arith.extsi", "arith.extui", "arith.trunci", "arith.index_cast",
+                            "arith.index_castui"})
 
 
 @dataclass
@@ -214,6 +216,8 @@ class FunctionEmitter:
             return
         if name == "arith.constant":
             self._constant(op)
+        elif name in FOLDABLE_CASTS and self._fold_cast(op):
+            return
         elif name in OPS:
             self.all_const_operands = all(v in self.consts for v in op.operands)
             rhs = OPS[name](self, op)
@@ -229,6 +233,24 @@ class FunctionEmitter:
                 raise HLSEmitError(f"@{self.fname}: no C++ spelling for {name} "
                                    f"(at {op.location})")
             handler(op)
+
+    def _fold_cast(self, op: ir.Operation) -> bool:
+        """An integer extension, truncation or index cast of a constant is a constant of
+        the result type (the value the op computes); returns whether it was folded."""
+        c = self.const_int(op.operands[0])
+        if c is None:
+            return False
+        src, dst = op.operands[0].type, op.results[0].type
+        sw = 64 if isinstance(src, ir.IndexType) else ir.IntegerType(src).width
+        dw = 64 if isinstance(dst, ir.IndexType) else ir.IntegerType(dst).width
+        raw = c & ((1 << sw) - 1)
+        unsigned = op.name in ("arith.extui", "arith.index_castui")
+        value = raw if unsigned else (raw - (1 << sw) if raw >> (sw - 1) else raw)
+        value &= (1 << dw) - 1
+        if dw > 1 and value >> (dw - 1):
+            value -= 1 << dw
+        self.consts[op.results[0]] = ("int", value)
+        return True
 
     def define(self, v: ir.Value, rhs: str) -> None:
         name = self.fresh_value()
