@@ -3,6 +3,7 @@ and schedule test corpus that the frontend accepts."""
 
 from __future__ import annotations
 
+import functools
 import glob
 import importlib
 import inspect
@@ -21,6 +22,7 @@ def _functions(module: Any) -> list[tuple[str, Any]]:
             and not name.startswith(("test_", "_")) and fn.__annotations__]
 
 
+@functools.cache
 def corpus() -> dict[str, Any]:
     """name -> Schedule, for every kernel the frontend builds (others are skipped)."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "lang"))
@@ -33,6 +35,9 @@ def corpus() -> dict[str, Any]:
         for var, obj in vars(mod).items():
             if isinstance(obj, av.Schedule):
                 out[f"examples.{name}.{var}"] = obj
+            elif isinstance(obj, av.Equivalence):  # the hand-written implementation too
+                impl = obj.implementation
+                out[f"examples.{name}.{impl.__name__}"] = av.customize(impl)
     modules = [os.path.splitext(os.path.basename(p))[0]
                for p in sorted(glob.glob(os.path.join(ROOT, "tests", "lang", "test_*.py")))]
     sources = [importlib.import_module(m) for m in modules]
