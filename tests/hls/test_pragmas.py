@@ -130,3 +130,29 @@ def test_binaries_are_cached_by_code_hash(tmp_path, monkeypatch):
     stamp = first.path.stat().st_mtime_ns
     again = emit_hls(s.module, s.sig).binary()
     assert again.path == first.path and again.path.stat().st_mtime_ns == stamp
+
+
+BITCAST = """
+func.func @k(%A: memref<4xf32>, %B: memref<4xi32>) {
+  affine.for %i = 0 to 4 {
+    %x = affine.load %A[%i] : memref<4xf32>
+    %y = arith.bitcast %x : f32 to i32
+    affine.store %y, %B[%i] : memref<4xi32>
+  }
+  return
+}
+"""
+
+
+def test_unsupported_op_and_wrong_signature_are_clear_errors():
+    from allo_verify.lang.signature import Arg, Signature
+    from allo_verify.lang.types import float32
+
+    sig = Signature("k", (Arg("A", float32[4]), Arg("B", int32[4])), ())
+    with pytest.raises(HLSEmitError, match="no C\\+\\+ spelling for arith.bitcast"):
+        emit_hls(BITCAST, sig)
+    wrong = Signature("k", (Arg("A", int32[4]), Arg("B", int32[4])), ())
+    with pytest.raises(HLSEmitError, match="but the signature says"):
+        emit_hls(BITCAST, wrong)
+    with pytest.raises(HLSEmitError, match="no func.func @nope"):
+        emit_hls(BITCAST, Signature("nope", (), ()))
