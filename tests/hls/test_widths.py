@@ -3,7 +3,6 @@ the kernel factories of the frontend's property tests, instantiated at a spread 
 emitted, compiled in one batch and checked against the LLVM simulation (hypothesis inputs
 with type extremes)."""
 
-from __future__ import annotations
 
 import warnings
 
@@ -14,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import allo_verify as av
-from allo_verify import Fixed, Int, UInt
+from allo_verify import Fixed, Int, UInt, float16, float32, float64
 from allo_verify.codegen.hls import csim_check, emit_hls, prebuild
 from allo_verify.equiv.cosim import args_strategy
 
@@ -28,8 +27,27 @@ FIXED_TRIPLES = [(Fixed(8, 3), Fixed(16, 12), Fixed(12, 0)),
 CONV_TYPES = [Int(1), UInt(9), Int(33), UInt(64), Int(100), UInt(128)]
 
 
+def make_math(T):
+    def math_all(X: T[N], Y: T[N], O: T[12, N]):
+        for i in range(N):
+            O[0, i] = av.exp(X[i])
+            O[1, i] = av.log(X[i])
+            O[2, i] = av.log2(X[i])
+            O[3, i] = av.sqrt(X[i])
+            O[4, i] = av.sin(X[i])
+            O[5, i] = av.cos(X[i])
+            O[6, i] = av.tanh(X[i])
+            O[7, i] = av.pow(X[i], Y[i])
+            O[8, i] = X[i] % Y[i]
+            O[9, i] = min(X[i], Y[i])
+            O[10, i] = max(abs(X[i]), Y[i])
+            O[11, i] = X[i] // Y[i]
+
+    return math_all
+
+
 def _kernels() -> dict[str, object]:
-    out = {}
+    out = {f"math{t.bits}": make_math(t) for t in (float16, float32, float64)}
     for k, (a, b, t) in enumerate(INT_TRIPLES):
         out[f"arith{k}"] = int_props.make_arith(a, b, t, N)
         out[f"bits{k}"] = int_props.make_bits(a, b, t, N)
