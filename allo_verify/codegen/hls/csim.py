@@ -95,12 +95,18 @@ class Binary:
     log: str
 
 
-def combined_source(mods: list[HLSModule]) -> str:
+def shared_header(mods: list[HLSModule]) -> str:
+    """The headers every kernel of a batch includes (types, helpers' includes, testbench
+    I/O): the part a precompiled header can hold."""
+    return max({m.prelude for m in mods}, key=len) + "\n" + TB_HEADER
+
+
+def combined_source(mods: list[HLSModule], include: str | None = None) -> str:
     """One translation unit holding every module of `mods` (namespaces m0, m1, ...) and a
-    main that runs `tb_run` of the kernel chosen by argv[1]."""
-    preludes = {m.prelude for m in mods}
-    prelude = max(preludes, key=len)
-    parts = [prelude, '#pragma GCC diagnostic ignored "-Wunused-label"', TB_HEADER]
+    main that runs `tb_run` of the kernel chosen by argv[1]; with `include`, the shared
+    header is included by that name instead of written out."""
+    head = f'#include "{include}"' if include else shared_header(mods)
+    parts = [head, '#pragma GCC diagnostic ignored "-Wunused-label"']
     cases = []
     for j, m in enumerate(mods):
         parts.append(f"namespace m{j} {{\n{m.helpers}\n{m.body}\n{m.tb_body}}}  // namespace m{j}")
@@ -163,16 +169,46 @@ def prebuild(mods: list[HLSModule], jobs: int = 1) -> list[Binary]:
     return out
 
 
+PCH_NAME = "allo_verify_csim_pch.h"
+
+
+def _precompiled(header: str) -> Path | None:
+    """A folder holding `header` as PCH_NAME and its precompiled form (built once per
+    header text and toolchain, renamed into the cache), or None when g++ cannot make it
+    (the compile then reads the header as text; the result is the same)."""
+    key = hashlib.sha256((_toolchain_id() + header).encode()).hexdigest()[:24]
+    folder = cache_dir() / f"pch-{key}"
+    if (folder / (PCH_NAME + ".gch")).is_file():
+        return folder
+    stage = Path(tempfile.mkdtemp(prefix=".pch.", dir=cache_dir()))
+    try:
+        (stage / PCH_NAME).write_text(header)
+        cmd = [compiler(), *CXX_FLAGS, "-isystem", str(ap_types_dir()), "-x", "c++-header",
+               str(stage / PCH_NAME), "-o", str(stage / (PCH_NAME + ".gch"))]
+        if subprocess.run(cmd, capture_output=True).returncode != 0:
+            return None
+        try:
+            os.replace(stage, folder)
+        except OSError:  # built concurrently by another process: use theirs
+            pass
+        return folder if (folder / (PCH_NAME + ".gch")).is_file() else None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def _compile(mods: list[HLSModule]) -> None:
-    source = combined_source(mods)
-    digest = hashlib.sha256((_toolchain_id() + source).encode()).hexdigest()[:32]
+    digest = hashlib.sha256((_toolchain_id() + combined_source(mods)).encode()).hexdigest()[:32]
+    pch = _precompiled(shared_header(mods))
+    source = combined_source(mods, PCH_NAME if pch is not None else None)
     cache = cache_dir()
     exe = cache / f"bin-{digest}"
     with tempfile.TemporaryDirectory(prefix="allo_csim_") as tmp:
         src = Path(tmp) / SOURCE_NAME
         src.write_text(source)
         out = Path(tmp) / "csim"
-        cmd = [compiler(), *CXX_FLAGS, "-isystem", str(ap_types_dir()), str(src), "-o", str(out)]
+        include = ["-I", str(pch), "-Winvalid-pch"] if pch is not None else []
+        cmd = [compiler(), *CXX_FLAGS, "-isystem", str(ap_types_dir()), *include, str(src),
+               "-o", str(out)]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             errors = [ln for ln in proc.stderr.splitlines() if "error" in ln][:10]
