@@ -555,13 +555,25 @@ class Schedule:
         cert.statements = statement_sources(self.original)
         return cert
 
-    def build(self, target: str = "llvm") -> Any:
-        """A callable simulation of the current design (`target="llvm"`)."""
-        if target != "llvm":
-            raise ScheduleUsageError(f"unknown target {target!r}; available: 'llvm'")
-        from allo_verify.codegen.llvm_runner import build_llvm
+    def build(self, target: str = "llvm", mode: str | None = None,
+              project: str | None = None, **options: Any) -> Any:
+        """The current design as: `target="llvm"` a callable LLVM simulation;
+        `target="vhls"` an `HLSModule` (Vitis HLS C++, `.csim(...)`, `.write(dir)`);
+        `target="vitis_hls"` the HLSModule after writing its project folder `project` and
+        running Vitis in `mode` ("csim", "csyn", "cosim", "impl"; None only writes)."""
+        if target == "llvm":
+            from allo_verify.codegen.llvm_runner import build_llvm
 
-        return build_llvm(self.module, self.kernel.sig)
+            return build_llvm(self.module, self.kernel.sig)
+        if target in ("vhls", "vitis_hls"):
+            from allo_verify.codegen.hls import build_project, emit_hls
+
+            mod = emit_hls(self.module, self.kernel.sig, **options)
+            if target == "vhls":
+                return mod
+            return build_project(mod, mode, project or f"{self.kernel.sig.name}.prj")
+        raise ScheduleUsageError(f"unknown target {target!r}; available: 'llvm', 'vhls', "
+                                 "'vitis_hls'")
 
 
 def _nothing() -> Any:
