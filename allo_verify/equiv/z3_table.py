@@ -124,11 +124,21 @@ def _trunci(a: list[Any], rt: str, ats: tuple[str, ...], attr: Any) -> Any:
     return z3.Extract(width(rt) - 1, 0, a[0])
 
 
+def _resize(x: Any, src: int, dst: int, signed: bool) -> Any:
+    if dst < src:
+        return z3.Extract(dst - 1, 0, x)
+    if dst > src:
+        return z3.SignExt(dst - src, x) if signed else z3.ZeroExt(dst - src, x)
+    return x
+
+
 def _index_cast(signed: bool) -> Z3Fn:
+    """index <-> iN as LLVM does it: an index is a 64-bit integer, so the value is extended
+    (by the op's signedness) or truncated through its 64-bit pattern."""
     def g(a: list[Any], rt: str, ats: tuple[str, ...], attr: Any) -> Any:
         if ats[0] == "index":
-            return z3.Int2BV(a[0], width(rt))
-        return z3.BV2Int(a[0], is_signed=signed)
+            return _resize(z3.Int2BV(a[0], 64), 64, width(rt), signed)
+        return z3.BV2Int(_resize(a[0], width(ats[0]), 64, signed), is_signed=True)
     return g
 
 
