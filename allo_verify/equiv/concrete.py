@@ -181,6 +181,20 @@ def _cmpf(p: int, x: float, y: float) -> int:
     return int(uno or r) if name[0] == "u" else int((not uno) and r)
 
 
+def fold_defined(op: str, rt: str, at: str, a: list[int]) -> bool:
+    """Whether folding `op` on constants `a` gives the value LLVM computes: false only for
+    `fptosi`/`fptoui` outside the target's range (or NaN, inf), where LLVM's result is
+    undefined (the frontend selects the saturated value itself)."""
+    if op not in ("arith.fptosi", "arith.fptoui"):
+        return True
+    x = float(bits_to_float(a[0], at))
+    if not math.isfinite(x):
+        return False
+    v, w = math.trunc(x), width(rt)
+    lo, hi = (-(1 << (w - 1)), 1 << (w - 1)) if op == "arith.fptosi" else (0, 1 << w)
+    return lo <= v < hi
+
+
 def _fp_to_int(x: float, w: int, signed: bool) -> int:
     lo, hi = (-(1 << (w - 1)), (1 << (w - 1)) - 1) if signed else (0, (1 << w) - 1)
     if math.isnan(x):

@@ -2,7 +2,8 @@
 
 Hot ops (loads, stores) are generated as Python source so that a subscript costs a few
 bytecodes. Law: each step does to `env` and the buffers exactly what the op does to values
-and memory, with index values as Python ints and data values as term ids.
+and memory, with index values as Python ints (or `SymIdx` when they come from data), data
+values as term ids, and cells of index memrefs as i64 terms.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import mlir.ir as ir
 
 from allo_verify.equiv.concrete import _INDEX_OPS, CMPI, py_float_bits, to_signed, width
 from allo_verify.equiv.symexec import (
+    INDEX_TERM,
     Buffer,
     DataDependent,
     Env,
@@ -22,14 +24,19 @@ from allo_verify.equiv.symexec import (
     SymIdx,
     TooLarge,
     Unsupported,
+    idx_term,
+    idx_value,
     map_srcs,
     memref_shape,
     set_constraints,
+    term_type,
 )
 from allo_verify.equiv.z3_table import Z3_OPS
 
 if TYPE_CHECKING:
     from allo_verify.equiv.symexec import Executor
+
+_M64 = (1 << 64) - 1
 
 
 def _oob(b: Buffer, idx: tuple[int, ...]) -> None:
@@ -62,18 +69,26 @@ def _access(ex: Executor, mem: ir.Value, idx_srcs: list[str]) -> tuple[str, str]
 
 
 def _load(ex: Executor, o: ir.Operation, mem: ir.Value, idx_srcs: list[str]) -> Step:
+    """A load; a cell of an index memref (an i64 term) is read as an index value."""
     body, flat = _access(ex, mem, idx_srcs)
+    cell = f"b.cells[{flat}]"
+    if memref_shape(mem.type)[1] == "index":
+        cell = f"V(S, {cell})"
     src = (f"def step(e):\n    b = e[{ex.slot(mem)}]\n{body}\n"
-           f"    e[{ex.slot(o.results[0])}] = b.cells[{flat}]\n")
-    return _exec(src, {})
+           f"    e[{ex.slot(o.results[0])}] = {cell}\n")
+    return _exec(src, {"V": idx_value, "S": ex.store})
 
 
 def _store(ex: Executor, val: ir.Value, mem: ir.Value, idx_srcs: list[str]) -> Step:
+    """A store; an index value stored into an index memref becomes its i64 term."""
     body, flat = _access(ex, mem, idx_srcs)
+    v = f"e[{ex.slot(val)}]"
+    if memref_shape(mem.type)[1] == "index":
+        v = f"T(S, {v})"
     src = (f"def step(e):\n    b = e[{ex.slot(mem)}]\n{body}\n    k = {flat}\n"
            f"    if J: J[-1].append((b, k, b.cells[k]))\n"
-           f"    b.cells[k] = e[{ex.slot(val)}]\n    b.written = True\n")
-    return _exec(src, {"J": ex.journal})
+           f"    b.cells[k] = {v}\n    b.written = True\n")
+    return _exec(src, {"J": ex.journal, "T": idx_term, "S": ex.store})
 
 
 def _affine_operands(ex: Executor, ops: list[ir.Value]) -> list[str]:
@@ -269,12 +284,16 @@ def c_scf_if(ex: Executor, o: ir.Operation) -> Step:
                 J[-1].append((b, k, old))
             b.cells[k] = ev if tv == ev else store.mk("arith.select", b.elem, (cond, tv, ev))
         for s, rt, tv, ev in zip(rs, rtypes, tres, eres, strict=False):
-            if tv is ev or (rt == "index" and tv == ev):
+            if tv is ev:
                 e[s] = tv
-            elif rt != "index" and not rt.startswith("memref"):
+            elif rt == "index":
+                a, b = idx_term(store, tv), idx_term(store, ev)
+                e[s] = tv if a == b else SymIdx(store.mk("arith.select", INDEX_TERM,
+                                                         (cond, a, b)))
+            elif not rt.startswith("memref"):
                 e[s] = store.mk("arith.select", rt, (cond, tv, ev))
             else:
-                raise DataDependent("scf.if on data yields different indices or memrefs")
+                raise DataDependent("scf.if on data yields different memrefs")
     return step
 
 
@@ -313,6 +332,7 @@ def c_alloc(ex: Executor, o: ir.Operation) -> Step:
     if len(o.operands):
         raise Unsupported("memref.alloc with dynamic sizes")
     shape, elem = memref_shape(o.results[0].type)
+    elem = term_type(elem)
     n = 1
     for d in shape:
         n *= d
@@ -363,16 +383,26 @@ def c_constant(ex: Executor, o: ir.Operation) -> Step:
     t = str(o.results[0].type)
     a = o.attributes["value"]
     r = ex.slot(o.results[0])
-    if t == "index":
-        v: Any = int(ir.IntegerAttr(a).value)
-    elif t.startswith("f") or t == "bf16":
-        v = ex.store.const(py_float_bits(float(ir.FloatAttr(a).value), t), t)
-    elif t.startswith("i"):
-        raw = a.value if isinstance(a, ir.BoolAttr) else ir.IntegerAttr(a).value
-        v = ex.store.const(int(raw) & ((1 << width(t)) - 1), t)
+    if t == "index" or t.startswith("i"):
+        raw = _int_attr(a)
+        v: Any = raw if t == "index" else ex.store.const(raw & ((1 << width(t)) - 1), t)
+    elif t in ("f16", "f32", "f64"):
+        text = str(a).split(":")[0].strip()  # hex for NaN/inf: the exact bits
+        bits = int(text, 16) if text.lower().startswith("0x") else \
+            py_float_bits(float(ir.FloatAttr(a).value), t)
+        v = ex.store.const(bits, t)
     else:
         raise Unsupported(f"arith.constant of type {t}")
     return lambda e: e.__setitem__(r, v)
+
+
+def _int_attr(a: ir.Attribute) -> int:
+    """The value of an integer (or bool) attribute of any width. `IntegerAttr.value` aborts
+    the process (a C++ assertion) beyond 64 bits, so the printed form is read instead."""
+    text = str(a).split(":")[0].strip()
+    if text in ("true", "false"):
+        return int(text == "true")
+    return int(text, 0)
 
 
 def c_data(ex: Executor, o: ir.Operation) -> Step:
@@ -388,32 +418,12 @@ def c_data(ex: Executor, o: ir.Operation) -> Step:
     mk = store.mk
     if name in ("arith.index_cast", "arith.index_castui"):
         return _index_cast(ex, name, ats[0], rt, a[0], r)
-    if ats and all(t == "index" for t in ats) and rt == "index":
-        fn = _INDEX_OPS.get(name)
-        if fn is None:
-            raise Unsupported(f"{name} on index values")
-        x, y = a
-        return lambda e: e.__setitem__(r, fn(e[x], e[y]))
-    if name == "arith.cmpi" and ats[0] == "index":
-        rel = CMPI[attr or 0]
-        rel = rel if rel in ("eq", "ne") else rel[1:]
-        op = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[rel]
-        cmp = eval(f"lambda p, q: p {op} q")  # noqa: S307
-        x, y = a
-        t1, f1 = store.const(1, "i1"), store.const(0, "i1")
-        return lambda e: e.__setitem__(r, t1 if cmp(e[x], e[y]) else f1)
-    if name == "arith.select" and rt == "index":
-        c, x, y = a
-
-        def sel(e: Env) -> None:
-            cv = store.cval[e[c]]
-            if cv is not None:
-                e[r] = e[x] if cv else e[y]
-            elif e[x] == e[y]:
-                e[r] = e[x]
-            else:
-                raise DataDependent("select between index values on a data condition")
-        return sel
+    if "index" in ats or rt == "index":
+        return _index_op(ex, name, ats, rt, attr, a, r)
+    if name in ("arith.sitofp", "arith.uitofp") and width(ats[0]) > 128 \
+            and rt in ("f16", "f32", "bf16"):
+        raise Unsupported(f"{name} from {ats[0]} to {rt}: LLVM 22 converts integers wider "
+                          "than 128 bits to f16/f32 wrongly (convert to f64 first)")
     if name not in Z3_OPS:
         raise Unsupported(f"no symbolic meaning for op '{name}'")
     if len(a) == 2:
@@ -428,25 +438,74 @@ def c_data(ex: Executor, o: ir.Operation) -> Step:
     return lambda e: e.__setitem__(r, mk(name, rt, tuple(e[s] for s in a), attr))
 
 
-def _index_cast(ex: Executor, name: str, at: str, rt: str, x: int, r: int) -> Step:
-    store = ex.store
-    if at == "index":
-        m = (1 << width(rt)) - 1
+def _resize(store: Any, tid: int, src: str, dst: str, signed: bool) -> int:
+    """The term of `tid` (type `src`) extended by `signed` or truncated to `dst`."""
+    ws, wd = width(src), width(dst)
+    if ws == wd:
+        return tid
+    if wd < ws:
+        return store.mk("arith.trunci", dst, (tid,))  # type: ignore[no-any-return]
+    return store.mk("arith.extsi" if signed else "arith.extui", dst,  # type: ignore[no-any-return]
+                    (tid,))
 
+
+def _index_cast(ex: Executor, name: str, at: str, rt: str, x: int, r: int) -> Step:
+    """index <-> iN as LLVM does it: through the index's 64-bit pattern, extended by the op's
+    signedness (index_cast: signed, index_castui: unsigned) or truncated."""
+    store = ex.store
+    signed = name == "arith.index_cast"
+    if at == "index":
         def to_int(e: Env) -> None:
-            v = e[x]
-            e[r] = store.mk(name, rt, (v.tid,)) if isinstance(v, SymIdx) \
-                else store.const(v & m, rt)
+            e[r] = _resize(store, idx_term(store, e[x]), INDEX_TERM, rt, signed)
         return to_int
-    w = width(at)
 
     def to_index(e: Env) -> None:
-        cv = store.cval[e[x]]
-        if cv is None:
-            e[r] = SymIdx(store.mk(name, "index", (e[x],)))
-        else:
-            e[r] = to_signed(cv, w) if name == "arith.index_cast" else cv
+        e[r] = idx_value(store, _resize(store, e[x], at, INDEX_TERM, signed))
     return to_index
+
+
+def _index_op(ex: Executor, name: str, ats: tuple[str, ...], rt: str, attr: int | None,
+              a: list[int], r: int) -> Step:
+    """An arith op on index operands: on Python ints when every operand is one (control),
+    else on the operands' i64 terms (index data), the result read back as an index value."""
+    store = ex.store
+    trt = term_type(rt)
+    if name not in Z3_OPS:
+        raise Unsupported(f"no symbolic meaning for op '{name}'")
+    fn = _INDEX_OPS.get(name) if rt == "index" and all(t == "index" for t in ats) else None
+    t1, f1 = store.const(1, "i1"), store.const(0, "i1")
+    rel = CMPI[attr or 0] if name == "arith.cmpi" else ""
+    unsigned = rel.startswith("u")
+    py_rel = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">",
+              "ge": ">="}.get(rel if rel in ("eq", "ne") else rel[1:], "==")
+    cmp = eval(f"lambda p, q: p {py_rel} q")  # noqa: S307
+
+    def concrete(vals: list[Any]) -> Any:
+        if name == "arith.cmpi":
+            p, q = (v & _M64 for v in vals) if unsigned else vals
+            return t1 if cmp(p, q) else f1
+        if name == "arith.select":
+            cv = store.cval[vals[0]]
+            if cv is not None:
+                return vals[1] if cv else vals[2]
+            if vals[1] == vals[2]:
+                return vals[1]
+            return None
+        return fn(*vals) if fn is not None else None
+
+    def step(e: Env) -> None:
+        vals = [e[s] for s in a]
+        if not any(isinstance(v, SymIdx) for v, t in zip(vals, ats, strict=True)
+                   if t == "index"):
+            res = concrete(vals)
+            if res is not None:
+                e[r] = res
+                return
+        terms = tuple(idx_term(store, v) if t == "index" else v
+                      for v, t in zip(vals, ats, strict=True))
+        out = store.mk(name, trt, terms, attr)
+        e[r] = idx_value(store, out) if rt == "index" else out
+    return step
 
 
 COMPILERS: dict[str, Callable[[Executor, ir.Operation], Step]] = {

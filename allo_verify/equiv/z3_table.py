@@ -212,7 +212,10 @@ for _name in ("arith.addf", "arith.subf", "arith.mulf", "arith.divf", "arith.rem
               "math.sqrt", "math.sin", "math.cos", "math.tanh", "math.powf", "math.floor"):
     Z3_OPS[_name] = _ufop(_name)
 
-FLOAT_COMMUTATIVE = frozenset({"arith.addf", "arith.mulf"})
+# Commutative float ops (so operands are sorted when interned). IEEE-754 addition and
+# multiplication, and maximum/minimum (2019: NaN if either is NaN, -0.0 < +0.0), give the same
+# result for swapped operands, up to which NaN payload comes out (NaNs compare as equal).
+FLOAT_COMMUTATIVE = frozenset({"arith.addf", "arith.mulf", "arith.maximumf", "arith.minimumf"})
 
 
 def lookup(op: str) -> Z3Fn:
