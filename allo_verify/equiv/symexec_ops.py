@@ -505,6 +505,16 @@ def _index_op(ex: Executor, name: str, ats: tuple[str, ...], rt: str, attr: int 
                       for v, t in zip(vals, ats, strict=True))
         out = store.mk(name, trt, terms, attr)
         e[r] = idx_value(store, out) if rt == "index" else out
+    if fn is not None and len(a) == 2:  # the hot case: index arithmetic of loop control
+        x, y = a
+
+        def fast(e: Env) -> None:
+            p, q = e[x], e[y]
+            if type(p) is int and type(q) is int:
+                e[r] = fn(p, q)
+            else:
+                step(e)
+        return fast
     return step
 
 

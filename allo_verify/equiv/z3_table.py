@@ -5,7 +5,8 @@ operand type strings, the op's one semantic attribute (the cmpi/cmpf predicate) 
 
 Encoding (the exact tier):
 - `iN` -> `BitVec(N)` at its exact width; `i1` is `BitVec(1)` (1 = true).
-- `index` -> unbounded `Int`.
+- `index` -> unbounded `Int` (for index formulas; L2's terms hold index *data* as `i64`,
+  as LLVM computes it, and `index_cast`/`index_castui` go through the 64-bit pattern).
 - `fN` -> `BitVec(N)` holding the IEEE bits; each float op is an uninterpreted function
   named `op.types` (so only "same ops on the same operands" is provable), except the ops
   that are exact bit manipulations: `negf` flips the sign bit, `absf` clears it, `bitcast`
@@ -13,7 +14,9 @@ Encoding (the exact tier):
 - Division/remainder/shifts follow SMT-LIB (`bvsdiv`, `bvudiv`, `bvsrem`, `bvurem`, shifts
   by >= N saturate), which is also what `concrete.eval_op` computes; LLVM calls those cases
   poison and the frontend guards them.
-Law: for constants, `simplify(Z3_OPS[op](...))` equals `concrete.eval_op(op, ...)`.
+Law: for constants, `simplify(Z3_OPS[op](...))` equals `concrete.eval_op(op, ...)`, and for
+interpreted ops both equal the LLVM simulation wherever LLVM defines the result
+(tests/equiv/test_fold_vs_llvm.py).
 A missing op raises `NotImplementedError` naming it (`lookup`).
 """
 
