@@ -25,7 +25,7 @@ from allo_verify.equiv.symexec import Buffer, execute
 from allo_verify.equiv.terms import TermStore
 from allo_verify.equiv.tv import check_equivalent_modules
 from allo_verify.lang.kernel import build_kernel
-from allo_verify.lang.types import Int, UInt, index, int4, int32
+from allo_verify.lang.types import Int, UInt, float32, index, int4, int32, int64
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -315,3 +315,36 @@ def test_renamed_symbol_leaves_the_original_module_alone() -> None:
     assert str(k.module) == before
     text = str(copy)
     assert "func.func @f(" in text and "@f_1(" in text and "call @f_1(" in text
+
+
+# ----- the issue's unsound fold, at kernel level -------------------------------------------
+
+C60 = 2**60 + 2**36 + 1
+
+
+def sitofp_folded(A: int64[1]) -> float32[1]:
+    B: float32[1] = 0.0
+    x: int64 = C60
+    B[0] = float32(x) + A[0]
+    return B
+
+
+def once_rounded(A: int64[1]) -> float32[1]:
+    B: float32[1] = 0.0
+    B[0] = 1152921642045800448.0 + A[0]  # 2**60 + 2**37: C60 rounded once
+    return B
+
+
+def twice_rounded(A: int64[1]) -> float32[1]:
+    B: float32[1] = 0.0
+    B[0] = 1152921504606846976.0 + A[0]  # 2**60: C60 rounded through float64
+    return B
+
+
+def test_issue_pair_sitofp_constant_fold() -> None:
+    """L2 folded float32(int64 C60) through float64 and proved it equal to 2**60."""
+    assert check_equivalent(sitofp_folded, once_rounded).status == "proved"
+    cert = check_equivalent(sitofp_folded, twice_rounded)
+    assert cert.status == "refuted"
+    l2r = next(e.result for e in cert.entries if e.layer == "L2")
+    assert isinstance(l2r, Refuted) and l2r.counterexample.confirmed == "llvm"
