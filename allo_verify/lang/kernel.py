@@ -33,7 +33,7 @@ from allo_verify.errors import FrontendError
 from allo_verify.lang.loops import LoopKeyword
 from allo_verify.lang.signature import Arg, Signature
 from allo_verify.lang.statements import FunctionBuilder
-from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Int, to_fixed
+from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Index, Int, to_fixed
 from allo_verify.lang.values import mlir_type
 
 
@@ -263,11 +263,14 @@ def _convert(arr: np.ndarray, t: DType, node: ast.AST, src: SourceInfo) -> np.nd
             return to_fixed(arr, t)
         arr = arr.astype(object) * (1 << t.frac)
         t_int = t.storage
+    elif isinstance(t, Index):
+        t_int = Int(64)  # an index holds a 64-bit signed integer when run
+    elif isinstance(t, Int):
+        t_int = t
     else:
-        t_int = t  # type: ignore[assignment]
+        raise src.error(node, f"cannot initialize values of type {t!r} from a constant")
     if arr.dtype.kind == "f":
         raise src.error(node, f"cannot initialize {t!r} values from floats")
-    assert isinstance(t_int, Int)
     flat = [int(v) for v in np.asarray(arr).ravel()]
     bad = [v for v in flat if not t_int.min <= v <= t_int.max]
     if bad:
