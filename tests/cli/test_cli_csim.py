@@ -129,3 +129,15 @@ def test_refused_and_unknown_designs_are_not_built(tmp_path: Path, capsys) -> No
 def test_build_usage_errors(tmp_path: Path, capsys, argv, expect) -> None:  # noqa: ANN001
     code, text = run(capsys, "build", FDIV, "--out", str(tmp_path / "o"), *argv)
     assert code == 3 and expect in text, text
+
+
+def test_ci_installs_what_c_simulation_needs() -> None:
+    """The `csim` extra exists and the `test` extra (what CI and the README install) holds
+    all of it; CI installs g++ where it is missing."""
+    import tomllib
+
+    root = Path(__file__).parents[2]
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    assert extras["csim"] and set(extras["csim"]) <= set(extras["test"])
+    assert "g++" in (root / ".ci" / "run").read_text()
