@@ -164,3 +164,22 @@ def test_a_broken_emitter_is_caught_on_the_memory_design(monkeypatch) -> None:  
     assert cs.result.status == "refuted" and cert.status == "refuted"
     cex = cs.result.counterexample
     assert cex.output == "result" and len(cex.cell) == 2 and cex.value_a != cex.value_b
+
+
+@pytest.mark.parametrize("name", sorted(DESIGNS))
+def test_partition_pragmas_sit_right_after_their_declaration(name: str) -> None:
+    """Where a Vitis user expects them: a local buffer's pragmas directly follow its
+    declaration; an argument's follow the function's opening (with the interface ones)."""
+    s = DESIGNS[name]()
+    lines = [ln.strip() for ln in s.build(target="vhls").code.splitlines()]
+    for var, _ in expected_pragmas(s):
+        at = [k for k, ln in enumerate(lines)
+              if ln.startswith(f"#pragma HLS array_partition variable={var} ")]
+        assert at, var
+        k = at[0] - 1
+        while lines[k].startswith("#pragma HLS"):
+            k -= 1
+        decl = lines[k]
+        assert re.match(rf"[\w<>, ]+ {re.escape(var)}(\[\d+\])+;$", decl) or \
+            decl.startswith("void "), f"{var}: pragma after {decl!r}"
+        assert at == list(range(at[0], at[0] + len(at))), f"{var}: pragmas not together"
