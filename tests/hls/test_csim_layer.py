@@ -131,3 +131,15 @@ def test_csim_flag_is_checked() -> None:
         s.verify(csim="yes")
     with pytest.raises(av.ScheduleUsageError, match="trials"):
         s.verify(layers=("L1",), trials=0, csim=True)
+
+
+def test_assert_verified_with_csim(monkeypatch) -> None:  # noqa: ANN001
+    from allo_verify.testing import assert_verified
+
+    cert = assert_verified(_split_fdiv(), trials=4, csim=True)
+    assert _entry(cert, "CSIM").result.status == "agreed"
+    monkeypatch.setenv("CXX", "no-such-gxx-for-allo-verify")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/nonexistent-allo-verify-cache")
+    with pytest.raises(AssertionError, match="C simulation of the emitted C\\+\\+ is unknown"):
+        assert_verified(_split_fdiv(), trials=4, csim=True)
+    assert_verified(_split_fdiv(), trials=4)  # without csim, g++ is not needed
