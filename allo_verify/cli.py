@@ -3,7 +3,8 @@
 Exit codes (every subcommand), from the verdict rule (README "The verdict rule"):
   0  proved: every step proved by L1, or L2 proved the whole kernel, and every hardware
      annotation (parallel, pipeline, unroll) proved by L1
-  1  refuted (a counterexample exists), or a schedule step refused by its checker
+  1  refuted (a counterexample exists; with --csim, also the emitted C++ differing from
+     the LLVM simulation), or a schedule step refused by its checker
   2  unknown or not run: nothing was refuted, but the design is not proved
   3  bad usage, a Python or frontend error in the design, a step naming a loop or buffer
      that does not exist, or `diff` of certificates of different kernels
@@ -126,27 +127,30 @@ def _pick(designs: dict[str, Any], name: str | None, path: str) -> list[str]:
 
 def _run_layers(design: Any, opts: dict[str, Any], layers: tuple[str, ...]) -> Any:
     return design.verify(layers=layers, trials=opts["trials"], seed=opts["seed"],
-                         allow_reassoc=opts["allow_reassoc"], tolerance=opts.get("tolerance"))
+                         allow_reassoc=opts["allow_reassoc"], tolerance=opts.get("tolerance"),
+                         csim=bool(opts.get("csim")))
 
 
 def _verify_design(design: Any, opts: dict[str, Any], path: str = "", name: str = "",
                    jobs: int = 1) -> dict[str, Any]:
     """The design's certificate as a dict. With `jobs` > 1, L3 co-simulation runs in a
-    worker process while this one runs the other layers; the entries are merged."""
+    worker process while this one runs the other layers; the entries are merged (C
+    simulation runs in the worker too, on the L3 inputs)."""
     layers = tuple(opts["layers"])
     if (jobs < 2 or "L3" not in layers or len(layers) < 2 or not path
             or getattr(design, "refusal", None) is not None):
         return _run_layers(design, opts, layers).to_dict()
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         l3 = pool.submit(_worker, path, name, {**opts, "layers": ["L3"]})
-        cert = _run_layers(design, opts, tuple(x for x in layers if x != "L3"))
+        cert = _run_layers(design, {**opts, "csim": False},
+                           tuple(x for x in layers if x != "L3"))
         _, l3_cert, err, code = l3.result()
     if l3_cert is None:
         raise DesignFailure(err, code)
     from allo_verify.equiv.certificate import Certificate
 
     for entry in Certificate.from_dict(l3_cert).entries:
-        if entry.layer == "L3":  # the worker also records the L1 results it was given
+        if entry.layer in ("L3", "CSIM"):  # the worker also records the L1 results
             cert.add(entry)
     return cert.to_dict()
 
@@ -183,7 +187,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if formats:
         _check_out(args.out)
     opts = {"layers": args.layers.split(","), "trials": args.trials, "seed": args.seed,
-            "allow_reassoc": args.allow_reassoc, "tolerance": args.tolerance}
+            "allow_reassoc": args.allow_reassoc, "tolerance": args.tolerance,
+            "csim": args.csim}
     designs = _load(args.design)
     names = _pick(designs, args.schedule, args.design)
     results: dict[str, tuple[dict | None, str, int]] = {}
@@ -348,13 +353,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     log = design.log() if not isinstance(design, Equivalence) else []
     files[f"{name}.schedule.json"] = json.dumps(log, sort_keys=True, indent=2) + "\n"
     code = EXIT_OK
+    hls = args.target == "vhls"
     if args.no_verify:
         files[f"{name}.UNVERIFIED.txt"] = (
             "This design was written with --no-verify: no layer checked it.\n")
         _say(f"{name}: NOT VERIFIED (--no-verify)")
     else:
         opts = {"layers": args.layers.split(","), "trials": args.trials, "seed": args.seed,
-                "allow_reassoc": args.allow_reassoc, "tolerance": args.tolerance}
+                "allow_reassoc": args.allow_reassoc, "tolerance": args.tolerance,
+                "csim": args.csim or hls}
         cert = _verify_design(design, opts)
         code = _exit_code(cert)
         _say(_summary(name, cert, []))
@@ -362,14 +369,26 @@ def cmd_build(args: argparse.Namespace) -> int:
             _say(f"{name}: not built: verification did not pass (nothing written)")
             return code
         files[f"{name}.cert.json"] = json.dumps(cert, sort_keys=True, indent=2) + "\n"
-    write_directory(out, files)
-    _say(f"{name}: wrote {', '.join(str(out / f) for f in sorted(files))}")
+    extra = None
+    if hls:
+        from allo_verify.codegen.hls.verified_build import csim_gate, project_writer
+
+        why = csim_gate(cert)
+        if why is not None:
+            _say(f"{name}: not built: the HLS project is written only when C simulation "
+                 f"agrees, and {why} (nothing written)")
+            return EXIT_UNKNOWN
+        extra = project_writer(design, cert, name, args.seed)
+    write_directory(out, files, extra)
+    made = sorted(files) + ([f"{name}.hls/ (Vitis HLS project)"] if hls else [])
+    _say(f"{name}: wrote {', '.join(str(out / f) for f in made)}")
     return code
 
 
-def write_directory(out: Path, files: dict[str, str]) -> None:
-    """Make `out` hold exactly `files`, atomically: staged in a sibling temporary directory,
-    then swapped in by rename, so a failure never leaves a half-written directory."""
+def write_directory(out: Path, files: dict[str, str], extra: Any = None) -> None:
+    """Make `out` hold exactly `files` (and what `extra(stage)` writes, e.g. the HLS
+    project), atomically: staged in a sibling temporary directory, then swapped in by
+    rename, so a failure never leaves a half-written directory."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -379,6 +398,8 @@ def write_directory(out: Path, files: dict[str, str]) -> None:
     try:
         for fname, text in files.items():
             (stage / fname).write_text(text)
+        if extra is not None:
+            extra(stage)
         old = None
         if out.exists():
             old = out.parent / f".{out.name}.old.{os.getpid()}"
@@ -448,6 +469,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="with --allow-reassoc: the L3 float tolerance t, |a - b| <= t * "
                         "max(1, |a|, |b|) (default: derived from the reduction length)")
     p.add_argument("--layers", default="L1,L2,L3", help="layers to run (L1,L2,L3)")
+    p.add_argument("--csim", action="store_true",
+                   help="also C-simulate the emitted HLS C++ of the final design on the L3 "
+                        "inputs (needs g++ and the csim extra); a difference is a refutation")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -466,6 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(b)
     b.add_argument("--out", required=True, help="output directory (replaced atomically)")
     b.add_argument("--no-verify", action="store_true", help="write without verifying")
+    b.add_argument("--target", choices=("llvm", "vhls"), default="llvm",
+                   help="llvm: MLIR, log, certificate (default); vhls: also the Vitis HLS "
+                        "project in NAME.hls/, written only when C simulation agrees")
     b.set_defaults(run=cmd_build)
     r = sub.add_parser("report", help="render a certificate for a reviewer")
     r.add_argument("cert", help="a certificate JSON file")
@@ -505,6 +532,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _validate(args: argparse.Namespace) -> None:
     if getattr(args, "jobs", 1) < 1:
         raise UsageError("-j must be at least 1")
+    if getattr(args, "target", "llvm") == "vhls" and args.no_verify:
+        raise UsageError("--target vhls cannot be combined with --no-verify: the HLS project "
+                         "is written only after verification and C simulation pass")
     if getattr(args, "trials", 0) < 0:
         raise UsageError("--trials must be at least 0")
     tol = getattr(args, "tolerance", None)
@@ -518,6 +548,9 @@ def _validate(args: argparse.Namespace) -> None:
         bad = [x for x in layers.split(",") if x not in ("L1", "L2", "L3")]
         if bad or not layers:
             raise UsageError(f"unknown layer(s) {bad}; valid: L1, L2, L3")
+        csim = getattr(args, "csim", False) or getattr(args, "target", "llvm") == "vhls"
+        if args.trials == 0 and csim and not getattr(args, "no_verify", False):
+            raise UsageError("--trials 0 gives C simulation no input: give at least 1")
         if args.trials == 0 and "L3" in layers.split(",") and \
                 not getattr(args, "no_verify", False):
             raise UsageError("--trials 0 runs no co-simulation input: give at least 1, or "

@@ -30,15 +30,16 @@ class Equivalence:
     implementation: Callable[..., Any]
 
     def verify(self, layers: tuple[str, ...] = ("L2", "L3"), trials: int = 100,
-               seed: int = 0, allow_reassoc: bool = False, tolerance: float | None = None
-               ) -> Any:
-        """The certificate of L2 (and L3) on the pair; there are no steps for L1."""
+               seed: int = 0, allow_reassoc: bool = False, tolerance: float | None = None,
+               csim: bool = False) -> Any:
+        """The certificate of L2 (and L3) on the pair; there are no steps for L1. With
+        `csim`, also the C simulation of the implementation's emitted HLS C++ (CSIM)."""
         from allo_verify.equiv.api import check_equivalent
 
         layers = tuple(layer for layer in layers if layer != "L1") or ("L2",)
         return check_equivalent(self.reference, self.implementation, layers=layers,
                                 trials=trials, seed=seed, allow_reassoc=allow_reassoc,
-                                tolerance=tolerance)
+                                tolerance=tolerance, csim=csim)
 
 
 def equivalence(reference: Callable[..., Any], implementation: Callable[..., Any]

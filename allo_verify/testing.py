@@ -21,16 +21,21 @@ from allo_verify.lang.signature import Signature
 
 
 def assert_verified(design: Any, layers: tuple[str, ...] = ("L1", "L2", "L3"),
-                    trials: int = 100, seed: int = 0, allow_reassoc: bool = False) -> Any:
+                    trials: int = 100, seed: int = 0, allow_reassoc: bool = False,
+                    csim: bool = False) -> Any:
     """Verify `design` (a Schedule or an Equivalence) and fail the test unless every layer
-    proved or agreed; the failure message is the reviewer report, counterexamples
-    included. Returns the certificate."""
+    proved or agreed (with `csim`, also unless the C simulation of its emitted C++ agreed);
+    the failure message is the reviewer report, counterexamples included. Returns the
+    certificate."""
     from allo_verify.report.markdown import to_markdown
 
-    cert = design.verify(layers=layers, trials=trials, seed=seed, allow_reassoc=allow_reassoc)
-    if not cert.ok:
-        raise AssertionError(f"design is {cert.status}, not proved\n\n"
-                             f"{to_markdown(cert.to_dict())}")
+    cert = design.verify(layers=layers, trials=trials, seed=seed, allow_reassoc=allow_reassoc,
+                         csim=csim)
+    bad_csim = [e for e in cert.entries if e.layer == "CSIM" and e.result.status != "agreed"]
+    if not cert.ok or bad_csim:
+        what = (f"design is {cert.status}, not proved" if not cert.ok else
+                f"C simulation of the emitted C++ is {bad_csim[0].result.status}")
+        raise AssertionError(f"{what}\n\n{to_markdown(cert.to_dict())}")
     return cert
 
 

@@ -56,6 +56,8 @@ def main() -> None:
             f"{'llvm run':>9} {'g++/llvm':>9}  agree")
     print(head)
     print("-" * len(head))
+    totals = [0.0, 0.0, 0.0, 0.0]
+    first = True
     for name, s in designs():
         llvm_runner.clear_cache()
         t0 = time.perf_counter()
@@ -81,9 +83,19 @@ def main() -> None:
         names = [a.name for a in s.sig.args if isinstance(a.type, ArrayType)]
         names += [f"result {k}" for k in range(len(s.sig.results))]
         same = compare_outputs(s.sig, names, after + results, c_arrays + c_results) is None
-        print(f"{name:36} {emit * 1e3:6.1f}ms {gxx:7.2f}s {csim * 1e3:6.1f}ms "
+        mark = "*" if first else " "
+        first = False
+        for k, v in enumerate((emit, gxx, csim, build)):
+            totals[k] += v
+        print(f"{name:35}{mark} {emit * 1e3:6.1f}ms {gxx:7.2f}s {csim * 1e3:6.1f}ms "
               f"{build * 1e3:9.1f}ms {run * 1e3:7.2f}ms {gxx / build:9.1f}  "
               f"{'yes' if same else 'NO'}")
+    emit, gxx, csim, build = totals
+    print("-" * len(head))
+    print(f"{'total':36} {emit * 1e3:6.1f}ms {gxx:7.2f}s {csim * 1e3:6.1f}ms "
+          f"{build * 1e3:9.1f}ms {'':>9} {gxx / build:9.1f}")
+    print("* the first g++ compile also builds the precompiled ap_types header (once per "
+          "toolchain and cache)")
 
 
 if __name__ == "__main__":

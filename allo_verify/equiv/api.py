@@ -79,10 +79,13 @@ def verify_modules(original: ir.Module, final: ir.Module, sig: Signature,
                    seed: int = 0, allow_reassoc: bool = False,
                    l2_budget: int = DEFAULT_BUDGET, l3_cell_budget: int = DEFAULT_CELL_BUDGET,
                    rlimit: int = DEFAULT_RLIMIT, func_a: str | None = None,
-                   func_b: str | None = None, tolerance: float | None = None) -> Certificate:
+                   func_b: str | None = None, tolerance: float | None = None,
+                   csim: bool = False) -> Certificate:
     """Certificate for `final` against `original`: L1 discharges `obligations` (already
     discharged ones are recorded as given), L2 translation validation, L3 co-simulation
-    (within a tolerance, given or derived, when reassociation is allowed)."""
+    (within a tolerance, given or derived, when reassociation is allowed); with `csim`, the
+    CSIM entry: C simulation of `final`'s emitted HLS C++ against its LLVM simulation on the
+    L3 inputs (or `trials` inputs drawn from `seed` when L3 is not run)."""
     ta, tb = ir_text(original), ir_text(final)
     cert = Certificate(schedule_log=list(schedule_log), original_hash=ir_hash(ta),
                        final_hash=ir_hash(tb), allow_reassoc=allow_reassoc, kernel=sig.name)
@@ -101,13 +104,21 @@ def verify_modules(original: ir.Module, final: ir.Module, sig: Signature,
                                       rlimit=rlimit, seed=seed)
         cert.add(Entry("L2", "translation-validation", l2.result, L2_STATEMENT, sig.name,
                        l2.cost, l2.scope))
+    l3_inputs: list[tuple[Any, ...]] | None = None
     if "L3" in layers:
+        l3_inputs = [] if csim else None
         l3 = cosimulate(ta, tb, sig, trials=trials, seed=seed, cell_budget=l3_cell_budget,
-                        allow_reassoc=allow_reassoc, tolerance=tolerance)
+                        allow_reassoc=allow_reassoc, tolerance=tolerance, record=l3_inputs)
         tol = l3.scope.get("tolerance")
         statement = l3_statement(sig, None if tol is None else float(tol["t"]))
         cert.add(Entry("L3", "co-simulation", l3.result, statement, sig.name, l3.cost,
                        l3.scope))
+        if not l3_inputs:  # L3 not run (too large, build failure): CSIM draws its own
+            l3_inputs = None
+    if csim:
+        from allo_verify.equiv.csim_layer import csim_entry
+
+        cert.add(csim_entry(final, sig, l3_inputs, trials, seed, l3_cell_budget))
     return cert
 
 
@@ -115,10 +126,11 @@ def check_equivalent(kernel_a: Any, kernel_b: Any, layers: Sequence[str] = ("L2"
                      trials: int = DEFAULT_TRIALS, seed: int = 0, allow_reassoc: bool = False,
                      l2_budget: int = DEFAULT_BUDGET,
                      l3_cell_budget: int = DEFAULT_CELL_BUDGET,
-                     rlimit: int = DEFAULT_RLIMIT, tolerance: float | None = None
-                     ) -> Certificate:
+                     rlimit: int = DEFAULT_RLIMIT, tolerance: float | None = None,
+                     csim: bool = False) -> Certificate:
     """Is `kernel_b` equivalent to `kernel_a`? Both must have the same signature (names may
-    differ; the function symbol is taken from each kernel's own signature)."""
+    differ; the function symbol is taken from each kernel's own signature). With `csim`, the
+    emitted HLS C++ of `kernel_b` is C-simulated against its LLVM simulation (CSIM entry)."""
     ma, sa = module_and_sig(kernel_a)
     mb, sb = module_and_sig(kernel_b)
     if [a.type for a in sa.args] != [a.type for a in sb.args] or sa.results != sb.results:
@@ -128,4 +140,4 @@ def check_equivalent(kernel_a: Any, kernel_b: Any, layers: Sequence[str] = ("L2"
         mb = renamed_symbol(mb, sb.name, sa.name)
     return verify_modules(ma, mb, sa, layers, (), (), trials, seed, allow_reassoc, l2_budget,
                           l3_cell_budget, rlimit, func_a=sa.name, func_b=sa.name,
-                          tolerance=tolerance)
+                          tolerance=tolerance, csim=csim)

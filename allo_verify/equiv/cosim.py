@@ -235,8 +235,11 @@ def _input_key(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def cosimulate(text_a: str, text_b: str, sig: Signature, trials: int = DEFAULT_TRIALS,
                seed: int = 0, cell_budget: int = DEFAULT_CELL_BUDGET,
-               allow_reassoc: bool = False, tolerance: float | None = None) -> L3Result:
+               allow_reassoc: bool = False, tolerance: float | None = None,
+               record: list[tuple[Any, ...]] | None = None) -> L3Result:
     """Run both module texts (functions `sig.name`) on up to `trials` generated inputs.
+    `record`, when given, receives a copy of every distinct input run (in order), so a later
+    layer (C simulation) can run on exactly the co-simulation's inputs.
 
     With `allow_reassoc`, float outputs are compared within a tolerance (`tolerance`, or one
     derived from the reduction length and the type) on float inputs drawn in [-1, 1]; the
@@ -273,6 +276,8 @@ def cosimulate(text_a: str, text_b: str, sig: Signature, trials: int = DEFAULT_T
         if key in state["seen"] and state["found"] is None:
             reject()  # a repeated input proves nothing new: ask for another one
         state["n"] += 1
+        if record is not None and key not in state["seen"]:
+            record.append(tuple(_copy(v) for v in values))
         state["seen"].add(key)
         aa, ab = [_copy(v) for v in values], [_copy(v) for v in values]
         ra, rb = ka(*aa), kb(*ab)
@@ -311,6 +316,29 @@ def cosimulate(text_a: str, text_b: str, sig: Signature, trials: int = DEFAULT_T
         confirmed="llvm", note=f"shrunk by hypothesis (seed {seed})"
         + ("" if tol is None else f"; differs by more than the tolerance t = {tol.t:.3g}"))
     return L3Result(Refuted(cex, f"{name}{list(cell)} differs"), scope, cost)
+
+
+def generate_inputs(sig: Signature, trials: int, seed: int) -> list[tuple[Any, ...]]:
+    """Up to `trials` distinct argument tuples from the co-simulation's strategy (extremes
+    included), deterministic for a given `seed`: the inputs of a layer that runs without L3."""
+    out: list[tuple[Any, ...]] = []
+    seen: set[Any] = set()
+
+    def take(values: tuple[Any, ...]) -> None:
+        key = _input_key(values)
+        if key in seen:
+            reject()
+        seen.add(key)
+        out.append(tuple(_copy(v) for v in values))
+
+    run = settings(max_examples=trials, database=None, deadline=None, derandomize=False,
+                   phases=[Phase.generate], print_blob=False,
+                   suppress_health_check=list(HealthCheck))(given(args_strategy(sig))(take))
+    try:
+        hseed(seed)(run)()
+    except Unsatisfiable:
+        pass  # every input the strategy could produce was drawn (a tiny input space)
+    return out
 
 
 def _window(cell: tuple[int, ...], t: ArrayType) -> list[tuple[int, ...]]:

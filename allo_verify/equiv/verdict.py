@@ -16,6 +16,13 @@ JSON file); none of them trusts a stored status field. The rule:
 - Proved when every step is proved (at least one step), or when L2 proved the whole kernel;
   in both cases every hardware step must be proved, and no L1 entry that cannot be placed in
   a step may be unproved (it might belong to a hardware step). Otherwise unknown.
+- C simulation (CSIM: the emitted HLS C++ of the final design run against the LLVM
+  simulation of the same design) is evidence about the emitter, never a proof: it cannot
+  make anything proved, and an agreed, unknown or not-run CSIM entry leaves the verdict as
+  the other layers make it (a design can be proved AND its C++ agreed). A refuted CSIM entry
+  makes the design refuted, whatever the proofs say: the artefact a user would synthesize
+  computes something else, so the design must never read proved. (`allo-verify build
+  --target vhls` further requires CSIM to have agreed before it writes the HLS project.)
 - Exit codes: 0 proved, 1 refuted or refused, 2 unknown (3, bad usage, is the CLI's).
 
 Law: `verdict` is a pure function of the entries and the schedule log; it needs neither MLIR
@@ -198,6 +205,14 @@ def _step_verdict(i: int, raw: Any, mine: list[Mapping[str, Any]], missing: list
     return StepVerdict(label, hw, unchecked, refused, not why, why)
 
 
+def _refuted_reason(e: Mapping[str, Any]) -> str:
+    if e.get("layer") == "CSIM":
+        return (f"CSIM {e.get('name')} is refuted: the emitted HLS C++ differs from the LLVM "
+                "simulation of the final design (an emitter defect: whatever the proofs say "
+                "of the IR, the C++ computes something else)")
+    return f"{e.get('layer')} {e.get('name')} is refuted"
+
+
 def verdict(cert: Mapping[str, Any]) -> Verdict:
     """The status of a certificate (as plain data), computed from its entries and log only."""
     entries = [e if isinstance(e, Mapping) else {} for e in (cert.get("entries") or [])]
@@ -209,8 +224,7 @@ def verdict(cert: Mapping[str, Any]) -> Verdict:
     refuted = [e for k, e in enumerate(entries)
                if _status(e) == "refuted" and k not in in_refused]
     if refuted:
-        return Verdict("refuted", "", tuple(f"{e.get('layer')} {e.get('name')} is refuted"
-                                            for e in refuted), steps)
+        return Verdict("refuted", "", tuple(_refuted_reason(e) for e in refuted), steps)
     refused = [s for s in steps if s.refused]
     if refused:
         return Verdict("refused", "", tuple(f"{s.label} {s.why}" for s in refused), steps)

@@ -245,10 +245,20 @@ def counterexample_where(cex: Mapping[str, Any]) -> str:
     return f"{out}[{', '.join(map(str, cell))}]" if cell else out
 
 
+def sides(cex: Mapping[str, Any]) -> tuple[str, str]:
+    """What the two sides a and b of a counterexample are: the original and the transformed
+    design, or, for a C simulation difference (`confirmed` "csim"), the LLVM simulation of
+    the final design and its emitted C++."""
+    if cex.get("confirmed") == "csim":
+        return "LLVM simulation", "emitted C++"
+    return "original", "transformed"
+
+
 def counterexample_headline(cex: Mapping[str, Any]) -> str:
     """One line: where the programs differ and both values."""
-    return (f"{counterexample_where(cex)}: {cex.get('value_a')} (a, original) != "
-            f"{cex.get('value_b')} (b, transformed)")
+    a, b = sides(cex)
+    return (f"{counterexample_where(cex)}: {cex.get('value_a')} (a, {a}) != "
+            f"{cex.get('value_b')} (b, {b})")
 
 
 def counterexample_text(cex: Mapping[str, Any]) -> str:
@@ -298,6 +308,11 @@ def counterexample_rows(entry: EntryDict, cex: Mapping[str, Any]) -> list[tuple[
         return [("obligation", str(cex.get("output"))),
                 ("before the step", str(cex.get("value_a"))),
                 ("after the step", str(cex.get("value_b"))), confirmed]
+    if cex.get("confirmed") == "csim":
+        return [("differing output cell", counterexample_where(cex)),
+                ("value in the LLVM simulation of the final design (a)",
+                 str(cex.get("value_a"))),
+                ("value in the emitted C++ (b)", str(cex.get("value_b"))), confirmed]
     return [("differing output cell", counterexample_where(cex)),
             ("value in the original (a)", str(cex.get("value_a"))),
             ("value in the transformed design (b)", str(cex.get("value_b"))), confirmed]

@@ -509,9 +509,11 @@ class Schedule:
 
     def verify(self, layers: tuple[str, ...] = ("L1", "L2", "L3"), trials: int = 100,
                seed: int = 0, allow_reassoc: bool = False, tolerance: float | None = None,
-               **budgets: Any) -> Any:
+               csim: bool = False, **budgets: Any) -> Any:
         """A `Certificate` for the current design against the original kernel: the L1
-        results of every step, L2 translation validation and L3 co-simulation.
+        results of every step, L2 translation validation and L3 co-simulation; with `csim`,
+        the C simulation of the final design's emitted HLS C++ on the L3 inputs (CSIM entry:
+        evidence about the emitter; a difference makes the design refuted).
 
         The obligations of hardware annotations are recorded whatever `layers` says (only L1
         can vouch for them). A schedule holding a refusal (design files) gives a certificate
@@ -522,6 +524,10 @@ class Schedule:
         from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation
 
         layers = verify_args(layers, trials, seed, allow_reassoc, budgets)
+        if not isinstance(csim, bool):
+            raise ScheduleUsageError(f"verify: csim must be True or False, got {csim!r}")
+        if csim and "L3" not in layers:
+            verify_args(("L3",), trials, seed)  # C simulation draws `trials` inputs itself
         scope = {"rlimit": budgets.get("rlimit", DEFAULT_RLIMIT)}
         forced = {**scope, "forced": "a hardware annotation: L1 checks it whatever the layers"}
 
@@ -549,7 +555,7 @@ class Schedule:
                                            for st in self.steps for c in st.checks],
                               schedule_log=[st.to_dict(detail=True) for st in self.steps],
                               trials=trials, seed=seed, allow_reassoc=allow_reassoc,
-                              tolerance=tolerance, **budgets)
+                              tolerance=tolerance, csim=csim, **budgets)
         if "L1" not in layers:
             cert.entries[:0] = l1_entries(self.steps, True)
         cert.statements = statement_sources(self.original)

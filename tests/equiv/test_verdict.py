@@ -24,6 +24,8 @@ KINDS = {"loop": ("split", False, False), "hardware": ("parallel", True, False),
 L1_RESULTS = ["proved", "refuted", "unknown", "not_run"]
 L2_RESULTS = ["proved", "refuted", "unknown", "not_run"]
 L3_RESULTS = ["agreed", "refuted", "unknown", "not_run"]
+#: the CSIM entry (C simulation of the emitted C++): absent when csim was not requested
+CSIM_RESULTS = ["absent", "agreed", "refuted", "unknown", "not_run"]
 
 
 def result(status: str) -> dict[str, Any]:
@@ -40,9 +42,10 @@ def entry(layer: str, name: str, status: str) -> dict[str, Any]:
 
 
 def make_cert(layers: tuple[str, ...], kind: str, r1: str, r2: str, r3: str,
-              steps: int = 1) -> dict[str, Any]:
+              steps: int = 1, rc: str = "absent") -> dict[str, Any]:
     """The certificate of `steps` steps of `kind`, each with two L1 obligations (one proved,
-    one with result `r1`), and the L2 / L3 entries of the selected layers."""
+    one with result `r1`), the L2 / L3 entries of the selected layers, and a CSIM entry
+    with result `rc` unless it is "absent"."""
     prim, hardware, unchecked = KINDS[kind]
     log, entries = [], []
     for k in range(steps):
@@ -55,15 +58,19 @@ def make_cert(layers: tuple[str, ...], kind: str, r1: str, r2: str, r3: str,
         entries.append(entry("L2", "translation-validation", r2))
     if "L3" in layers:
         entries.append(entry("L3", "co-simulation", r3))
+    if rc != "absent":
+        entries.append(entry("CSIM", "c-simulation", rc))
     return {"status": "proved", "schedule_log": log, "entries": entries}  # status: a lie
 
 
-def rule(layers: tuple[str, ...], kind: str, r1: str, r2: str, r3: str) -> str:
-    """README's verdict rule, restated for one step."""
+def rule(layers: tuple[str, ...], kind: str, r1: str, r2: str, r3: str,
+         rc: str = "absent") -> str:
+    """README's verdict rule, restated for one step. CSIM (evidence about the emitter) can
+    only refute: its refutation refutes the design, any other result changes nothing."""
     _, hardware, unchecked = KINDS[kind]
     has_l1 = "L1" in layers or hardware
     present = ([r1] if has_l1 else []) + ([r2] if "L2" in layers else []) + (
-        [r3] if "L3" in layers else [])
+        [r3] if "L3" in layers else []) + [rc]
     if "refuted" in present:
         return "refuted"
     step_proved = has_l1 and r1 == "proved" and not unchecked
@@ -76,8 +83,9 @@ def rule(layers: tuple[str, ...], kind: str, r1: str, r2: str, r3: str) -> str:
 
 # an unchecked step with every obligation proved does not arise from the library (the flag
 # is only set when one is not), but a certificate file may say so: it is still not proved
-ROWS = [(layers, kind, r1, r2, r3) for layers in LAYER_SELECTIONS for kind in KINDS
-        for r1, r2, r3 in itertools.product(L1_RESULTS, L2_RESULTS, L3_RESULTS)]
+ROWS = [(layers, kind, r1, r2, r3, rc) for layers in LAYER_SELECTIONS for kind in KINDS
+        for r1, r2, r3, rc in itertools.product(L1_RESULTS, L2_RESULTS, L3_RESULTS,
+                                                CSIM_RESULTS)]
 
 
 @pytest.mark.parametrize("layers", LAYER_SELECTIONS, ids=lambda t: "+".join(t))
@@ -87,7 +95,8 @@ def test_table(layers: tuple[str, ...], kind: str) -> None:
     assert rows
     for row in rows:
         for steps in (1, 2):
-            cert = make_cert(*row, steps=steps)
+            *args, rc = row
+            cert = make_cert(*args, steps=steps, rc=rc)
             v = verdict(cert)
             assert v.status == rule(*row), (row, steps, v)
             assert v.exit_code == {"proved": 0, "refuted": 1, "unknown": 2}[v.status]
@@ -117,6 +126,30 @@ LITERAL = [
 def test_literal_rows(row: tuple[Any, ...]) -> None:
     *args, want = row
     assert verdict(make_cert(*args)).status == want
+
+
+CSIM_LITERAL = [
+    # (layers, kind, L1, L2, L3, CSIM) -> status
+    (("L1", "L2", "L3"), "loop", "proved", "proved", "agreed", "agreed", "proved"),
+    (("L1", "L2", "L3"), "loop", "proved", "proved", "agreed", "refuted", "refuted"),
+    (("L1",), "hardware", "proved", "proved", "agreed", "refuted", "refuted"),
+    (("L1", "L2", "L3"), "loop", "proved", "proved", "agreed", "unknown", "proved"),
+    (("L1", "L2", "L3"), "loop", "proved", "proved", "agreed", "not_run", "proved"),
+    (("L3",), "loop", "proved", "proved", "agreed", "agreed", "unknown"),  # never proves
+    (("L1", "L3"), "loop", "unknown", "proved", "agreed", "agreed", "unknown"),
+]
+
+
+@pytest.mark.parametrize("row", CSIM_LITERAL, ids=lambda r: f"{'+'.join(r[0])}-{r[5]}")
+def test_csim_rows(row: tuple[Any, ...]) -> None:
+    """A proved design whose C++ differs is refuted (never proved); an agreed CSIM proves
+    nothing; an unknown or not-run CSIM changes nothing."""
+    *args, rc, want = row
+    v = verdict(make_cert(*args, rc=rc))
+    assert v.status == want
+    if rc == "refuted":
+        assert v.exit_code == 1
+        assert any("emitted HLS C++ differs" in r for r in v.reasons), v.reasons
 
 
 def test_refused_steps_and_stray_entries() -> None:

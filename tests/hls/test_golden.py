@@ -1,5 +1,6 @@
-"""Golden files of the emitted C++ for GEMM with Allo's schedule, the tiled convolution and
-the fixed-point FIR. Refresh with ALLO_VERIFY_UPDATE_GOLDEN=1 after a deliberate change."""
+"""Golden files of the emitted C++ for GEMM with Allo's schedule, the tiled convolution,
+the fixed-point FIR, and the memory designs (jacobi-2d, reuse_at convolution, buffer_at
+GEMM). Refresh with ALLO_VERIFY_UPDATE_GOLDEN=1 after a deliberate change."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ from conftest import UPDATE_GOLDEN
 
 GOLDEN = Path(__file__).parent / "golden"
 DESIGNS = {"gemm": "examples.gemm.gemm_schedule", "conv2d": "examples.conv2d.conv_tiled",
-           "fir_fixed": "examples.fir_fixed.fir_schedule"}
+           "fir_fixed": "examples.fir_fixed.fir_schedule",
+           # issue 10's memory designs: line/window buffers, buffer_at, partition pragmas
+           "jacobi2d": "examples.jacobi2d.jacobi_2d_schedule",
+           "conv_reuse": "examples.conv_reuse.conv_schedule",
+           "gemm_buffer": "examples.gemm_buffer.gemm_schedule"}
 
 
 @pytest.mark.parametrize("name", sorted(DESIGNS))
