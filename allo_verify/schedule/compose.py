@@ -96,7 +96,7 @@ def select_target(parent: Schedule, sub: Schedule, id: str | None,
             raise ScheduleUsageError(f"compose: instantiate= takes a list of template "
                                      f"arguments, got {instantiate!r}")
         try:
-            want_args = make_inst(origin.fn, list(instantiate), allow_id=False).args
+            want_args = make_inst(origin.kernel, list(instantiate), allow_id=False).args
         except TemplateError as e:
             raise ScheduleUsageError(f"compose: {e}") from None
     found = {sym: o for sym, o in parent.kernel.origins.items() if same_function(o.fn, origin.fn)}
@@ -317,14 +317,20 @@ def compose(parent: Schedule, sub: Schedule, id: str | None = None,
             new_steps.append(step)
             now = hls_marks(parent.module, set(fmap.values()))
             for lp, attrs in marks.items():
-                changed = [a for a, v in attrs.items() if lp in now and now[lp].get(a) != v]
+                if not attrs:
+                    continue
+                fn_name = lp.split(":", 1)[0]
+                head = (f"compose into {where}: {what} (replayed as {prim.label()}) conflicts "
+                        f"with the parent's step {parent_step_on(parent, lp, start)}: it ")
+                if lp not in now:
+                    raise ScheduleError(f"{head}transforms loop '{lp}' in function "
+                                        f"'{fn_name}', which that step annotated "
+                                        f"({', '.join(sorted(attrs))})")
+                changed = [a for a, v in attrs.items() if now[lp].get(a) != v]
                 if changed:
                     raise ScheduleError(
-                        f"compose into {where}: {what} (replayed as {prim.label()}) conflicts "
-                        f"with the parent's step {parent_step_on(parent, lp, start)}: it "
-                        f"changes {changed[0]} of loop '{lp}' in function "
-                        f"'{lp.split(':', 1)[0]}' from {attrs[changed[0]]} to "
-                        f"{now[lp].get(changed[0], 'nothing')}")
+                        f"{head}changes {changed[0]} of loop '{lp}' in function '{fn_name}' "
+                        f"from {attrs[changed[0]]} to {now[lp].get(changed[0], 'nothing')}")
     except BaseException:
         parent.module, parent.steps = saved  # nothing is half-applied
         raise

@@ -75,3 +75,15 @@ def two_lags(A: int32[8]) -> (int32[8], int32[8]):
     X = lagged[8, 4, "far"](A)
     Y = lagged[8, 1, "near"](A)
     return X, Y
+
+
+@av.template("N")
+def gather(A: "int32[N]", idx: "int32[N]") -> "int32[N]":
+    B: int32[N] = 0
+    for i in range(N):
+        B[i] = A[idx[i]]
+    return B
+
+
+def gather_top(A: int32[8], idx: int32[8]) -> int32[8]:
+    return gather[8, "g"](A, idx)
