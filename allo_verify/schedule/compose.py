@@ -305,9 +305,12 @@ def compose(parent: Schedule, sub: Schedule, id: str | None = None,
                 step = parent.apply(prim, unchecked=old.unchecked)
             except ScheduleError as e:
                 lp = loops[0] if loops else "-"
+                hint = ("\n  (compose replays a step unchecked only when the sub-schedule "
+                        "accepted it with unchecked=True)" if "could not be decided" in str(e)
+                        else "")
                 err = type(e)(f"compose into {where}: {what} (replayed as {prim.label()}) "
                               f"no longer applies to function '{target}' at loop '{lp}': "
-                              f"{e}", e.counterexample)
+                              f"{e}{hint}", e.counterexample)
                 refused = getattr(e, "step", None)
                 if refused is not None:
                     label_instance(refused, instance)

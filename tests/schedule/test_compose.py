@@ -218,7 +218,8 @@ def test_unchecked_steps_stay_unchecked_and_others_are_not_accepted_unchecked() 
     idx = np.array([3, 1, 4, 1, 5, 2, 6, 0], dtype=np.int32)
     assert np.array_equal(top.build()(a, idx), a[idx])
     sub.steps[0].unchecked = False
-    with pytest.raises(av.ScheduleError, match="(?s)could not be decided.*pass unchecked=True"):
+    with pytest.raises(av.ScheduleError, match="(?s)could not be decided.*accepted it with "
+                                               "unchecked=True"):
         av.customize(T.gather_top).compose(sub, id="g")
 
 
@@ -241,3 +242,36 @@ def test_compose_in_a_design_file_records_the_refusal(tmp_path) -> None:  # noqa
     assert top.refusal is not None and "already transformed" in str(top.refusal)
     assert len(top.steps) == 1 and top.skipped
     assert designs["sub"].refusal is None
+
+
+def test_loops_buffers_and_qualified_names_are_renamed_into_the_instance() -> None:
+    """The renaming compose applies to any primitive's fields (a stand-in for the memory
+    primitives: a buffer `target`, a loop `axis`, a tuple of loops, another qualified name)."""
+    from dataclasses import dataclass
+
+    from allo_verify.schedule.compose import renamed
+    from allo_verify.schedule.primitives import Primitive
+
+    @dataclass(frozen=True)
+    class Stand(Primitive):
+        target: str
+        axis: str
+        axes: tuple[str, ...] = ()
+        note: str = ""
+        factor: int = 1
+        name = "stand"
+
+    sub = av.customize(T.nested, instantiate=[av.int16, 8])
+    fmap = {"nested": "nested_int16_8", "scale_int16_8": "scale_int16_8"}
+    prim = Stand("C", "nested:i", ("scale_int16_8:i", "C.init0"), "scale_int16_8:B", 3)
+    out = renamed(prim, sub.original, {**fmap}, "nested")
+    assert out == Stand("nested_int16_8:C", "nested_int16_8:i",
+                        ("scale_int16_8:i", "nested_int16_8:C.init0"), "scale_int16_8:B", 3)
+    qualified = Stand("scale_int16_8:B", "scale_int16_8:i")
+    assert renamed(qualified, sub.original, {"nested": "nested_x", "scale_int16_8": "scale_y"},
+                   "nested") == Stand("scale_y:B", "scale_y:i")
+    with pytest.raises(av.ScheduleError, match="names buffer 'scale_int16_8:B' of function "
+                                               "'scale_int16_8', which has no counterpart"):
+        renamed(qualified, sub.original, {"nested": "nested_x"}, "nested")
+    with pytest.raises(av.ScheduleUsageError, match="loop name 'i' is ambiguous"):
+        renamed(Stand("C", "i"), sub.original, fmap, "nested")
