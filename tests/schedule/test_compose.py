@@ -9,6 +9,7 @@ import pytest
 import allo_verify as av
 from allo_verify import int32
 from tests.lang import template_kernels as T
+from tests.schedule import kernels as K
 
 RNG = np.random.default_rng(11)
 
@@ -275,3 +276,24 @@ def test_loops_buffers_and_qualified_names_are_renamed_into_the_instance() -> No
         renamed(qualified, sub.original, {"nested": "nested_x"}, "nested")
     with pytest.raises(av.ScheduleUsageError, match="loop name 'i' is ambiguous"):
         renamed(Stand("C", "i"), sub.original, fmap, "nested")
+
+
+def calls_plain_gemm(A: int32[12, 6], B: int32[6, 8]) -> int32[12, 8]:
+    return K.gemm(A, B)
+
+
+def test_compose_onto_a_plain_callee() -> None:
+    sub = av.customize(K.gemm)
+    sub.split("i", 4)
+    sub.pipeline("k")
+    top = av.customize(calls_plain_gemm)
+    top.compose(sub)
+    assert [(st.instance, st.primitive.label()) for st in top.steps] == [
+        ("gemm", "split(axis='gemm:i', factor=4)"),
+        ("gemm", "pipeline(axis='gemm:k', initiation_interval=1)")]
+    a, b = ints((12, 6)), ints((6, 8))
+    assert np.array_equal(top.build()(a, b), a @ b)
+    assert top.verify(trials=5).status == "proved"
+    with pytest.raises(av.ScheduleUsageError, match="matches id='x'; instances: gemm "
+                                                    r"\(kernel gemm\)"):
+        av.customize(calls_plain_gemm).compose(sub, id="x")
