@@ -289,8 +289,10 @@ def compose(parent: Schedule, sub: Schedule, id: str | None = None,
     saved = (parent.module, list(parent.steps))
     marks = hls_marks(parent.module, set(fmap.values()))
     new_steps: list[Step] = []
+    current: Primitive | None = None
     try:
         for k, (prim, old) in enumerate(plan, 1):
+            current = prim
             what = f"step {k} of {sub.kernel.name}'s schedule, {old.primitive.label()}"
             loops = loop_names(prim)
             present = {lp.qualified for lp in list_loops(parent.module)}
@@ -334,7 +336,17 @@ def compose(parent: Schedule, sub: Schedule, id: str | None = None,
                     raise ScheduleError(
                         f"{head}changes {changed[0]} of loop '{lp}' in function '{fn_name}' "
                         f"from {attrs[changed[0]]} to {now[lp].get(changed[0], 'nothing')}")
-    except BaseException:
+    except ScheduleError as e:
         parent.module, parent.steps = saved  # nothing is half-applied
+        if getattr(e, "step", None) is None and current is not None:
+            from allo_verify.schedule.loops import describe_loops
+            from allo_verify.schedule.schedule import Step
+
+            # the refused step, for design files: their certificate records it (exit 1)
+            e.step = Step(current, [], describe_loops(parent.module), [],  # type: ignore[attr-defined]
+                          refused=str(e), instance=instance)
+        raise
+    except BaseException:
+        parent.module, parent.steps = saved
         raise
     return new_steps

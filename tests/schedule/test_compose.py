@@ -243,6 +243,10 @@ def test_compose_in_a_design_file_records_the_refusal(tmp_path) -> None:  # noqa
     assert top.refusal is not None and "already transformed" in str(top.refusal)
     assert len(top.steps) == 1 and top.skipped
     assert designs["sub"].refusal is None
+    refused = top.refusal.step  # type: ignore[union-attr]
+    assert refused.instance == "mm1" and "already transformed" in refused.refused
+    cert = top.verify(trials=5)
+    assert cert.status == "refused" and cert.verdict().exit_code == 1
 
 
 def test_loops_buffers_and_qualified_names_are_renamed_into_the_instance() -> None:
