@@ -2,6 +2,7 @@
 
 from allo_verify.design import Equivalence, equivalence
 from allo_verify.equiv.api import check_equivalent
+from allo_verify.equiv.layouts import Partition
 from allo_verify.errors import AlloVerifyError, FrontendError, ScheduleError, ScheduleUsageError
 from allo_verify.lang.dsl import cos, exp, grid, log, log2, pow, reduction, sin, sqrt, tanh
 from allo_verify.lang.templates import template
@@ -46,7 +47,7 @@ from allo_verify.schedule.schedule import Schedule, customize
 
 __all__ = [
     "AlloVerifyError", "ArrayType", "DType", "Fixed", "Float", "FrontendError", "Index", "Int",
-    "Schedule", "ScheduleError", "ScheduleUsageError", "UFixed", "UInt", "bool",
+    "Partition", "Schedule", "ScheduleError", "ScheduleUsageError", "UFixed", "UInt", "bool",
     "Equivalence", "check_equivalent", "cos", "customize", "equivalence", "exp",
     "float16", "float32", "float64", "from_fixed", "grid", "index", "int1", "int2", "int4",
     "int8", "int16", "int32", "int64", "int128", "int256", "int512", "log", "log2", "pow",

@@ -54,7 +54,37 @@ def _status(cert: dict[str, Any]) -> str:
 
 
 def _say(msg: str = "") -> None:
-    print(msg, flush=True)
+    """Print to standard output; a reader that went away (`| head`) is not an error: the
+    rest of the output is dropped and the exit code still says what was verified."""
+    try:
+        print(msg, flush=True)
+    except BrokenPipeError:
+        _drop_stdout()
+
+
+def _drop_stdout() -> None:
+    """Send the rest of standard output to /dev/null (also at exit, when Python flushes)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file: replace the object
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process exits
+    finally:
+        os.close(devnull)
+
+
+def _check_out(out: str, flag: str = "--out") -> Path:
+    """An output directory that can be created: validated before any work is done."""
+    path = Path(out)
+    for p in [path, *path.parents]:
+        if p.exists():
+            if not p.is_dir():
+                what = "is a file" if p == path else f"is inside {p}, which is a file"
+                raise UsageError(f"{flag} {out} {what}, not a directory")
+            if not os.access(p, os.W_OK):
+                raise UsageError(f"{flag} {out}: {p} is not writable")
+            break
+    return path
 
 
 # ---- loading -----------------------------------------------------------------------------
@@ -150,6 +180,8 @@ def _verify_one(design: Any, opts: dict[str, Any], path: str, name: str, jobs: i
 # ---- verify ------------------------------------------------------------------------------
 def cmd_verify(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
+    if formats:
+        _check_out(args.out)
     opts = {"layers": args.layers.split(","), "trials": args.trials, "seed": args.seed,
             "allow_reassoc": args.allow_reassoc, "tolerance": args.tolerance}
     designs = _load(args.design)
@@ -285,6 +317,7 @@ class _progress:  # noqa: N801 - used as a context manager
 
 # ---- build -------------------------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
+    _check_out(args.out)
     designs = _load(args.design)
     names = _pick(designs, args.schedule, args.design)
     if len(names) != 1:
@@ -297,6 +330,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         code = EXIT_USAGE if isinstance(refusal, ScheduleUsageError) else EXIT_REFUTED
         raise DesignFailure(f"{args.design}: {name}: a schedule step was refused, nothing "
                             f"built:\n{refusal}", code)
+    out = Path(args.out)
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if not p.name.startswith(f"{name}."))
+        if foreign:
+            raise UsageError(f"--out {out} holds other files ({', '.join(foreign[:5])}); build "
+                             "replaces the whole directory: choose a new or empty one")
     files: dict[str, str] = {}
     from allo_verify.design import Equivalence
 
@@ -323,14 +362,6 @@ def cmd_build(args: argparse.Namespace) -> int:
             _say(f"{name}: not built: verification did not pass (nothing written)")
             return code
         files[f"{name}.cert.json"] = json.dumps(cert, sort_keys=True, indent=2) + "\n"
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file, not a directory")
-    if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir() if not p.name.startswith(f"{name}."))
-        if foreign:
-            raise UsageError(f"--out {out} holds other files ({', '.join(foreign[:5])}); build "
-                             "replaces the whole directory: choose a new or empty one")
     write_directory(out, files)
     _say(f"{name}: wrote {', '.join(str(out / f) for f in sorted(files))}")
     return code
@@ -342,6 +373,9 @@ def write_directory(out: Path, files: dict[str, str]) -> None:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    stage.chmod(0o777 & ~umask)  # mkdtemp's private 0700 would become the output's mode
     try:
         for fname, text in files.items():
             (stage / fname).write_text(text)
@@ -372,6 +406,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from allo_verify.report.html import to_html
     from allo_verify.report.markdown import to_markdown
 
+    if args.out and Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out} is a directory; report writes one file")
     cert = _read_cert(args.cert)
     title = Path(args.cert).stem
     text = to_html(cert, title) if args.format == "html" else to_markdown(cert, title)
@@ -380,7 +416,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         atomic_write(Path(args.out), text)
     else:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _drop_stdout()
     return _exit_code(cert)
 
 
@@ -449,8 +489,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(e), file=sys.stderr)
         return EXIT_USAGE
     except DesignFailure as e:
-        print(str(e), file=sys.stderr if e.code == EXIT_USAGE else sys.stdout)
+        if e.code == EXIT_USAGE:
+            print(str(e), file=sys.stderr)
+        else:
+            _say(str(e))
         return e.code
+    except BrokenPipeError:  # output cut by the reader; nothing else went wrong
+        _drop_stdout()
+        return EXIT_USAGE
     except Exception as e:  # noqa: BLE001 - never let a crash read as "refuted" (exit 1)
         print(f"allo-verify: error: {type(e).__name__}: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -472,6 +518,10 @@ def _validate(args: argparse.Namespace) -> None:
         bad = [x for x in layers.split(",") if x not in ("L1", "L2", "L3")]
         if bad or not layers:
             raise UsageError(f"unknown layer(s) {bad}; valid: L1, L2, L3")
+        if args.trials == 0 and "L3" in layers.split(",") and \
+                not getattr(args, "no_verify", False):
+            raise UsageError("--trials 0 runs no co-simulation input: give at least 1, or "
+                             "leave L3 out of --layers to skip co-simulation")
 
 
 def entry() -> None:

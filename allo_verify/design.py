@@ -43,8 +43,29 @@ class Equivalence:
 
 def equivalence(reference: Callable[..., Any], implementation: Callable[..., Any]
                 ) -> Equivalence:
-    """Declare that a hand-written `implementation` must equal its `reference` kernel."""
+    """Declare that a hand-written `implementation` must equal its `reference` kernel.
+    Kernels whose signatures differ cannot be compared: `SignatureMismatch` at once,
+    naming both kernels and the first argument or result that differs."""
+    check_signatures(reference, implementation)
     return Equivalence(reference, implementation)
+
+
+def _where(fn: Any) -> str:
+    code = getattr(fn, "__code__", None)
+    name = getattr(fn, "__name__", repr(fn))
+    return f"'{name}' ({code.co_filename}:{code.co_firstlineno})" if code else f"'{name}'"
+
+
+def check_signatures(reference: Any, implementation: Any) -> None:
+    """Raise `SignatureMismatch` unless both kernels take and return the same types."""
+    from allo_verify.equiv.api import module_and_sig
+    from allo_verify.lang.signature import mismatch
+
+    sa, sb = module_and_sig(reference)[1], module_and_sig(implementation)[1]
+    why = mismatch(sa, sb, f"reference {_where(reference)}",
+                   f"implementation {_where(implementation)}")
+    if why:
+        raise SignatureMismatch(f"av.equivalence: the kernels' signatures differ: {why}")
 
 
 Design = Schedule | Equivalence
@@ -52,6 +73,10 @@ Design = Schedule | Equivalence
 
 class DesignLoadError(AlloVerifyError):
     """The design file could not be loaded: a syntax or Python error, with file and line."""
+
+
+class SignatureMismatch(DesignLoadError, TypeError):
+    """`av.equivalence` of kernels with different signatures (also a `TypeError`)."""
 
 
 def _python_error(path: Path, e: BaseException) -> DesignLoadError:
@@ -81,6 +106,8 @@ def load_designs(path: str | Path) -> dict[str, Design]:
         raise DesignLoadError(f"{path}: not a Python file")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    here = str(path.parent)  # a design may import the modules beside it, as a script would
+    sys.path.insert(0, here)
     try:
         with collect_refusals():  # a refused step fails its own design, not the file
             spec.loader.exec_module(module)
@@ -90,6 +117,8 @@ def load_designs(path: str | Path) -> dict[str, Design]:
         raise _python_error(path, e) from None
     finally:
         sys.modules.pop(name, None)
+        if here in sys.path:
+            sys.path.remove(here)
     explicit = getattr(module, "DESIGNS", None)
     if isinstance(explicit, dict):
         items = list(explicit.items())

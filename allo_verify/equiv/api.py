@@ -41,6 +41,32 @@ def module_and_sig(k: Any) -> tuple[ir.Module, Signature]:
     raise TypeError(f"cannot verify {k!r}: expected a kernel, (module, sig), or a function")
 
 
+def renamed_symbol(mod: ir.Module, old: str, new: str) -> ir.Module:
+    """A copy of `mod` (same Context; `mod` is not changed) in which the symbol `old` is
+    called `new`, uses included. A different symbol already named `new` (a sub-kernel of the
+    same name) is renamed first, to `new_1`, `new_2`, ... (the first name free in the
+    module), so the copy never defines a symbol twice."""
+    with mod.context, ir.Location.unknown():
+        copy = ir.Module.parse(ir_text(mod))
+        names = {ir.StringAttr(op.operation.attributes["sym_name"]).value
+                 for op in copy.body.operations if "sym_name" in op.operation.attributes}
+        if new in names:
+            k = 1
+            while f"{new}_{k}" in names:
+                k += 1
+            _rename(copy, new, f"{new}_{k}")
+        _rename(copy, old, new)
+    return copy
+
+
+def _rename(mod: ir.Module, old: str, new: str) -> None:
+    ir.SymbolTable.replace_all_symbol_uses(old, new, mod.operation)
+    for op in mod.body.operations:
+        o = op.operation
+        if "sym_name" in o.attributes and ir.StringAttr(o.attributes["sym_name"]).value == old:
+            ir.SymbolTable.set_symbol_name(o, new)
+
+
 def ir_text(mod: ir.Module) -> str:
     """Canonical text of a module (for hashing and for rebuilding in the LLVM runner)."""
     return str(mod)
@@ -99,8 +125,7 @@ def check_equivalent(kernel_a: Any, kernel_b: Any, layers: Sequence[str] = ("L2"
         raise TypeError(f"signatures differ: {sa} vs {sb}")
     if sa.name != sb.name:
         # the LLVM runner looks the function up by the signature's name: rename b's symbol
-        with mb.context:
-            mb = ir.Module.parse(ir_text(mb).replace(f"@{sb.name}(", f"@{sa.name}("))
+        mb = renamed_symbol(mb, sb.name, sa.name)
     return verify_modules(ma, mb, sa, layers, (), (), trials, seed, allow_reassoc, l2_budget,
                           l3_cell_budget, rlimit, func_a=sa.name, func_b=sa.name,
                           tolerance=tolerance)

@@ -10,8 +10,17 @@ Total semantics (the same as `z3_table`, which follows SMT-LIB bitvectors):
   `INT_MIN / -1 = INT_MIN`). `floordivsi`/`ceildivsi` adjust that quotient by the remainder.
 - shifts by >= N give 0 (`shli`, `shrui`) or the sign fill (`shrsi`).
 - LLVM leaves these cases poison/undefined; the frontend guards them with selects.
-- `fptosi`/`fptoui` saturate (NaN -> 0), like `llvm.fpto*i.sat`; floats are IEEE (NumPy).
-Law: for every op, `eval_op` agrees with the Z3 meaning in `z3_table` on constants.
+- `fptosi`/`fptoui` saturate (NaN -> 0), like `llvm.fpto*i.sat`.
+- floats are IEEE-754 with round-to-nearest-even: `sitofp`/`uitofp` round the exact integer
+  once (never through float64), `maximumf`/`minimumf` are IEEE-754-2019 maximum/minimum
+  (NaN if either operand is NaN, +0.0 > -0.0), `maxnumf`/`minnumf` return the non-NaN
+  operand (and order zeros the same way; LLVM may return either zero).
+Law: for every op, `eval_op` agrees with the Z3 meaning in `z3_table` on constants, and with
+the LLVM simulation of the op on every operand where LLVM defines the result (NaN results
+match any NaN: LLVM does not fix NaN payloads or signs of arithmetic results). The libm
+functions (`exp`, `log`, `log2`, `sin`, `cos`, `tanh`, `powf`) are NumPy's, which may differ
+from libm in the last place: they are never constant folded (see `terms`), and a difference
+found with them is only reported once the LLVM simulation confirms it.
 """
 
 from __future__ import annotations
@@ -60,6 +69,63 @@ def py_float_bits(x: float, t: str) -> int:
     if t == "f64":
         return struct.unpack("<Q", struct.pack("<d", x))[0]
     return float_to_bits(x, t)
+
+
+_M64 = (1 << 64) - 1
+_MANT = {"f16": 11, "f32": 24, "f64": 53}
+_EMAX = {"f16": 15, "f32": 127, "f64": 1023}
+
+
+def int_to_float_bits(v: int, t: str) -> int:
+    """Bit pattern of the integer `v` rounded once to float type `t` (nearest, ties to even;
+    +inf/-inf past the largest finite value). This is `sitofp`/`uitofp` on the exact value:
+    rounding through float64 first would round twice."""
+    w, p = width(t), _MANT[t]
+    sign = 1 << (w - 1) if v < 0 else 0
+    m = abs(v)
+    if m == 0:
+        return 0
+    shift = max(0, m.bit_length() - p)
+    q = m >> shift
+    if shift:
+        rem, half = m & ((1 << shift) - 1), 1 << (shift - 1)
+        if rem > half or (rem == half and q & 1):
+            q += 1
+            if q >> p:
+                q >>= 1
+                shift += 1
+    e = q.bit_length() - 1 + shift  # unbiased exponent; q has p significant bits or fewer
+    if e > _EMAX[t]:
+        return sign | (((1 << (w - p)) - 1) << (p - 1))  # infinity
+    frac = (q << (p - q.bit_length())) & ((1 << (p - 1)) - 1)
+    return sign | ((e + _EMAX[t]) << (p - 1)) | frac
+
+
+def _is_nan_bits(b: int, t: str) -> bool:
+    w, p = width(t), _MANT[t]
+    exp_mask = ((1 << (w - p)) - 1) << (p - 1)
+    return b & exp_mask == exp_mask and b & ((1 << (p - 1)) - 1) != 0
+
+
+def _ieee_minmax(op: str, a: int, b: int, t: str) -> int:
+    """IEEE-754-2019 maximum/minimum (`maximumf`, `minimumf`: NaN wins) and maximumNumber /
+    minimumNumber (`maxnumf`, `minnumf`: the number wins), with -0.0 < +0.0, on bit patterns.
+    A NaN result is the NaN operand made quiet."""
+    quiet = 1 << (_MANT[t] - 2)
+    na, nb = _is_nan_bits(a, t), _is_nan_bits(b, t)
+    if na or nb:
+        if op in ("arith.maximumf", "arith.minimumf") or (na and nb):
+            return (a if na else b) | quiet
+        return b if na else a
+    x, y = float(bits_to_float(a, t)), float(bits_to_float(b, t))
+    if x == y:  # equal values: only the zeros have two patterns
+        sign = 1 << (width(t) - 1)
+        neg_a = bool(a & sign)
+        if op in ("arith.maximumf", "arith.maxnumf"):
+            return a if not neg_a else b
+        return a if neg_a else b
+    bigger = x > y
+    return a if bigger == (op in ("arith.maximumf", "arith.maxnumf")) else b
 
 
 def _sdiv(a: int, b: int, w: int) -> int:
@@ -115,6 +181,20 @@ def _cmpf(p: int, x: float, y: float) -> int:
     return int(uno or r) if name[0] == "u" else int((not uno) and r)
 
 
+def fold_defined(op: str, rt: str, at: str, a: list[int]) -> bool:
+    """Whether folding `op` on constants `a` gives the value LLVM computes: false only for
+    `fptosi`/`fptoui` outside the target's range (or NaN, inf), where LLVM's result is
+    undefined (the frontend selects the saturated value itself)."""
+    if op not in ("arith.fptosi", "arith.fptoui"):
+        return True
+    x = float(bits_to_float(a[0], at))
+    if not math.isfinite(x):
+        return False
+    v, w = math.trunc(x), width(rt)
+    lo, hi = (-(1 << (w - 1)), 1 << (w - 1)) if op == "arith.fptosi" else (0, 1 << w)
+    return lo <= v < hi
+
+
 def _fp_to_int(x: float, w: int, signed: bool) -> int:
     lo, hi = (-(1 << (w - 1)), (1 << (w - 1)) - 1) if signed else (0, (1 << w) - 1)
     if math.isnan(x):
@@ -134,9 +214,8 @@ _FUN1: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 _FUN2: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "arith.addf": np.add, "arith.subf": np.subtract, "arith.mulf": np.multiply,
     "arith.divf": np.divide, "arith.remf": np.fmod, "math.powf": np.power,
-    "arith.minimumf": np.minimum, "arith.maximumf": np.maximum,
-    "arith.minnumf": np.fmin, "arith.maxnumf": np.fmax,
 }
+_MINMAX_F = frozenset({"arith.minimumf", "arith.maximumf", "arith.minnumf", "arith.maxnumf"})
 
 
 def eval_op(op: str, rt: str, ats: tuple[str, ...], attr: object, a: list[int]) -> int:
@@ -163,10 +242,13 @@ def eval_op(op: str, rt: str, ats: tuple[str, ...], attr: object, a: list[int]) 
         return to_signed(a[0], aw) & m
     if op in ("arith.extui", "arith.trunci", "arith.bitcast"):
         return a[0] & m
-    if op == "arith.index_cast":
-        return a[0] & m if ats[0] == "index" else to_signed(a[0], aw)
-    if op == "arith.index_castui":
-        return a[0] & m if ats[0] == "index" else a[0]
+    if op in ("arith.index_cast", "arith.index_castui"):
+        if ats[0] == "index":  # index -> iN: the 64-bit pattern, truncated or extended
+            return (to_signed(a[0] & _M64, 64) if op == "arith.index_cast" or w <= 64
+                    else a[0] & _M64) & m
+        # iN -> index: extended (by the op's signedness) or truncated to 64 bits
+        v = to_signed(a[0], aw) if op == "arith.index_cast" else a[0]
+        return to_signed(v & _M64, 64)
     if op == "math.absi":
         return abs(to_signed(a[0], w)) & m
     f = _INT_OPS[op]
@@ -239,7 +321,9 @@ def _eval_float(op: str, rt: str, ats: tuple[str, ...], attr: object, a: list[in
         if op in ("arith.sitofp", "arith.uitofp"):
             w = width(at)
             v = to_signed(a[0], w) if op == "arith.sitofp" else a[0]
-            return float_to_bits(FLOAT_NP[rt](v), rt)
+            return int_to_float_bits(v, rt)
+        if op in _MINMAX_F:
+            return _ieee_minmax(op, a[0], a[1], rt)
         if op in ("arith.fptosi", "arith.fptoui"):
             return _fp_to_int(float(bits_to_float(a[0], at)), width(rt), op == "arith.fptosi")
         xs = [bits_to_float(v, at) for v in a]

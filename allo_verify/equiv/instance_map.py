@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import z3
 
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement, var
-from allo_verify.equiv.privatize import private_scope
 
 Env = dict[str, z3.ArithRef]
 
@@ -160,25 +160,83 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
 
 def order_obligations(olds: dict[int, Statement], news: dict[int, Statement], w: Witness,
                       step: str) -> list[Check]:
-    """Obligation 5 for every pair of statements and conflicting accesses."""
+    """Obligation 5 for every pair of statements and conflicting accesses. On a local scalar
+    private (see `privatize`) to a loop X around both statements before the rewrite and to
+    a loop Y around both after it (the innermost such loops), only pairs within one
+    iteration of X count, provided instances share an iteration of X before exactly when
+    they share one of Y after; the privacy of X and Y is itself part of the obligations.
+    Why this suffices: by privacy every load reads a store of its own iteration of X (and
+    of Y after); iterations correspond, and the order within them is kept, so each load
+    reads the same store before and after.
+
+    Pairs in different groups of a scalar's statements (grouped by the innermost loop the
+    scalar is private to around each, or by none) are skipped when the groups are the same
+    before and after: no value flows between groups (a load reads a store of its own
+    group), so the scalar is in effect one variable per group, each checked on its own."""
+    from allo_verify.equiv.privatize import Privacy, same_groups
+
+    pv_old, pv_new = Privacy.of(olds.values()), Privacy.of(news.values())
     obs: list[Check] = []
+    used: set[tuple[str, str, str]] = set()
     sids = sorted(set(olds) & set(news))
-    scopes: dict[str, tuple | None] = {}
+    groups: dict[str, tuple | None] = {}
     for i, s in enumerate(sids):
         for t in sids[i:]:
             buffers = _conflict_buffers(olds[s], olds[t])
             for buf in sorted(buffers):
-                if buf not in scopes:
-                    old_scope = private_scope(olds.values(), buf)
-                    new_scope = private_scope(news.values(), buf)
-                    scopes[buf] = (old_scope, new_scope) if old_scope and new_scope else None
-                scope = scopes[buf]
+                scope = None
+                if pv_old.is_scalar(buf) and pv_new.is_scalar(buf):
+                    if buf not in groups:
+                        groups[buf] = same_groups(pv_old, pv_new, buf, olds, news, sids)
+                    split = groups[buf]
+                    if split is not None and split[0][s] != split[0][t]:
+                        used |= {("before", buf, g[0]) for g in (split[0][s], split[0][t]) if g}
+                        used |= {("after", buf, g[0]) for g in (split[1][s], split[1][t]) if g}
+                        continue
+                    x = pv_old.innermost(buf, olds[s], olds[t])
+                    y = pv_new.innermost(buf, news[s], news[t]) if x else None
+                    if x and y:
+                        scope = (olds[s].loops[: olds[s].loops.index(x) + 1],
+                                 news[s].loops[: news[s].loops.index(y) + 1])
+                        used |= {("before", buf, x), ("after", buf, y)}
+                note = None
+                if scope is None and pv_old.is_scalar(buf):
+                    note = _why_shared(pv_old, pv_new, buf, olds[s], olds[t], news[s], news[t])
                 obs.append(_order_obligation(olds[s], news[s], olds[t], news[t], buf, w, step,
-                                             scope[0] if scope else None))
+                                             scope[0] if scope else None, note))
                 if scope:
                     obs.append(_correspondence(olds[s], news[s], olds[t], news[t], buf, w,
                                                step, scope))
+    if pv_new.view is not None:  # a loop's hls.private (set by parallel or pipeline) must
+        # stay true after every later rewrite: the HLS code declares those scalars inside it
+        used |= {("after", b, loop) for loop, names in pv_new.view.listed.items()
+                 for b in names}
+    for side, buf, loop in sorted(used):
+        pv = pv_old if side == "before" else pv_new
+        obs += pv.checks(buf, loop, f"{step}/{side}")
+    for buf, split in sorted((b, g) for b, g in groups.items() if g is not None):
+        for side, pv, cuts in (("before", pv_old, split[2]), ("after", pv_new, split[3])):
+            for loop, key in sorted(cuts):
+                obs += pv.boundary_checks(buf, loop, key, f"{step}/{side}")
     return obs
+
+
+def _why_shared(pv_old: Any, pv_new: Any, buf: str, so: Statement, to: Statement,
+                sn: Statement, tn: Statement) -> Callable[[], str]:
+    """Why the scalar `buf` is not private to the innermost loop around both statements,
+    before the rewrite or after it (computed when a refutation is explained)."""
+
+    def why() -> str:
+        for pv, s, t, side in ((pv_old, so, to, "before"), (pv_new, sn, tn, "after")):
+            common = [n for n in s.loops if n in t.loops]
+            loops = [*reversed(common), *reversed(s.loops), *reversed(t.loops)]
+            for n in dict.fromkeys(loops):
+                if not pv.private(buf, n):
+                    return f"{side} the rewrite, {pv.why_not(buf, n)}"
+        return (f"{buf} is private to loops around each statement but not to one loop around "
+                "both, grouped differently before and after the rewrite")
+
+    return why
 
 
 def _correspondence(so: Statement, sn: Statement, to: Statement, tn: Statement, buf: str,
@@ -217,7 +275,8 @@ def _conflict_buffers(s: Statement, t: Statement) -> set[str]:
 
 
 def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement, buf: str,
-                      w: Witness, step: str, private: tuple[str, ...] | None = None) -> Check:
+                      w: Witness, step: str, private: tuple[str, ...] | None = None,
+                      note: Callable[[], str] | None = None) -> Check:
     """Obligation 5 for one pair of statements on `buf`; with `private` (the loops of the
     buffer's private scope) only pairs within one iteration of that scope count."""
     x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
@@ -257,7 +316,10 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
     ob = Obligation(f"{step}/{label}/order/{buf}",
                     f"instances of {label} that touch the same cell of {buf}{within} keep "
                     f"their order after {step}", build, sn.location or step)
-    explain = lambda model: _explain(model, so, to, phi_s, phi_t, buf)  # noqa: E731
+    def explain(model: z3.ModelRef) -> str:
+        text = _explain(model, so, to, phi_s, phi_t, buf)
+        return f"{text}; {note()}" if note is not None else text
+
     inexact = so.reason or sn.reason or to.reason or tn.reason
     if inexact:
         return Check(ob, explain, unknown=f"{label} is not affine: {inexact}")

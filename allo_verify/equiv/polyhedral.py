@@ -32,9 +32,11 @@ from mlir.ir import (
     AffineModExpr,
     AffineMulExpr,
     AffineSymbolExpr,
+    ArrayAttr,
     Attribute,
     BlockArgument,
     IntegerAttr,
+    MemRefType,
     OpResult,
     StringAttr,
     Value,
@@ -75,13 +77,54 @@ class Statement:
     tree: Any
     index_terms: list[z3.ArithRef] = field(default_factory=list)
     reason: str = ""  # why the statement is not fully affine ("" when it is)
-    # buffers of the function read somewhere no statement captures (a return, a condition)
-    loose_reads: frozenset[str] = frozenset()
     location: str = ""
+    # (buffer, chain) of each load of a local scalar the statement's work reads
+    scalar_loads: tuple[tuple[str, tuple], ...] = ()
+    # the whole function (scalar events), shared by its statements
+    view: FunctionView | None = field(default=None, repr=False, compare=False)
 
     @property
     def affine(self) -> bool:
         return not self.reason
+
+
+# Kinds of chain entries (the third element of each entry): how the enclosing op runs.
+FOR, DYN_LOOP, IF, BRANCH, REGION, OP = "for", "loop", "if", "branch", "region", "op"
+DYNAMIC = (DYN_LOOP, BRANCH, REGION)  # runs (or repeats) depending on data
+REPEATING = (FOR, DYN_LOOP, REGION)  # may run its body more than once
+
+
+def entry_kind(entry: tuple) -> str:
+    """The kind of a chain entry (entries without one are affine loops or ops)."""
+    return entry[2] if len(entry) > 2 else (FOR if entry[1] is not None else OP)
+
+
+@dataclass(frozen=True)
+class ScalarEvent:
+    """One load or store of a local scalar (a rank-0 buffer), at the program point of the
+    load/store op itself (not of the statement that uses the loaded value)."""
+
+    buffer: str
+    write: bool
+    chain: tuple[tuple, ...]
+    loops: tuple[str, ...]
+    domain: z3.BoolRef
+    exact: bool  # the domain is exactly the instances that run, up to dynamic branches
+    location: str = ""
+
+
+@dataclass
+class FunctionView:
+    """What the privatization analysis needs beyond the statements: every access to a local
+    scalar in program order, and the scalars whose buffer escapes (returned, passed to a
+    call or a copy), which are never private."""
+
+    events: list[ScalarEvent]
+    scalars: frozenset[str]
+    escaped: frozenset[str]
+    statements: list[Statement]
+    loose: list[Statement]  # loads no statement captures (conditions, returns), as reads
+    listed: dict[str, list[str]] = field(default_factory=dict)  # loop -> its hls.private
 
 
 def var(name: str) -> z3.ArithRef:
@@ -195,6 +238,12 @@ class _Extractor:
         self.statements: list[Statement] = []
         self.next_sid = 0
         self.seen_loads: set[Any] = set()
+        self.events: list[ScalarEvent] = []
+        self.load_sites: list[tuple] = []
+        self.load_chain: dict[Any, tuple] = {}
+        self.listed: dict[str, list[str]] = {}
+        # enclosing data-dependent conditions: (scf.if condition, branch) or (cond, "while")
+        self.guards: list[tuple[Value, int | str]] = []
 
     def buffer(self, v: Value) -> str:
         if isinstance(v, BlockArgument):
@@ -205,45 +254,88 @@ class _Extractor:
             return StringAttr(op.attributes["buffer_name"]).value
         if op.name == "memref.get_global":
             return "@" + str(op.attributes["name"]).lstrip("@")
+        if op.name == "func.call":  # each call returns fresh arrays: one buffer per result
+            callee = str(op.attributes["callee"]).lstrip("@")
+            where = f"S{IntegerAttr(op.attributes['stmt_id']).value}" \
+                if "stmt_id" in op.attributes else location_of(op)
+            part = f" #{v.result_number}" if v.result_number else ""
+            return f"<{callee}() of {where}{part}>"
         return f"<{op.name}>"
 
-    def walk_block(self, block: Any, chain: tuple, region: int, domain: list, reason: str) -> None:
+    def walk_block(self, block: Any, chain: tuple, region: int, domain: list, reason: str,
+                   exact: bool = True) -> None:
         for k, view in enumerate(block.operations):
             op = view.operation
             entry_key = (region, k)
             name = op.name
             if name == "affine.for":
                 lname = StringAttr(op.attributes["loop_name"]).value
+                if "hls.private" in op.attributes:
+                    self.listed[lname] = [StringAttr(a).value
+                                          for a in ArrayAttr(op.attributes["hls.private"])]
                 try:
-                    d = loop_domain(op)
-                    r = reason
+                    d, r, ex = loop_domain(op), reason, exact
                 except NotAffine as e:
-                    d, r = z3.BoolVal(True), reason or f"loop '{lname}': {e}"
-                self.walk_block(op.regions[0].blocks[0], (*chain, (entry_key, lname)), 0,
-                                [*domain, d], r)
+                    d, r, ex = z3.BoolVal(True), reason or f"loop '{lname}': {e}", False
+                self.walk_block(op.regions[0].blocks[0], (*chain, (entry_key, lname, FOR)), 0,
+                                [*domain, d], r, ex)
             elif name == "scf.for":
                 lname = StringAttr(op.attributes["loop_name"]).value \
                     if "loop_name" in op.attributes else f"scf.for@{k}"
-                self.walk_block(op.regions[0].blocks[0], (*chain, (entry_key, lname)), 0,
-                                domain, reason or f"loop '{lname}' has non-affine bounds")
+                self.walk_block(op.regions[0].blocks[0], (*chain, (entry_key, lname, DYN_LOOP)),
+                                0, domain, reason or f"loop '{lname}' has non-affine bounds",
+                                False)
             elif name == "affine.if":
                 try:
-                    cond = integer_set_constraints(op.attributes["condition"], list(op.operands))
-                    r = reason
+                    cond, r, ex = integer_set_constraints(op.attributes["condition"],
+                                                          list(op.operands)), reason, exact
                 except NotAffine as e:
-                    cond, r = z3.BoolVal(True), reason or str(e)
+                    cond, r, ex = z3.BoolVal(True), reason or str(e), False
                 for ri, reg in enumerate(op.regions):
                     if len(reg.blocks):
                         c = cond if ri == 0 else z3.Not(cond)
-                        self.walk_block(reg.blocks[0], (*chain, (entry_key, None)), ri,
-                                        [*domain, c], r)
+                        self.walk_block(reg.blocks[0], (*chain, (entry_key, None, IF)), ri,
+                                        [*domain, c], r, ex)
             elif name in EFFECTS:
-                self.statement(op, (*chain, (entry_key, None)), domain, reason)
+                self.statement(op, (*chain, (entry_key, None, OP)), domain, reason)
+                if name in STORES:
+                    self.scalar_event(op, op.operands[1], True, (*chain, (entry_key, None, OP)),
+                                      domain, exact)
+            elif name in LOADS:
+                site = (*chain, (entry_key, None, OP))
+                self.load_sites.append((op, site, domain, reason))
+                self.load_chain[op] = site
+                self.scalar_event(op, op.operands[0], False, site, domain, exact)
+            elif name == "scf.if":  # the condition becomes part of each statement inside
+                for ri, reg in enumerate(op.regions):
+                    for blk in reg.blocks:
+                        self.guards.append((op.operands[0], ri))
+                        self.walk_block(blk, (*chain, (entry_key, None, BRANCH)), ri, domain,
+                                        reason, exact)
+                        self.guards.pop()
+            elif name == "scf.while" and not len(op.operands) and not len(op.results):
+                # Without carried values the loop repeats its body while a condition computed
+                # from memory holds: each statement inside is guarded by that condition (its
+                # instances at one point of the enclosing loops run together, in body order).
+                cond = _terminator(op.regions[0].blocks[0]).operands[0]
+                for ri, reg in enumerate(op.regions):
+                    self.guards.append((cond, "while"))
+                    self.walk_block(reg.blocks[0], (*chain, (entry_key, None, REGION)), ri,
+                                    domain, reason, exact)
+                    self.guards.pop()
             elif len(op.regions):
                 for ri, reg in enumerate(op.regions):
                     for blk in reg.blocks:
-                        self.walk_block(blk, (*chain, (entry_key, None)), ri, domain,
-                                        reason or f"control flow {name} depends on data")
+                        self.walk_block(blk, (*chain, (entry_key, None, REGION)), ri, domain,
+                                        reason or f"control flow {name} depends on data", exact)
+
+    def scalar_event(self, op: Any, buf: Value, write: bool, chain: tuple, domain: list,
+                     exact: bool) -> None:
+        if not _is_local_scalar(buf):
+            return
+        self.events.append(ScalarEvent(
+            self.buffer(buf), write, chain, tuple(e[1] for e in chain if e[1] is not None),
+            z3.And(*domain) if domain else z3.BoolVal(True), exact, location_of(op)))
 
     def subscripts(self, op: Any, first_index: int) -> tuple | None:
         operands = list(op.operands)
@@ -257,6 +349,7 @@ class _Extractor:
         index_terms: list[z3.ArithRef] = []
         notes: list[str] = [reason] if reason else []
         memo: dict[Any, Any] = {}
+        scalar_loads: list[tuple[str, tuple]] = []
 
         def access(o: Any, first: int, write: bool, buf: Value) -> int:
             try:
@@ -290,6 +383,8 @@ class _Extractor:
             o = v.owner.operation
             if o.name in LOADS:
                 self.seen_loads.add(o)
+                if o in self.load_chain and _is_local_scalar(o.operands[0]):
+                    scalar_loads.append((self.buffer(o.operands[0]), self.load_chain[o]))
                 return ("load", access(o, 1, False, o.operands[0]))
             if o.name == "affine.apply":
                 index_terms.append(value_to_z3(v))
@@ -299,6 +394,10 @@ class _Extractor:
             return (o.name, attr_signature(o), v.result_number if isinstance(v, OpResult) else 0,
                     tuple(tree(x) for x in o.operands), regions)
 
+        # Under a data-dependent `scf.if` a statement runs when its condition has the value
+        # of the branch: the condition's computation (and its loads) is part of the
+        # statement's work, and the domain over-approximates the instances that run.
+        guards = tuple((ri, tree(c)) for c, ri in self.guards)
         if op.name == "memref.copy":  # reads every cell of the source, writes the target
             src, dst = op.operands[0], op.operands[1]
             t = ("copy", self.buffer(src), self.buffer(dst))
@@ -315,18 +414,26 @@ class _Extractor:
         else:
             t = tree(op.operands[0])
             access(op, 2, True, op.operands[1])
-        loops = tuple(name for _, name in chain if name is not None)
+        if guards:
+            t = ("guarded", guards, t)
+        loops = tuple(e[1] for e in chain if e[1] is not None)
         sid = IntegerAttr(op.attributes["stmt_id"]).value if "stmt_id" in op.attributes \
             else self.next_sid
         self.statements.append(Statement(
             sid=sid, loops=loops, chain=chain, domain=z3.And(*domain) if domain
             else z3.BoolVal(True), accesses=accesses, tree=t,
-            index_terms=index_terms, reason="; ".join(notes), location=location_of(op)))
+            index_terms=index_terms, reason="; ".join(notes), location=location_of(op),
+            scalar_loads=tuple(scalar_loads)))
         self.next_sid += 1
 
 
 def _is_local(v: Value) -> bool:
     return isinstance(v, OpResult) and v.owner.operation.name in ("memref.alloc", "memref.alloca")
+
+
+def _is_local_scalar(v: Value) -> bool:
+    return _is_local(v) and str(v.type).startswith("memref<") and \
+        MemRefType(v.type).rank == 0
 
 
 def _is_memref(v: Value) -> bool:
@@ -346,18 +453,38 @@ def location_of(op: Any) -> str:
 
 def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]:
     """The statements of `func_op` in program order; `sid` is the store's `stmt_id`
-    attribute when it has one, else its program-order number."""
+    attribute when it has one, else its program-order number. Each statement's `view` is
+    the shared `FunctionView` of the function."""
     ex = _Extractor(arg_names or [])
     ex.walk_block(func_op.regions[0].blocks[0], (), 0, [], "")
-    loads: list[Any] = []
+    escaped: set[str] = set()
+    scalars: set[str] = set()
 
     def visit(op: Any) -> WalkResult:
-        if op.name in LOADS:
-            loads.append(op.operation)
+        for n, v in enumerate(op.operands):
+            if not _is_local_scalar(v):
+                continue
+            scalars.add(ex.buffer(v))
+            if not ((op.name in LOADS and n == 0) or (op.name in STORES and n == 1)):
+                escaped.add(ex.buffer(v))
         return WalkResult.ADVANCE
 
     func_op.walk(visit)
-    loose = frozenset(ex.buffer(o.operands[0]) for o in loads if o not in ex.seen_loads)
+    loose = []
+    for op, chain, domain, reason in ex.load_sites:
+        if op in ex.seen_loads:
+            continue
+        acc = [Access(ex.buffer(op.operands[0]), None, False, _is_local(op.operands[0]))]
+        try:
+            acc[0].subscripts = ex.subscripts(op, 1)
+        except NotAffine as e:
+            reason = reason or f"{op.name}: {e}"
+        loose.append(Statement(
+            sid=-1 - len(loose), loops=tuple(e[1] for e in chain if e[1] is not None),
+            chain=chain, domain=z3.And(*domain) if domain else z3.BoolVal(True),
+            accesses=acc, tree=("loose-load",), reason=reason, location=location_of(op)))
+    view = FunctionView(ex.events, frozenset(scalars), frozenset(escaped), ex.statements, loose,
+                        ex.listed)
     for s in ex.statements:
-        s.loose_reads = loose
+        s.view = view
     return ex.statements

@@ -3,6 +3,10 @@
 Control on indices runs concretely (loop bounds, affine maps, affine.if, subscripts are
 Python ints, affine maps with floor semantics); data stays symbolic (term ids in a shared
 `TermStore`); memory is one `Buffer` per memref (a list cell -> term id, row-major).
+An `index` value that comes from data (an index argument, a cell of an index array, a cast
+of a data value) is a `SymIdx`: a 64-bit integer term, since LLVM computes on index values
+as i64. Data arithmetic on it builds i64 terms; using it as a loop bound, an affine operand
+or a subscript raises `DataDependent`.
 `func.call` is inlined. `scf.if` on a data condition runs both branches and merges results
 and written cells into `select` terms. A data-dependent loop (`scf.while` condition),
 bound, or subscript raises `DataDependent` with its reason; executing more than `budget`
@@ -53,8 +57,18 @@ class OutOfBounds(SymexecError):
         super().__init__(f"access {buffer}[{', '.join(map(str, index))}] outside shape {shape}")
 
 
+INDEX_TERM = "i64"  # the term type of index data: LLVM's index is a 64-bit integer
+_M64 = (1 << 64) - 1
+
+
+def term_type(t: str) -> str:
+    """The term type of values of MLIR scalar type `t` (index data are i64 terms)."""
+    return INDEX_TERM if t == "index" else t
+
+
 class SymIdx:
-    """An index value computed from data: any arithmetic or use as a subscript is refused."""
+    """An index value computed from data: `tid` is its i64 term. Python arithmetic,
+    comparisons and use as a subscript are refused (`DataDependent`)."""
 
     __slots__ = ("tid",)
 
@@ -67,6 +81,48 @@ class SymIdx:
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
     __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __neg__ = _refuse
     __lt__ = __le__ = __gt__ = __ge__ = __index__ = __int__ = __bool__ = _refuse
+
+
+def idx_term(store: TermStore, v: Any) -> int:
+    """The i64 term of an index value (a Python int or a SymIdx)."""
+    return v.tid if isinstance(v, SymIdx) else store.const(int(v) & _M64, INDEX_TERM)
+
+
+def idx_value(store: TermStore, tid: int) -> Any:
+    """The index value of an i64 term: a Python int when it is a constant, else a SymIdx."""
+    cv = store.cval[tid]
+    return SymIdx(tid) if cv is None else (cv - (1 << 64) if cv >> 63 else cv)
+
+
+def dense_bits(attr: ir.Attribute, elem: str, n: int) -> list[int]:
+    """The `n` element values of a dense constant as bit patterns of `elem` (floats: IEEE
+    bits; ints and index: two's complement at their width). Floats are read through NumPy
+    (exact); integers from the attribute's text (decimal, `true`/`false`, or the hex blob
+    MLIR prints for large constants: one little-endian cell of ceil(w/8) bytes each),
+    since NumPy cannot hold odd or wide integer types."""
+    if elem.startswith("f") or elem == "bf16":
+        vals = [py_float_bits(float(x), elem) for x in np.array(attr).reshape(-1)]
+    else:
+        w = width(term_type(elem))
+        text = str(attr)
+        body = text[text.index("<") + 1:text.rindex(" : ")].rstrip()[:-1].strip()
+        if body.startswith('"0x'):
+            blob = bytes.fromhex(body[3:-1])
+            if w == 1:  # bit-packed: NumPy reads i1 attributes exactly
+                vals = [int(x) for x in np.array(attr).reshape(-1)]
+            else:
+                size = -(-w // 8)
+                vals = [int.from_bytes(blob[k:k + size], "little") & ((1 << w) - 1)
+                        for k in range(0, len(blob), size)]
+        else:
+            toks = body.replace("[", " ").replace("]", " ").replace(",", " ").split()
+            vals = [int(t == "true") if t in ("true", "false") else int(t, 0) & ((1 << w) - 1)
+                    for t in toks]
+    if len(vals) == 1 and n != 1:
+        vals = vals * n
+    if len(vals) != n:
+        raise Unsupported(f"dense constant with {len(vals)} values for {n} cells")
+    return vals
 
 
 @dataclass
@@ -231,6 +287,10 @@ class Executor:
         for s in steps:
             s(env)
 
+    @staticmethod
+    def unflat(shape: tuple[int, ...], k: int) -> tuple[int, ...]:
+        return tuple(int(x) for x in np.unravel_index(k, shape)) if shape else ()
+
     # ----- running -----------------------------------------------------------------------
     def call(self, name: str, args: list[Any]) -> list[Any]:
         steps, arg_slots, res, n = self.compile_func(name)
@@ -247,20 +307,14 @@ class Executor:
         g = self.globals.get(name)
         if g is None:
             raise Unsupported(f"unknown memref.global @{name}")
-        shape, elem = memref_shape(ir.TypeAttr(g.attributes["type"]).value)
+        shape, mlir_elem = memref_shape(ir.TypeAttr(g.attributes["type"]).value)
+        elem = term_type(mlir_elem)
         init = g.attributes["initial_value"] if "initial_value" in g.attributes else None
         n = prod(shape)
         if init is None or str(init) == "unit":
-            cells = [self.store.leaf(f"@{name}", (k,), elem) for k in range(n)]
+            cells = [self.store.leaf(f"@{name}", self.unflat(shape, k), elem) for k in range(n)]
         else:
-            arr = np.array(init).reshape(-1)
-            if arr.size == 1 and n > 1:
-                arr = np.repeat(arr, n)
-            if elem.startswith("f"):
-                cells = [self.store.const(py_float_bits(float(x), elem), elem) for x in arr]
-            else:
-                m = (1 << width(elem)) - 1
-                cells = [self.store.const(int(x) & m, elem) for x in arr]
+            cells = [self.store.const(b, elem) for b in dense_bits(init, mlir_elem, n)]
         buf = Buffer(f"@{name}", shape, elem, cells)
         self.global_bufs[name] = buf
         return buf
@@ -268,17 +322,18 @@ class Executor:
 
 def symbolic_args(store: TermStore, func: Any, names: list[str]) -> list[Any]:
     """Fresh symbolic inputs for the arguments of `func`: Buffers of leaves for memrefs,
-    leaves for scalars (index scalars are symbolic indices)."""
+    leaves for scalars (index scalars are SymIdx of i64 leaves; index arrays hold i64 leaves)."""
     out: list[Any] = []
     for name, a in zip(names, func.regions[0].blocks[0].arguments, strict=False):
         t = a.type
         if isinstance(t, ir.MemRefType) or str(t).startswith("memref<"):
             shape, elem = memref_shape(t)
-            cells = [store.leaf(name, tuple(int(x) for x in np.unravel_index(k, shape))
-                                if shape else (), elem) for k in range(prod(shape))]
+            elem = term_type(elem)
+            cells = [store.leaf(name, Executor.unflat(shape, k), elem)
+                     for k in range(prod(shape))]
             out.append(Buffer(name, shape, elem, cells))
         elif str(t) == "index":
-            out.append(SymIdx(store.leaf(name, (), "index")))
+            out.append(SymIdx(store.leaf(name, (), INDEX_TERM)))
         else:
             out.append(store.leaf(name, (), str(t)))
     return out
@@ -299,11 +354,11 @@ def execute(module: ir.Module, store: TermStore, func_name: str, names: list[str
     ftype = ir.FunctionType(ir.TypeAttr(f.attributes["function_type"]).value)
     for k, t in enumerate(ftype.results):
         if str(t) == "index":
-            v = results[k]
-            results[k] = v.tid if isinstance(v, SymIdx) else store.const(v, "index")
+            results[k] = idx_term(store, results[k])
     return Run(results, args, ex.work)
 
 
 __all__ = ["execute", "Executor", "Buffer", "Run", "SymIdx", "SymexecError", "DataDependent",
            "TooLarge", "Unsupported", "OutOfBounds", "map_srcs", "set_constraints",
-           "memref_shape", "symbolic_args"]
+           "memref_shape", "symbolic_args", "term_type", "idx_term", "idx_value", "INDEX_TERM",
+           "dense_bits"]

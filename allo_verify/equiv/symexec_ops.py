@@ -2,7 +2,8 @@
 
 Hot ops (loads, stores) are generated as Python source so that a subscript costs a few
 bytecodes. Law: each step does to `env` and the buffers exactly what the op does to values
-and memory, with index values as Python ints and data values as term ids.
+and memory, with index values as Python ints (or `SymIdx` when they come from data), data
+values as term ids, and cells of index memrefs as i64 terms.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import mlir.ir as ir
 
-from allo_verify.equiv.concrete import _INDEX_OPS, CMPI, py_float_bits, to_signed, width
+from allo_verify.equiv.concrete import py_float_bits, to_signed, width
 from allo_verify.equiv.symexec import (
+    INDEX_TERM,
     Buffer,
     DataDependent,
     Env,
@@ -22,14 +24,20 @@ from allo_verify.equiv.symexec import (
     SymIdx,
     TooLarge,
     Unsupported,
+    idx_term,
+    idx_value,
     map_srcs,
     memref_shape,
     set_constraints,
+    term_type,
 )
+from allo_verify.equiv.symexec_index import index_cast_step, index_op_step
 from allo_verify.equiv.z3_table import Z3_OPS
 
 if TYPE_CHECKING:
     from allo_verify.equiv.symexec import Executor
+
+_M64 = (1 << 64) - 1
 
 
 def _oob(b: Buffer, idx: tuple[int, ...]) -> None:
@@ -62,18 +70,26 @@ def _access(ex: Executor, mem: ir.Value, idx_srcs: list[str]) -> tuple[str, str]
 
 
 def _load(ex: Executor, o: ir.Operation, mem: ir.Value, idx_srcs: list[str]) -> Step:
+    """A load; a cell of an index memref (an i64 term) is read as an index value."""
     body, flat = _access(ex, mem, idx_srcs)
+    cell = f"b.cells[{flat}]"
+    if memref_shape(mem.type)[1] == "index":
+        cell = f"V(S, {cell})"
     src = (f"def step(e):\n    b = e[{ex.slot(mem)}]\n{body}\n"
-           f"    e[{ex.slot(o.results[0])}] = b.cells[{flat}]\n")
-    return _exec(src, {})
+           f"    e[{ex.slot(o.results[0])}] = {cell}\n")
+    return _exec(src, {"V": idx_value, "S": ex.store})
 
 
 def _store(ex: Executor, val: ir.Value, mem: ir.Value, idx_srcs: list[str]) -> Step:
+    """A store; an index value stored into an index memref becomes its i64 term."""
     body, flat = _access(ex, mem, idx_srcs)
+    v = f"e[{ex.slot(val)}]"
+    if memref_shape(mem.type)[1] == "index":
+        v = f"T(S, {v})"
     src = (f"def step(e):\n    b = e[{ex.slot(mem)}]\n{body}\n    k = {flat}\n"
            f"    if J: J[-1].append((b, k, b.cells[k]))\n"
-           f"    b.cells[k] = e[{ex.slot(val)}]\n    b.written = True\n")
-    return _exec(src, {"J": ex.journal})
+           f"    b.cells[k] = {v}\n    b.written = True\n")
+    return _exec(src, {"J": ex.journal, "T": idx_term, "S": ex.store})
 
 
 def _affine_operands(ex: Executor, ops: list[ir.Value]) -> list[str]:
@@ -269,12 +285,16 @@ def c_scf_if(ex: Executor, o: ir.Operation) -> Step:
                 J[-1].append((b, k, old))
             b.cells[k] = ev if tv == ev else store.mk("arith.select", b.elem, (cond, tv, ev))
         for s, rt, tv, ev in zip(rs, rtypes, tres, eres, strict=False):
-            if tv is ev or (rt == "index" and tv == ev):
+            if tv is ev:
                 e[s] = tv
-            elif rt != "index" and not rt.startswith("memref"):
+            elif rt == "index":
+                a, b = idx_term(store, tv), idx_term(store, ev)
+                e[s] = tv if a == b else SymIdx(store.mk("arith.select", INDEX_TERM,
+                                                         (cond, a, b)))
+            elif not rt.startswith("memref"):
                 e[s] = store.mk("arith.select", rt, (cond, tv, ev))
             else:
-                raise DataDependent("scf.if on data yields different indices or memrefs")
+                raise DataDependent("scf.if on data yields different memrefs")
     return step
 
 
@@ -313,6 +333,7 @@ def c_alloc(ex: Executor, o: ir.Operation) -> Step:
     if len(o.operands):
         raise Unsupported("memref.alloc with dynamic sizes")
     shape, elem = memref_shape(o.results[0].type)
+    elem = term_type(elem)
     n = 1
     for d in shape:
         n *= d
@@ -363,16 +384,26 @@ def c_constant(ex: Executor, o: ir.Operation) -> Step:
     t = str(o.results[0].type)
     a = o.attributes["value"]
     r = ex.slot(o.results[0])
-    if t == "index":
-        v: Any = int(ir.IntegerAttr(a).value)
-    elif t.startswith("f") or t == "bf16":
-        v = ex.store.const(py_float_bits(float(ir.FloatAttr(a).value), t), t)
-    elif t.startswith("i"):
-        raw = a.value if isinstance(a, ir.BoolAttr) else ir.IntegerAttr(a).value
-        v = ex.store.const(int(raw) & ((1 << width(t)) - 1), t)
+    if t == "index" or t.startswith("i"):
+        raw = _int_attr(a)
+        v: Any = raw if t == "index" else ex.store.const(raw & ((1 << width(t)) - 1), t)
+    elif t in ("f16", "f32", "f64"):
+        text = str(a).split(":")[0].strip()  # hex for NaN/inf: the exact bits
+        bits = int(text, 16) if text.lower().startswith("0x") else \
+            py_float_bits(float(ir.FloatAttr(a).value), t)
+        v = ex.store.const(bits, t)
     else:
         raise Unsupported(f"arith.constant of type {t}")
     return lambda e: e.__setitem__(r, v)
+
+
+def _int_attr(a: ir.Attribute) -> int:
+    """The value of an integer (or bool) attribute of any width. `IntegerAttr.value` aborts
+    the process (a C++ assertion) beyond 64 bits, so the printed form is read instead."""
+    text = str(a).split(":")[0].strip()
+    if text in ("true", "false"):
+        return int(text == "true")
+    return int(text, 0)
 
 
 def c_data(ex: Executor, o: ir.Operation) -> Step:
@@ -387,33 +418,13 @@ def c_data(ex: Executor, o: ir.Operation) -> Step:
     store = ex.store
     mk = store.mk
     if name in ("arith.index_cast", "arith.index_castui"):
-        return _index_cast(ex, name, ats[0], rt, a[0], r)
-    if ats and all(t == "index" for t in ats) and rt == "index":
-        fn = _INDEX_OPS.get(name)
-        if fn is None:
-            raise Unsupported(f"{name} on index values")
-        x, y = a
-        return lambda e: e.__setitem__(r, fn(e[x], e[y]))
-    if name == "arith.cmpi" and ats[0] == "index":
-        rel = CMPI[attr or 0]
-        rel = rel if rel in ("eq", "ne") else rel[1:]
-        op = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[rel]
-        cmp = eval(f"lambda p, q: p {op} q")  # noqa: S307
-        x, y = a
-        t1, f1 = store.const(1, "i1"), store.const(0, "i1")
-        return lambda e: e.__setitem__(r, t1 if cmp(e[x], e[y]) else f1)
-    if name == "arith.select" and rt == "index":
-        c, x, y = a
-
-        def sel(e: Env) -> None:
-            cv = store.cval[e[c]]
-            if cv is not None:
-                e[r] = e[x] if cv else e[y]
-            elif e[x] == e[y]:
-                e[r] = e[x]
-            else:
-                raise DataDependent("select between index values on a data condition")
-        return sel
+        return index_cast_step(ex, name, ats[0], rt, a[0], r)
+    if "index" in ats or rt == "index":
+        return index_op_step(ex, name, ats, rt, attr, a, r)
+    if name in ("arith.sitofp", "arith.uitofp") and width(ats[0]) > 128 \
+            and rt in ("f16", "f32", "bf16"):
+        raise Unsupported(f"{name} from {ats[0]} to {rt}: LLVM 22 converts integers wider "
+                          "than 128 bits to f16/f32 wrongly (convert to f64 first)")
     if name not in Z3_OPS:
         raise Unsupported(f"no symbolic meaning for op '{name}'")
     if len(a) == 2:
@@ -426,27 +437,6 @@ def c_data(ex: Executor, o: ir.Operation) -> Step:
         (x,) = a
         return lambda e: e.__setitem__(r, mk(name, rt, (e[x],), attr))
     return lambda e: e.__setitem__(r, mk(name, rt, tuple(e[s] for s in a), attr))
-
-
-def _index_cast(ex: Executor, name: str, at: str, rt: str, x: int, r: int) -> Step:
-    store = ex.store
-    if at == "index":
-        m = (1 << width(rt)) - 1
-
-        def to_int(e: Env) -> None:
-            v = e[x]
-            e[r] = store.mk(name, rt, (v.tid,)) if isinstance(v, SymIdx) \
-                else store.const(v & m, rt)
-        return to_int
-    w = width(at)
-
-    def to_index(e: Env) -> None:
-        cv = store.cval[e[x]]
-        if cv is None:
-            e[r] = SymIdx(store.mk(name, "index", (e[x],)))
-        else:
-            e[r] = to_signed(cv, w) if name == "arith.index_cast" else cv
-    return to_index
 
 
 COMPILERS: dict[str, Callable[[Executor, ir.Operation], Step]] = {

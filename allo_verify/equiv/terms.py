@@ -2,7 +2,8 @@
 
 Each term is an int id. `TermStore.mk` interns `(op, type, args, attr)` after cheap
 normalizations, so structurally equal terms get the same id:
-- constant folding with `concrete.eval_op` (ints; floats only for IEEE-exact ops),
+- constant folding with `concrete.eval_op` (ints; floats only for ops exact in LLVM; a
+  float-to-int conversion only when its value fits, since LLVM leaves the rest undefined),
 - commutative ops (integer add/mul/and/or/xor/min/max, float add/mul, eq/ne compares)
   get their operands sorted by id,
 - integer identities: x+0, x-0, x*1, x|0, x^0 -> x; x*0, x&0 -> 0; select(c, a, a) -> a;
@@ -21,15 +22,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from allo_verify.equiv.concrete import eval_op, is_float, width
+from allo_verify.equiv.concrete import eval_op, fold_defined, is_float, width
 from allo_verify.equiv.z3_table import FLOAT_COMMUTATIVE, lookup, uf, z3_const, z3_var
 
 _INT_COMM = frozenset({"arith.addi", "arith.muli", "arith.andi", "arith.ori", "arith.xori",
                        "arith.minsi", "arith.maxsi", "arith.minui", "arith.maxui"})
-_FLOAT_FOLD = frozenset({"arith.addf", "arith.subf", "arith.mulf", "arith.divf", "arith.negf",
-                         "math.absf", "arith.extf", "arith.truncf", "arith.cmpf",
+# Float ops folded on constants: those whose `eval_op` is bit-exact with LLVM (see
+# tests/equiv/test_fold_vs_llvm.py; NaN results match any NaN). Not the libm functions.
+_FLOAT_FOLD = frozenset({"arith.addf", "arith.subf", "arith.mulf", "arith.divf", "arith.remf",
+                         "arith.negf", "math.absf", "arith.extf", "arith.truncf", "arith.cmpf",
                          "arith.sitofp", "arith.uitofp", "arith.bitcast", "arith.select",
-                         "math.sqrt"})
+                         "math.sqrt", "math.floor", "arith.maximumf", "arith.minimumf",
+                         "arith.fptosi", "arith.fptoui"})
 _TRUNC_THROUGH = frozenset({"arith.addi", "arith.subi", "arith.muli", "arith.andi",
                             "arith.ori", "arith.xori", "arith.select"})
 _COMM = _INT_COMM | FLOAT_COMMUTATIVE
@@ -92,8 +96,8 @@ class TermStore:
         cv = self.cval
         vals = [cv[a] for a in args]
         if None not in vals:
-            if not is_float(t) and not any(is_float(self.ty[a]) for a in args) \
-                    or op in _FLOAT_FOLD:
+            if (not is_float(t) and not any(is_float(self.ty[a]) for a in args)
+                    or op in _FLOAT_FOLD) and fold_defined(op, t, self.ty[args[0]], vals):
                 ats = tuple(self.ty[a] for a in args)
                 return self.const(eval_op(op, t, ats, attr, vals), t)  # type: ignore[arg-type]
         elif op in _SIMPLIFIABLE or vals.count(None) < len(vals):

@@ -10,20 +10,22 @@ simulation when it is available). With `allow_reassoc`, float sums are normalize
 and a proof then says "equivalent modulo reassociation".
 
 Law: `Proved` only if every output cell is equal for all inputs (at these sizes, under the
-exact tier or, when labeled, modulo reassociation); `Refuted` only with a concrete witness;
-anything else is `Unknown`/`NotRun` with its reason.
+exact tier or, when labeled, modulo reassociation); `Refuted` only with a witness on which
+the LLVM simulations of both functions differ (or an out-of-bounds access that happens on
+every input); anything else is `Unknown`/`NotRun` with its reason.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import mlir.ir as ir
 import z3
 
 from allo_verify.equiv.counterexample import (
+    bits_of,
     confirm,
     input_arrays,
     make_counterexample,
@@ -51,7 +53,7 @@ from allo_verify.equiv.symexec import (
     memref_shape,
 )
 from allo_verify.equiv.terms import TermStore
-from allo_verify.lang.signature import Signature
+from allo_verify.lang.signature import Arg, Signature
 from allo_verify.lang.types import ArrayType, Float, Index, Int
 
 DEFAULT_BUDGET = 20_000_000
@@ -137,12 +139,23 @@ def _arg_info(store: TermStore, names: list[str], args: list[Any], sig: Signatur
     return out
 
 
+def _replay_sig(mod: ir.Module, fname: str, sig: Signature | None) -> Signature:
+    """The signature to run `@fname` of `mod` with: `sig` renamed, or (without one) the
+    function's MLIR types read as declared types (`decl_of`), arguments named arg0, ..."""
+    if sig is not None:
+        return replace(sig, name=fname)
+    f = next(op.operation for op in mod.body.operations if op.operation.name == "func.func"
+             and ir.StringAttr(op.operation.attributes["sym_name"]).value == fname)
+    ft = ir.FunctionType(ir.TypeAttr(f.attributes["function_type"]).value)
+    return Signature(fname, tuple(Arg(f"arg{k}", decl_of(str(t)))
+                                  for k, t in enumerate(ft.inputs)),
+                     tuple(decl_of(str(t)) for t in ft.results))
+
+
 def _replay(mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None, inputs: dict[str, Any],
-            output: str, cell: tuple[int, ...]) -> tuple[Any, Any] | str:
+            output: str, cell: tuple[int, ...], fa: str, fb: str) -> tuple[Any, Any] | str:
     """Run both kernels through the LLVM simulation on `inputs`; the two values at the cell,
     or a string saying why replay was not possible."""
-    if sig is None:
-        return "no signature: LLVM replay skipped"
     try:
         from allo_verify.codegen.llvm_runner import build_llvm  # type: ignore[import-not-found]
     except ImportError:
@@ -150,8 +163,10 @@ def _replay(mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None, inputs: d
     import numpy as np
 
     vals = []
-    for mod in (mod_a, mod_b):
+    for mod, fname in ((mod_a, fa), (mod_b, fb)):
         try:
+            with mod.context:
+                sig = _replay_sig(mod, fname, sig)
             k = build_llvm(str(mod), sig)
             args = [np.array(inputs[a.name], copy=True) if a.is_array else inputs[a.name]
                     for a in sig.args]
@@ -218,7 +233,7 @@ def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature 
     result = _decide(store, diff, allow_reassoc, rlimit, cost, scope, seed, z3_nodes)
     if isinstance(result, tuple):
         c, w = result
-        result = _refutation(store, c, w, arg_info, mod_a, mod_b, sig, replay)
+        result = _refutation(store, c, w, arg_info, mod_a, mod_b, sig, replay, fa, fb)
     cost.seconds = time.perf_counter() - t0
     return L2Result(result, scope, cost)
 
@@ -340,7 +355,11 @@ def _quick(store: TermStore, cells: list[OutCell], seed: int) -> tuple[OutCell, 
 
 def _refutation(store: TermStore, c: OutCell, w: Any, arg_info: list[tuple[str, Any, str]],
                 mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None,
-                replay: bool) -> Result:
+                replay: bool, fa: str, fb: str) -> Result:
+    """`Refuted` only when the LLVM simulation of both kernels, run on the witness's inputs,
+    differs at the cell; otherwise `Unknown`, saying what the L2 semantics found and why it
+    was not confirmed (the L2 evaluator and LLVM may differ where LLVM leaves results
+    undefined, on libm results, or the replay may be impossible)."""
     inputs = input_arrays(store, w.env, arg_info)
     keep: dict[str, list[tuple[int, ...]]] = {}
     for lf in store.leaves([c.ta, c.tb]):
@@ -349,17 +368,17 @@ def _refutation(store: TermStore, c: OutCell, w: Any, arg_info: list[tuple[str, 
     t = store.ty[c.ta]
     dt = c.decl.dtype if isinstance(c.decl, ArrayType) else c.decl
     va, vb = value_of(w.va, t, dt), value_of(w.vb, t, dt)
-    confirmed, note = "concrete", f"found by {w.how}"
-    if replay:
-        rep = _replay(mod_a, mod_b, sig, inputs, c.output, c.cell)
-        if isinstance(rep, str):
-            note += f"; {rep}"
-        else:
-            la, lb = rep
-            from allo_verify.equiv.counterexample import bits_of
-            if not same_bits(bits_of(la, t), bits_of(lb, t), t):
-                confirmed, va, vb = "llvm", la, lb
-            else:
-                note += f"; LLVM replay gave equal values {la!r} (total-semantics corner?)"
-    cex = make_counterexample(c.output, c.cell, va, vb, inputs, keep, confirmed, note)
-    return Refuted(cex, f"{c.output}{list(c.cell)} differs")
+    where = f"{c.output}{list(c.cell)}"
+    found = f"L2 evaluation found {where} = {va!r} vs {vb!r} (by {w.how})"
+    if not replay:
+        return Unknown(f"{found}; not confirmed: LLVM replay disabled")
+    rep = _replay(mod_a, mod_b, sig, inputs, c.output, c.cell, fa, fb)
+    if isinstance(rep, str):
+        return Unknown(f"{found}; not confirmed: {rep}")
+    la, lb = rep
+    if same_bits(bits_of(la, t), bits_of(lb, t), t):
+        return Unknown(f"{found}; not confirmed: the LLVM simulations of both kernels give "
+                       f"{la!r} there")
+    cex = make_counterexample(c.output, c.cell, la, lb, inputs, keep, "llvm",
+                              f"found by {w.how}; confirmed by the LLVM simulation of both")
+    return Refuted(cex, f"{where} differs")

@@ -5,7 +5,8 @@ operand type strings, the op's one semantic attribute (the cmpi/cmpf predicate) 
 
 Encoding (the exact tier):
 - `iN` -> `BitVec(N)` at its exact width; `i1` is `BitVec(1)` (1 = true).
-- `index` -> unbounded `Int`.
+- `index` -> unbounded `Int` (for index formulas; L2's terms hold index *data* as `i64`,
+  as LLVM computes it, and `index_cast`/`index_castui` go through the 64-bit pattern).
 - `fN` -> `BitVec(N)` holding the IEEE bits; each float op is an uninterpreted function
   named `op.types` (so only "same ops on the same operands" is provable), except the ops
   that are exact bit manipulations: `negf` flips the sign bit, `absf` clears it, `bitcast`
@@ -13,7 +14,9 @@ Encoding (the exact tier):
 - Division/remainder/shifts follow SMT-LIB (`bvsdiv`, `bvudiv`, `bvsrem`, `bvurem`, shifts
   by >= N saturate), which is also what `concrete.eval_op` computes; LLVM calls those cases
   poison and the frontend guards them.
-Law: for constants, `simplify(Z3_OPS[op](...))` equals `concrete.eval_op(op, ...)`.
+Law: for constants, `simplify(Z3_OPS[op](...))` equals `concrete.eval_op(op, ...)`, and for
+interpreted ops both equal the LLVM simulation wherever LLVM defines the result
+(tests/equiv/test_fold_vs_llvm.py).
 A missing op raises `NotImplementedError` naming it (`lookup`).
 """
 
@@ -124,11 +127,21 @@ def _trunci(a: list[Any], rt: str, ats: tuple[str, ...], attr: Any) -> Any:
     return z3.Extract(width(rt) - 1, 0, a[0])
 
 
+def _resize(x: Any, src: int, dst: int, signed: bool) -> Any:
+    if dst < src:
+        return z3.Extract(dst - 1, 0, x)
+    if dst > src:
+        return z3.SignExt(dst - src, x) if signed else z3.ZeroExt(dst - src, x)
+    return x
+
+
 def _index_cast(signed: bool) -> Z3Fn:
+    """index <-> iN as LLVM does it: an index is a 64-bit integer, so the value is extended
+    (by the op's signedness) or truncated through its 64-bit pattern."""
     def g(a: list[Any], rt: str, ats: tuple[str, ...], attr: Any) -> Any:
         if ats[0] == "index":
-            return z3.Int2BV(a[0], width(rt))
-        return z3.BV2Int(a[0], is_signed=signed)
+            return _resize(z3.Int2BV(a[0], 64), 64, width(rt), signed)
+        return z3.BV2Int(_resize(a[0], width(ats[0]), 64, signed), is_signed=True)
     return g
 
 
@@ -202,7 +215,10 @@ for _name in ("arith.addf", "arith.subf", "arith.mulf", "arith.divf", "arith.rem
               "math.sqrt", "math.sin", "math.cos", "math.tanh", "math.powf", "math.floor"):
     Z3_OPS[_name] = _ufop(_name)
 
-FLOAT_COMMUTATIVE = frozenset({"arith.addf", "arith.mulf"})
+# Commutative float ops (so operands are sorted when interned). IEEE-754 addition and
+# multiplication, and maximum/minimum (2019: NaN if either is NaN, -0.0 < +0.0), give the same
+# result for swapped operands, up to which NaN payload comes out (NaNs compare as equal).
+FLOAT_COMMUTATIVE = frozenset({"arith.addf", "arith.mulf", "arith.maximumf", "arith.minimumf"})
 
 
 def lookup(op: str) -> Z3Fn:

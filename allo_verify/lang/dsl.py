@@ -11,13 +11,20 @@ import math
 from collections.abc import Iterator
 
 
-def grid(*extents: int) -> Iterator[tuple[int, ...]]:
-    """`for i, j in grid(M, N)`: a perfect loop nest, outermost first."""
+def grid(*extents: int, name: str | None = None, pipeline: bool | int = False,
+         unroll: bool | int = False) -> Iterator[tuple[int, ...]]:
+    """`for i, j in grid(M, N)`: a perfect loop nest, outermost first. The keywords
+    (Allo's) name the band's loops `name.i`, ... and ask HLS to pipeline its innermost loop
+    (`pipeline=True` or an initiation interval) or unroll its loops (`unroll=True` or a
+    factor); `customize` applies them as checked schedule steps. Run as plain Python, they
+    change nothing."""
     return itertools.product(*(range(e) for e in extents))
 
 
-def reduction(*args: int) -> range:
-    """`for k in reduction(N)`: a `range` marked as a reduction loop (`loop_type`)."""
+def reduction(*args: int, name: str | None = None, pipeline: bool | int = False,
+              unroll: bool | int = False) -> range:
+    """`for k in reduction(N)`: a `range` marked as a reduction loop (`loop_type`); the
+    keywords mean what they mean for `grid`."""
     return range(*args)
 
 

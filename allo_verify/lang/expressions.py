@@ -257,13 +257,21 @@ class ExpressionBuilder(SubscriptBuilder):
             cls = {"+": arith.AddIOp, "-": arith.SubIOp, "*": arith.MulIOp}[op]
             return TV(cls(x, y).result, Index())
         if self.is_index(a) and self.is_index(b):
-            ta = self.to_tv(a, node, rules.data_type(Index()))
+            ta = self.left_operand(op, a, rules.data_type(Index()), node)
             tb = self.to_tv(b, node, rules.data_type(Index()))
             r = self.data_binary(op, ta, tb, node)
             return cast(r, Index())
-        ta = self.to_tv(a, node, self.peek_type(b))
+        ta = self.left_operand(op, a, self.peek_type(b), node)
         tb = self.to_tv(b, node, self.peek_type(a))
         return self.data_binary(op, ta, tb, node)
+
+    def left_operand(self, op: str, a: Expr, other: DType | None, node: ast.AST) -> TV:
+        """The left operand of `op` as a typed value. A literal shifted left (`1 << v`) gives
+        its type to the result, so it takes `rules.shifted_literal_type` (at least as wide
+        as `v` and as C's `int`), not the smallest type holding it."""
+        if op in rules.SHIFT_OPS and isinstance(a, int) and isinstance(other, Int):
+            return const(rules.shifted_literal_type(int(a), other), int(a))
+        return self.to_tv(a, node, other)
 
     def is_index(self, x: Expr) -> bool:
         return isinstance(x, (int, Aff)) and not isinstance(x, bool) or (

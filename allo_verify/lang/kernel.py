@@ -30,10 +30,11 @@ from mlir.ir import (
 )
 
 from allo_verify.errors import FrontendError
+from allo_verify.lang.loops import LoopKeyword
 from allo_verify.lang.signature import Arg, Signature
 from allo_verify.lang.statements import FunctionBuilder
 from allo_verify.lang.templates import Instance, Origin, arg_key, origin_of, python_function
-from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Int, to_fixed
+from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Index, Int, to_fixed
 from allo_verify.lang.values import mlir_type
 
 
@@ -95,6 +96,7 @@ class Kernel:
     context: Context
     filename: str
     functions: dict[str, Signature] = field(default_factory=dict)
+    loop_keywords: list[LoopKeyword] = field(default_factory=list)  # applied by customize
     origins: dict[str, Origin] = field(default_factory=dict)  # symbol -> function/instance
 
 
@@ -117,6 +119,7 @@ class ModuleBuilder:
         self.written_args: dict[str, set[str]] = {}  # function -> argument arrays it writes
         self.globals: dict[tuple, tuple[str, ArrayType]] = {}
         self.keep: list[Any] = []
+        self.loop_keywords: list[LoopKeyword] = []
 
     def function_for(
         self, fn: Any, node: ast.AST | None, caller: SourceInfo | None
@@ -151,6 +154,7 @@ class ModuleBuilder:
             k += 1
         fb = FunctionBuilder(self, src, fdef, ns)
         fb.func_name = name
+        fb.qualname = getattr(pyfn, "__qualname__", name)
         args: list[tuple[str, Any]] = []
         a = fdef.args
         if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or a.defaults:
@@ -183,6 +187,7 @@ class ModuleBuilder:
                 fop.attributes["sym_visibility"] = StringAttr.get("private")
             results = fb.build(fop, args, declared)
             self.written_args[name] = fb.written_args
+            self.loop_keywords += fb.loop_keywords
             fop.attributes["function_type"] = TypeAttr.get(FunctionType.get(
                 [mlir_type(t) for _, t in args], [mlir_type(t) for t in results]))
         sig = Signature(name, tuple(Arg(n, t) for n, t in args), tuple(results))
@@ -241,13 +246,29 @@ def _instance_name_clash(origins: dict[str, Origin], fn: Any) -> str:
 
 
 def _annotation(fb: FunctionBuilder, value: Any, node: ast.expr, src: SourceInfo) -> Any:
-    """The kernel type an annotation denotes: the value Python already evaluated when it is
-    one (names from any enclosing scope work), else the annotation evaluated here."""
-    if isinstance(value, (DType, ArrayType)):
+    """The kernel type a signature annotation denotes, read when the kernel is customized,
+    from the same namespace as the annotations in the body (the function's closure and
+    module globals), so a size changed between `def` and `customize` is seen by both.
+
+    One case cannot be read then: a nested function whose annotation names a variable the
+    body never uses; Python resolved it in the enclosing function when `def` ran and kept
+    no reference to it. That annotation takes the value Python evaluated (`value`), which
+    no body annotation can contradict (the body does not use the name)."""
+    fn_names = _body_names(fb.fdef)
+    nested = "<locals>" in fb.qualname
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    unreadable = nested and any(n not in fn_names for n in names)
+    if unreadable and isinstance(value, (DType, ArrayType)):
         return value
-    if value is not None and not isinstance(value, str):
+    if value is not None and not isinstance(value, (str, DType, ArrayType)):
         raise src.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type")
     return fb.eval_type(node)
+
+
+def _body_names(fdef: ast.FunctionDef) -> set[str]:
+    """Every name the function's body uses (a name it shares with the signature resolves
+    the same way in both: to the closure when the body captured it, else a global)."""
+    return {n.id for s in fdef.body for n in ast.walk(s) if isinstance(n, ast.Name)}
 
 
 def _dtype_of_numpy(arr: np.ndarray, node: ast.AST, src: SourceInfo) -> DType:
@@ -270,11 +291,14 @@ def _convert(arr: np.ndarray, t: DType, node: ast.AST, src: SourceInfo) -> np.nd
             return to_fixed(arr, t)
         arr = arr.astype(object) * (1 << t.frac)
         t_int = t.storage
+    elif isinstance(t, Index):
+        t_int = Int(64)  # an index holds a 64-bit signed integer when run
+    elif isinstance(t, Int):
+        t_int = t
     else:
-        t_int = t  # type: ignore[assignment]
+        raise src.error(node, f"cannot initialize values of type {t!r} from a constant")
     if arr.dtype.kind == "f":
         raise src.error(node, f"cannot initialize {t!r} values from floats")
-    assert isinstance(t_int, Int)
     flat = [int(v) for v in np.asarray(arr).ravel()]
     bad = [v for v in flat if not t_int.min <= v <= t_int.max]
     if bad:
@@ -291,4 +315,4 @@ def build_kernel(fn: Any) -> Kernel:
             raise FrontendError(f"internal error: the module built for '{name}' does not verify")
     code = python_function(fn).__code__
     return Kernel(name, sig, mb.module, mb.context, getattr(code, "co_filename", "?"),
-                  dict(mb.signatures), dict(mb.origins))
+                  dict(mb.signatures), list(mb.loop_keywords), dict(mb.origins))

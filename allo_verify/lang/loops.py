@@ -5,11 +5,19 @@ the same variable name, later ones are `i_1`, `i_2`, ... in source order. `grid(
 one loop per variable. The qualified name is `"<kernel>:<name>"`. Reduction loops carry
 the unit attribute `reduction`. A reversed `range(a, b, -s)` runs a normalized variable
 `t` in `[0, ceil((a - b) / s))` with `i = a - s * t`.
+
+Allo's loop keywords on `grid(...)` and `reduction(...)`: `name="C"` names the band's loops
+`C.i`, `C.j`, ...; `pipeline=True` (II 1) or `pipeline=II` asks for the innermost loop of
+the band to be pipelined; `unroll=True` (fully) or `unroll=F` asks for every loop of the
+band to be unrolled. The frontend only records them (`LoopKeyword`); `customize` applies
+them as checked `pipeline`/`unroll` schedule steps, so they appear in the step log and the
+certificate. Any other keyword is a `FrontendError`.
 """
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import Any
 
 from mlir.dialects import affine, scf
@@ -30,6 +38,23 @@ from allo_verify.lang.emit_cast import to_bool
 from allo_verify.lang.types import Index
 from allo_verify.lang.values import TV
 
+LOOP_KEYWORDS = ("name", "pipeline", "unroll")
+
+
+@dataclass(frozen=True)
+class LoopKeyword:
+    """A hardware annotation asked for in the source (`grid(..., pipeline=2)`): the step
+    `kind(loop, value)` to apply to the loop `kernel:loop`, and where it was written."""
+
+    kernel: str
+    loop: str
+    kind: str  # "pipeline" (value: the initiation interval) or "unroll" (value: factor, 0 full)
+    value: int
+    filename: str
+    line: int
+    col: int
+    source: str
+
 
 class LoopBuilder:
     """Mixin: `for` and `if` statements. Needs the expression and statement builders."""
@@ -39,6 +64,7 @@ class LoopBuilder:
     dim_ranges: dict[int, tuple[int, int] | None]
     dim_exact: set[int]
     loop_names: set[str]
+    loop_keywords: list[LoopKeyword]
     depth: int
 
     def unique_loop_name(self, var: str) -> str:
@@ -73,9 +99,62 @@ class LoopBuilder:
         for t, _, _ in specs:
             if not isinstance(t, ast.Name):
                 raise self.error(node, "a loop variable must be a plain name")
-        self._nest(node, specs)
+        keywords = self._loop_keywords(it, fn)
+        names: list[str] = []
+        at = len(self.loop_keywords)  # this band's requests go before those of inner loops
+        self._nest(node, specs, keywords.get("name"), names)
+        self._record_keywords(it, keywords, names, at)
 
-    def _nest(self, node: ast.For, specs: list) -> None:
+    def _loop_keywords(self, it: ast.Call, fn: Any) -> dict[str, Any]:
+        """The keywords of a loop call, checked: `name` a string, `pipeline` True or an
+        initiation interval >= 1, `unroll` True or a factor >= 1 (False: not asked)."""
+        called = ast.unparse(it.func)
+        out: dict[str, Any] = {}
+        for kw in it.keywords:
+            if kw.arg is None:
+                raise self.error(kw.value, f"{called}(...) does not take **keywords")
+            if fn is range or kw.arg not in LOOP_KEYWORDS:
+                valid = "none" if fn is range else ", ".join(f"{k}=" for k in LOOP_KEYWORDS)
+                raise self.error(kw.value, f"unknown keyword '{kw.arg}' for {called}(...); "
+                                           f"valid keywords: {valid}")
+            if kw.arg == "name":
+                v: Any = kw.value.value if isinstance(kw.value, ast.Constant) else \
+                    self.static_value(kw.value)
+                if not isinstance(v, str) or not v or not all(
+                        c.isalnum() or c in "_." for c in v):
+                    raise self.error(kw.value, f"name= must be a non-empty string of letters, "
+                                               f"digits, '_' and '.', got {v!r}")
+            else:
+                v = kw.value.value if isinstance(kw.value, ast.Constant) else \
+                    self.scalar(kw.value)
+                least = "an initiation interval" if kw.arg == "pipeline" else "a factor"
+                if not isinstance(v, int) or (not isinstance(v, bool) and v < 1):
+                    shown = repr(v) if isinstance(v, (str, float, int)) else \
+                        f"{self.describe(v)} (not a constant)"
+                    raise self.error(kw.value, f"{kw.arg}= must be True, False or {least} "
+                                               f"(an integer >= 1), got {shown}")
+                if v is False:
+                    continue
+                v = (1 if kw.arg == "pipeline" else 0) if v is True else int(v)
+            out[kw.arg] = v
+        return out
+
+    def _record_keywords(self, it: ast.Call, keywords: dict[str, Any], names: list[str],
+                         at: int) -> None:
+        line, col = self.src.position(it)
+        rel = getattr(it, "lineno", 1) - 1
+        text = self.src.lines[rel] if 0 <= rel < len(self.src.lines) else ""
+        asked = []
+        if "pipeline" in keywords:
+            asked.append((names[-1], "pipeline", keywords["pipeline"]))
+        if "unroll" in keywords:
+            asked += [(n, "unroll", keywords["unroll"]) for n in names]
+        self.loop_keywords[at:at] = [
+            LoopKeyword(self.func_name, loop, kind, value, self.src.filename, line, col, text)
+            for loop, kind, value in asked]
+
+    def _nest(self, node: ast.For, specs: list, band: str | None = None,
+              names: list[str] | None = None) -> None:
         if not specs:
             self.depth += 1
             self.block(node.body)
@@ -92,11 +171,13 @@ class LoopBuilder:
             step = self.scalar(args[2]) if len(args) == 3 else 1
         if not isinstance(step, int) or step == 0:
             raise self.error(node, "a loop step must be a non-zero integer constant")
-        name = self.unique_loop_name(var)
+        name = self.unique_loop_name(f"{band}.{var}" if band else var)
+        if names is not None:
+            names.append(name)
         body_ip, var_value, yield_op = self._open_loop(node, start, stop, step, name, is_reduction)
         self.symbols[var] = var_value
         with body_ip:
-            self._nest(node, specs[1:])
+            self._nest(node, specs[1:], band, names)
             yield_op([])
         del self.symbols[var]
 

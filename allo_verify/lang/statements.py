@@ -3,8 +3,11 @@
 Local scalars live in rank-0 `memref.alloca`s and local arrays in zero-filled `memref.alloc`s
 (each tagged with `buffer_name`, the variable it holds),
 both hoisted to the function entry (so a name declared inside a loop stays valid after it,
-as in Python). Loops over `range`/`grid`/`reduction` become `affine.for` when their bounds
-are affine, else `scf.for`; every loop carries a unique `loop_name` attribute.
+as in Python). A scalar is zero at the function entry whenever a read could come before its
+first assignment (`definite.maybe_unassigned`: a loop that runs no iteration, a branch not
+taken), so every read has one defined value, as for local arrays. Loops over
+`range`/`grid`/`reduction` become `affine.for` when their bounds are affine, else `scf.for`;
+every loop carries a unique `loop_name` attribute.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from mlir.ir import AffineMap, InsertionPoint, Location, MemRefType, StringAttr,
 
 from allo_verify.lang import emit_ops, templates
 from allo_verify.lang.affine_expr import Aff
+from allo_verify.lang.definite import maybe_unassigned
 from allo_verify.lang.emit_cast import cast, const, to_bool
 from allo_verify.lang.expressions import BINOPS, ExpressionBuilder
-from allo_verify.lang.loops import LoopBuilder
+from allo_verify.lang.loops import LoopBuilder, LoopKeyword
 from allo_verify.lang.types import ArrayType, DType, Int, float32, int32
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
@@ -51,14 +55,17 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.dim_ranges: dict[int, tuple[int, int] | None] = {}
         self.dim_exact: set[int] = set()  # dimensions whose range both ends are reached
         self.loop_names: set[str] = set()
+        self.loop_keywords: list[LoopKeyword] = []
         self.allocs: list[AV] = []
         self.globals_here: dict[str, AV] = {}
         self.anchor: Any = None
         self.returned = False
         self.arg_names: list[str] = [a.arg for a in fdef.args.args]
         self.func_name = fdef.name  # the func.func symbol (the module builder may rename)
+        self.qualname = fdef.name  # the Python function's __qualname__ (set by the module builder)
         self.written_args: set[str] = set()
         self.constant_arrays: set[int] = set()
+        self._maybe_unassigned: set[str] | None = None
 
     # ---- locations and errors ----------------------------------------------------------
     def error(self, node: ast.AST, msg: str) -> Exception:
@@ -77,13 +84,25 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         with InsertionPoint(self.anchor):
             yield
 
-    def declare_scalar(self, name: str, t: DType, node: ast.AST) -> None:
+    def declare_scalar(self, name: str, t: DType, node: ast.AST,
+                       zero: bool | None = None) -> None:
+        """A slot for scalar `name`, zero-initialized at the entry when `zero`; by default
+        unless every read of it runs after an assignment (`definitely_assigned`)."""
         with self.at_entry(), self.location(node):
             op = memref.AllocaOp(MemRefType.get([], mlir_type(t)), [], [])
             op.attributes["buffer_name"] = StringAttr.get(name)
             slot = op.result
+            if zero if zero is not None else not self.definitely_assigned(name):
+                affine.AffineStoreOp(const(t, 0).value, slot, [], AffineMap.get(0, 0, []))
         self.scalar_slots[name] = (slot, t)
         self.symbols[name] = "scalar"
+
+    def definitely_assigned(self, name: str) -> bool:
+        """True unless some read of `name` may run before any assignment of it (a loop
+        that runs no iteration, a branch not taken): `definite.maybe_unassigned`."""
+        if self._maybe_unassigned is None:
+            self._maybe_unassigned = maybe_unassigned(self.fdef)
+        return name not in self._maybe_unassigned
 
     def load_scalar(self, name: str) -> TV:
         slot, t = self.scalar_slots[name]
@@ -134,7 +153,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
                 if isinstance(t, ArrayType):
                     self.symbols[name] = AV(value, t)
                 elif name in assigned:
-                    self.declare_scalar(name, t, self.fdef)
+                    self.declare_scalar(name, t, self.fdef, zero=False)  # stored just below
                     self.store_scalar(name, TV(value, t))
                 else:
                     self.symbols[name] = TV(value, t)

@@ -15,6 +15,7 @@ unsigned), `u` mean "both operands unsigned", and `C = UInt(max w)` if `u` else
 | `a % b` (divisor's sign)  | ints         | as `/`                                          |
 | `a & b`, `a | b`, `a ^ b` | ints         | `C`                                             |
 | `a << b`, `a >> b`        | ints         | type of `a` (`>>` arithmetic iff `a` signed)    |
+| `lit << b`, `lit >> b`    | literal, int | `shifted_literal_type`: max(lit, b, 32 bits)    |
 | `-a`                      | int          | `Int(sw a + 1)`                                 |
 | `~a`, `+a`                | int          | type of `a`                                     |
 | `abs(a)`                  | int          | `Int(w + 1)` if signed, else type of `a`        |
@@ -152,6 +153,17 @@ def literal_int_type(value: int, other: DType | None) -> Int:
     if value >= 0:
         return Int(_cap(value.bit_length() + 1))
     return Int(_cap((-value - 1).bit_length() + 1))
+
+
+def shifted_literal_type(value: int, amount: Int) -> Int:
+    """Type of an integer literal on the left of `<<`/`>>` (the shift's result type).
+
+    The smallest type holding the literal would make `1 << v` wrap to 0 for any v >= 1, so
+    the literal takes the widest of: its own smallest type, the shift amount's type, and
+    32 bits (C's `int`, which `1 << v` has in the emitted C++); unsigned when the literal is
+    non-negative and the amount unsigned. Within that width the result is Python's."""
+    own = literal_int_type(value, amount)
+    return Int(_cap(max(own.bits, amount.bits, 32)), signed=own.signed)
 
 
 def math_float_type(t: DType) -> Float:

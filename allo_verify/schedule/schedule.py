@@ -29,15 +29,27 @@ from allo_verify.equiv.polyhedral import EFFECTS
 from allo_verify.equiv.results import Cost, Proved, Refuted, Result, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
+from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
 from allo_verify.schedule.loops import LoopRef, describe_loops, find_loop, list_loops
 from allo_verify.schedule.primitives import REGISTRY, Context, Primitive
+from allo_verify.schedule.primitives.buffer_at import BufferAt
 from allo_verify.schedule.primitives.compute_at import ComputeAt
 from allo_verify.schedule.primitives.fuse import Fuse, fused_name
 from allo_verify.schedule.primitives.parallel import Parallel
+from allo_verify.schedule.primitives.partition import ArrayPartition, partition_kind, precheck
 from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.reorder import Reorder
+from allo_verify.schedule.primitives.reshape import Reshape
+from allo_verify.schedule.primitives.reuse_at import ReuseAt
 from allo_verify.schedule.primitives.split import Split, split_names
 from allo_verify.schedule.primitives.unroll import Unroll
+from allo_verify.schedule.usage import (
+    int_param,
+    loop_arg,
+    loop_list,
+    primitive_arg,
+    verify_args,
+)
 
 _DEFER: ContextVar[bool] = ContextVar("allo_verify_defer_refusals", default=False)
 
@@ -103,16 +115,10 @@ class Step:
 Axis = str | LoopRef
 
 
-def int_arg(x: Any) -> Any:
-    """NumPy integers count as integers for factors (booleans do not)."""
-    import numpy as np
-
-    return int(x) if isinstance(x, np.integer) and not isinstance(x, np.bool_) else x
-
-
-def axis_name(axis: Axis) -> str:
-    """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`."""
-    return axis.qualified if isinstance(axis, LoopRef) else axis
+def axis_name(axis: Axis, method: str = "schedule") -> str:
+    """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`;
+    anything else is a `ScheduleUsageError`."""
+    return loop_arg(axis, method)
 
 
 def clone_module(module: Module) -> Module:
@@ -152,6 +158,18 @@ def _tile_fallback(axes: Any, *_: Any, **__: Any) -> list[str]:
 
 def _fuse_fallback(*axes: Any, **__: Any) -> str:
     return "_".join(_short(a) for a in axes) + "_fused"
+
+
+def _buffer_fallback(kind: str) -> Callable[..., Any]:
+    """The handle buffer_at (`kind="buf"`) or reuse_at (`"reuse"`) would have returned."""
+
+    def fallback(target: Any, axis: Any = "", *_: Any, **__: Any) -> BufferRef:
+        name = getattr(target, "qualified", str(target))
+        kernel, _, buf = name.rpartition(":")
+        suffix = "buf" if kind == "buf" else f"reuse_{_short(axis).replace('.', '_')}"
+        return BufferRef(kernel, f"{buf}_{suffix}")
+
+    return fallback
 
 
 def _step_method(fallback: Callable[..., Any] | None = None) -> Callable[[Any], Any]:
@@ -267,7 +285,25 @@ class Schedule:
 
     def loop(self, axis: str) -> LoopRef:
         """The loop `axis` (`"i"` or `"kernel:i"`) names; ambiguity is an error."""
-        return find_loop(self.module, axis)
+        return find_loop(self.module, loop_arg(axis, "loop"))
+
+    # ---- buffers ----------------------------------------------------------------------
+    def __getattr__(self, name: str) -> BufferRef:
+        """`s.A`: the buffer `A` (of the top kernel when it has one)."""
+        if name.startswith("_") or "module" not in self.__dict__:
+            raise AttributeError(name)
+        try:
+            return self.buffer(name)
+        except ScheduleUsageError as e:
+            raise AttributeError(str(e)) from None
+
+    def buffer(self, target: str | BufferRef) -> BufferRef:
+        """The buffer `target` names (`"A"`, `"kernel:A"` or a handle)."""
+        return find_buffer(self.module, target, self.ctx.arg_names, self.kernel.name)
+
+    def get_buffers(self) -> list[BufferRef]:
+        """Every named buffer (arguments and local arrays) of every function."""
+        return list_buffers(self.module, self.ctx.arg_names)
 
     # ---- applying primitives ----------------------------------------------------------
     def apply(self, prim: Primitive, unchecked: bool = False) -> Step:
@@ -275,6 +311,7 @@ class Schedule:
         obligation; otherwise raise and change nothing. With `unchecked`, undecided
         (Unknown) obligations are accepted and the step is marked unchecked; a refuted one
         never is. The raised `ScheduleError` carries the refused `Step` as `.step`."""
+        primitive_arg(prim)
         cls = REGISTRY.get(getattr(prim, "name", ""))
         if cls is None or type(prim) is not cls:
             raise ScheduleUsageError(
@@ -342,21 +379,25 @@ class Schedule:
     @_step_method(_split_fallback)
     def split(self, axis: Axis, factor: int, unchecked: bool = False) -> tuple[str, str]:
         """Strip-mine `axis` by `factor`; returns the names `axis.outer`, `axis.inner`."""
-        axis = axis_name(axis)
+        axis = axis_name(axis, "split")
         name = self.loop(axis).name
-        self.apply(Split(axis, int_arg(factor)), unchecked)
+        self.apply(Split(axis, int_param(factor, "split", "factor", 1, 1 << 40)), unchecked)
         return split_names(name)
 
     @_step_method()
     def reorder(self, *axes: Axis, unchecked: bool = False) -> None:
         """Permute the named loops of one perfectly nested band into the given order."""
-        self.apply(Reorder(tuple(axis_name(a) for a in axes)), unchecked)
+        self.apply(Reorder(tuple(axis_name(a, "reorder") for a in axes)), unchecked)
 
     @_step_method(_tile_fallback)
     def tile(self, axes: tuple[Axis, ...] | list[Axis], factors: tuple[int, ...] | list[int],
              unchecked: bool = False) -> list[str]:
         """Split each of `axes` by its factor, then move all outer loops outside all inner
         ones; logged as its parts. Returns the new loop names, outer ones first."""
+        axes, factors = loop_list(axes, "tile"), loop_list(factors, "tile")
+        for a, f in zip(axes, factors, strict=False):
+            axis_name(a, "tile")
+            int_param(f, "tile", "each factor", 1)
         if len(axes) != len(factors):
             raise ScheduleUsageError(f"tile: {len(axes)} loops but {len(factors)} factors")
         saved = (self.module, list(self.steps))
@@ -372,7 +413,7 @@ class Schedule:
     @_step_method(_fuse_fallback)
     def fuse(self, *axes: Axis, unchecked: bool = False) -> str:
         """Coalesce perfectly nested loops (outermost first) into one; returns its name."""
-        axes = tuple(axis_name(a) for a in axes)
+        axes = tuple(axis_name(a, "fuse") for a in axes)
         refs = [self.loop(a) for a in axes]
         name = fused_name(self.module, refs[0].kernel, [r.name for r in refs])
         self.apply(Fuse(tuple(axes)), unchecked)
@@ -381,25 +422,85 @@ class Schedule:
     @_step_method()
     def unroll(self, axis: Axis, factor: int = 0, unchecked: bool = False) -> None:
         """Ask HLS to unroll `axis` by `factor` (0: fully)."""
-        self.apply(Unroll(axis_name(axis), int_arg(factor)), unchecked)
+        self.apply(Unroll(axis_name(axis, "unroll"), int_param(factor, "unroll", "factor", 0)),
+                   unchecked)
 
     @_step_method()
     def pipeline(self, axis: Axis, initiation_interval: int = 1, unchecked: bool = False
                  ) -> None:
         """Ask HLS to pipeline `axis` with the given initiation interval."""
-        self.apply(Pipeline(axis_name(axis), int_arg(initiation_interval)), unchecked)
+        ii = int_param(initiation_interval, "pipeline", "initiation_interval", 1)
+        self.apply(Pipeline(axis_name(axis, "pipeline"), ii), unchecked)
 
     @_step_method()
     def parallel(self, axis: Axis, unchecked: bool = False) -> None:
         """Mark `axis` parallel; refused when an iteration depends on another."""
-        self.apply(Parallel(axis_name(axis)), unchecked)
+        self.apply(Parallel(axis_name(axis, "parallel")), unchecked)
 
     @_step_method()
     def compute_at(self, producer_axis: Axis, consumer_axis: Axis, unchecked: bool = False
                    ) -> None:
         """Move the producer nest (down to `producer_axis`) into the consumer's loop
         `consumer_axis`; refused when a value would be read before it is produced."""
-        self.apply(ComputeAt(axis_name(producer_axis), axis_name(consumer_axis)), unchecked)
+        self.apply(ComputeAt(axis_name(producer_axis, "compute_at"),
+                             axis_name(consumer_axis, "compute_at")), unchecked)
+
+    @_step_method()
+    def partition(self, target: str | BufferRef, partition_type: Any = "complete",
+                  dim: int = 0, factor: int = 0, unchecked: bool = False) -> None:
+        """Split buffer `target` into banks along `dim` (1-based; 0: every dimension):
+        `av.Partition.Complete`, `.Block` or `.Cyclic` with `factor` banks. The layout is
+        shared by every buffer bound to `target` through calls; a dimension partitioned twice
+        in conflicting ways is an error naming both steps."""
+        ref = self.buffer(target)
+        prim = ArrayPartition(ref.qualified, partition_kind(partition_type),
+                              int_param(dim, "partition", "dim", 0),
+                              int_param(factor, "partition", "factor", 0))
+        earlier = [(f"step {k + 1} ({st.primitive.label()})", st.primitive)
+                   for k, st in enumerate(self.steps) if isinstance(st.primitive, ArrayPartition)]
+        precheck(earlier, prim, self.module, self.ctx)
+        self._apply_memory(prim, unchecked)
+
+    @_step_method(_buffer_fallback("buf"))
+    def buffer_at(self, target: str | BufferRef, axis: Axis, unchecked: bool = False
+                  ) -> BufferRef:
+        """A local copy of the slice of `target` one iteration of `axis` uses: loaded at the
+        start of each iteration, written back at its end (when written); the loop body uses
+        the copy. Returns the new buffer's handle."""
+        ref = self.buffer(target)
+        before = self._apply_memory(BufferAt(ref.qualified, axis_name(axis)), unchecked)
+        return self._new_buffer(before, ref.kernel)
+
+    @_step_method(_buffer_fallback("reuse"))
+    def reuse_at(self, target: str | BufferRef, axis: Axis, unchecked: bool = False
+                 ) -> BufferRef:
+        """A reuse buffer for the stencil reads of `target` in `axis`: a line buffer (or a
+        window buffer, when `target` is itself a reuse buffer) refilled by one shift and one
+        new row per iteration. Returns the new buffer's handle (chainable)."""
+        ref = self.buffer(target)
+        before = self._apply_memory(ReuseAt(ref.qualified, axis_name(axis)), unchecked)
+        return self._new_buffer(before, ref.kernel)
+
+    @_step_method()
+    def reshape(self, target: str | BufferRef, shape: tuple[int, ...] | list[int],
+                unchecked: bool = False) -> None:
+        """Give the local array `target` the shape `shape` (same cells, row-major order)."""
+        ref = self.buffer(target)
+        dims = tuple(int_param(n, "reshape", "each dimension", 1)
+                     for n in loop_list(shape, "reshape"))
+        self._apply_memory(Reshape(ref.qualified, dims), unchecked)
+
+    def _new_buffer(self, before: Module, kernel: str) -> BufferRef:
+        """The buffer the last step added to `kernel` (the one not in `before`)."""
+        seen = {b.qualified for b in list_buffers(before, self.ctx.arg_names)}
+        new = [b for b in self.get_buffers() if b.qualified not in seen and b.kernel == kernel]
+        return new[0]
+
+    def _apply_memory(self, prim: Primitive, unchecked: bool) -> Module:
+        """`apply`; returns the module as it was before the step."""
+        before = self.module
+        self.apply(prim, unchecked)
+        return before
 
     @_step_method()
     def compose(self, sub: Schedule, id: str | None = None, instantiate: Any = None) -> None:
@@ -448,6 +549,7 @@ class Schedule:
         from allo_verify.equiv.certificate import Certificate, Entry, ir_hash
         from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation
 
+        layers = verify_args(layers, trials, seed, allow_reassoc, budgets)
         scope = {"rlimit": budgets.get("rlimit", DEFAULT_RLIMIT)}
         forced = {**scope, "forced": "a hardware annotation: L1 checks it whatever the layers"}
 
@@ -481,13 +583,25 @@ class Schedule:
         cert.statements = statement_sources(self.original)
         return cert
 
-    def build(self, target: str = "llvm") -> Any:
-        """A callable simulation of the current design (`target="llvm"`)."""
-        if target != "llvm":
-            raise ValueError(f"unknown target {target!r}; available: 'llvm'")
-        from allo_verify.codegen.llvm_runner import build_llvm
+    def build(self, target: str = "llvm", mode: str | None = None,
+              project: str | None = None, **options: Any) -> Any:
+        """The current design as: `target="llvm"` a callable LLVM simulation;
+        `target="vhls"` an `HLSModule` (Vitis HLS C++, `.csim(...)`, `.write(dir)`);
+        `target="vitis_hls"` the HLSModule after writing its project folder `project` and
+        running Vitis in `mode` ("csim", "csyn", "cosim", "impl"; None only writes)."""
+        if target == "llvm":
+            from allo_verify.codegen.llvm_runner import build_llvm
 
-        return build_llvm(self.module, self.kernel.sig)
+            return build_llvm(self.module, self.kernel.sig)
+        if target in ("vhls", "vitis_hls"):
+            from allo_verify.codegen.hls import build_project, emit_hls
+
+            mod = emit_hls(self.module, self.kernel.sig, **options)
+            if target == "vhls":
+                return mod
+            return build_project(mod, mode, project or f"{self.kernel.sig.name}.prj")
+        raise ScheduleUsageError(f"unknown target {target!r}; available: 'llvm', 'vhls', "
+                                 "'vitis_hls'")
 
 
 def _nothing() -> Any:
@@ -497,7 +611,11 @@ def _nothing() -> Any:
 
 def customize(fn: Any, instantiate: Any = None) -> Schedule:
     """Parse the kernel `fn` (and the kernels it calls) into MLIR and start a schedule; a
-    kernel template is instantiated at `instantiate` (its arguments, in parameter order)."""
+    kernel template is instantiated at `instantiate` (its arguments, in parameter order).
+    The loop keywords in the source (`grid(..., pipeline=True)`) are its first steps."""
     from allo_verify.lang.templates import kernel_entry
+    from allo_verify.schedule.loop_keywords import apply_loop_keywords
 
-    return Schedule(build_kernel(kernel_entry(fn, instantiate)))
+    s = Schedule(build_kernel(kernel_entry(fn, instantiate)))
+    apply_loop_keywords(s)
+    return s

@@ -67,8 +67,8 @@ def test_unknown_and_ambiguous_names() -> None:
     s = av.customize(K.producer_consumer)
     refused(s, s.split, "q", 2)
     s2 = av.customize(K.gemm)
-    e = refused(s2, s2.fuse, "j", "i")
-    assert "consecutive" in str(e)
+    e = refused(s2, s2.fuse, "j", "i")  # the loops named inner first: a usage mistake
+    assert "outermost first" in str(e) and type(e).__name__ == "ScheduleUsageError"
 
 
 def test_compute_at_past_a_whole_array_copy_refused() -> None:

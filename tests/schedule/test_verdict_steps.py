@@ -52,6 +52,14 @@ def relu(A: int32[6, 6]) -> int32[6, 6]:
     return B
 
 
+def databound(A: int32[N, 4], L: int32[N]) -> int32[N, 4]:
+    B: int32[N, 4] = 0
+    for i, k in grid(N, 4):
+        for j in range(L[i] % 4):
+            B[i, k] += A[i, j]
+    return B
+
+
 def scatter(A: int32[N], P: int32[N]) -> int32[N]:
     B: int32[N] = 0
     for i in range(N):
@@ -84,12 +92,12 @@ def scale(A: int32[N, N]) -> int32[N, N]:
 @pytest.mark.parametrize(("kernel", "step"), [
     (gather, lambda s, **k: s.compute_at("i", "j", **k)),   # past a data-dependent read
     (gather2d, lambda s, **k: s.compute_at("i", "j", **k)),
-    (relu, lambda s, **k: s.reorder("j", "i", **k)),        # a data-dependent if
-    (relu, lambda s, **k: s.split("j", 4, **k)),
+    (databound, lambda s, **k: s.reorder("k", "i", **k)),   # a data-dependent loop bound
+    (databound, lambda s, **k: s.split("i", 4, **k)),
     (scatter, lambda s, **k: s.parallel("i", **k)),         # a data-dependent write
     (scatter_rows, lambda s, **k: s.parallel("i", **k)),
     (scatter_rows, lambda s, **k: s.parallel("k", **k)),
-], ids=["compute_at-gather", "compute_at-gather2d", "reorder-relu", "split-relu",
+], ids=["compute_at-gather", "compute_at-gather2d", "reorder-databound", "split-databound",
         "parallel-scatter", "parallel-scatter-rows", "parallel-scatter-rows-inner"])
 def test_undecided_step_is_refused_naming_the_obligation(kernel: Any, step: Any) -> None:
     s = av.customize(kernel)
@@ -117,8 +125,24 @@ def test_unchecked_compute_at_that_changes_results_is_never_proved() -> None:
     assert s.verify(trials=20).status == "refuted"  # L3 finds the difference
 
 
-def test_unchecked_loop_step_is_proved_only_by_l2() -> None:
+def nonaffine(A: int32[N, N]) -> int32[N, N]:
+    B: int32[N, N] = 0
+    for i, j in grid(N, N):
+        B[i, j] = A[i, (i * j) % N] + 1
+    return B
+
+
+def test_a_data_dependent_if_is_decided_by_l1() -> None:
     s = av.customize(relu)
+    s.reorder("j", "i")  # the condition is part of the statement's work: proved, not unknown
+    assert not s.steps[-1].unchecked
+    assert s.verify(layers=("L1",)).status == "proved"
+
+
+def test_unchecked_loop_step_is_proved_only_by_l2() -> None:
+    s = av.customize(nonaffine)  # a non-affine subscript: L1 cannot decide, L2 executes it
+    with pytest.raises(av.ScheduleError, match="could not be decided"):
+        s.reorder("j", "i")
     s.reorder("j", "i", unchecked=True)
     cert = s.verify(trials=10)
     assert cert.status == "proved" and cert.verdict().proved_by == "L2"
@@ -165,7 +189,7 @@ def test_hardware_obligations_recorded_whatever_the_layers() -> None:
 
 def test_hardware_flag_matches_the_verdict_table() -> None:
     flagged = {name for name, cls in REGISTRY.items() if cls.hardware}
-    assert flagged == {"parallel", "pipeline", "unroll"}
+    assert flagged == {"parallel", "pipeline", "unroll", "partition"}
     assert flagged <= HARDWARE_PRIMITIVES
     assert not {name for name, cls in REGISTRY.items() if not cls.hardware} & HARDWARE_PRIMITIVES
 
@@ -263,8 +287,9 @@ def test_collect_refusals_records_instead_of_raising() -> None:
 
 def test_refusals_quote_the_statement_source_line() -> None:
     with pytest.raises(av.ScheduleError) as info:
-        av.customize(relu).reorder("j", "i")
-    assert "test_verdict_steps.py" in str(info.value) and "B[i, j] = A[i, j]" in str(info.value)
+        av.customize(nonaffine).reorder("j", "i")
+    assert "test_verdict_steps.py" in str(info.value)
+    assert "B[i, j] = A[i, (i * j) % N] + 1" in str(info.value)
     with pytest.raises(av.ScheduleError) as info:
         av.customize(running).parallel("i")
     assert "B[i] = B[i - 1] + A[i]" in str(info.value)

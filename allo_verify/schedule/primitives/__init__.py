@@ -1,11 +1,15 @@
 """Schedule primitives, one module each; importing this package registers them all."""
 
 from allo_verify.schedule.primitives import (  # noqa: F401 - registers them
+    buffer_at,
     compute_at,
     fuse,
     parallel,
+    partition,
     pipeline,
     reorder,
+    reshape,
+    reuse_at,
     split,
     unroll,
 )

@@ -22,7 +22,7 @@ from mlir.ir import Module
 
 from allo_verify.equiv.instance_map import Check, Witness
 from allo_verify.equiv.polyhedral import var
-from allo_verify.errors import ScheduleError
+from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.schedule.primitives.base import (
     Context,
     Primitive,
@@ -56,14 +56,15 @@ def merge_plan(module: Module, producer: str, consumer: str) -> tuple[str, list,
     kp, p = loop_op(module, producer)
     kc, c = loop_op(module, consumer)
     if kp != kc:
-        raise ScheduleError(f"compute_at: '{producer}' and '{consumer}' are in different kernels")
+        raise ScheduleUsageError(f"compute_at: '{producer}' and '{consumer}' are in different "
+                                 "kernels")
     pp, cp = loop_path(p), loop_path(c)
     shared = 0  # loops enclosing both nests (a time loop around two stages) stay as they are
     while shared < min(len(pp), len(cp)) and pp[shared] == cp[shared]:
         shared += 1
     pp, cp = pp[shared:], cp[shared:]
     if not pp or not cp:
-        raise ScheduleError(f"compute_at: '{producer}' and '{consumer}' are the same loop or "
+        raise ScheduleUsageError(f"compute_at: '{producer}' and '{consumer}' are the same loop or "
                             "nested in one another")
     if len(pp) != len(cp):
         raise ScheduleError(f"compute_at: '{producer}' is at depth {len(pp)} but '{consumer}' is "
@@ -73,7 +74,7 @@ def merge_plan(module: Module, producer: str, consumer: str) -> tuple[str, list,
                             "loop nests in the same block")
     block_ops = [o.operation for o in pp[0].block.operations]
     if block_ops.index(pp[0]) > block_ops.index(cp[0]):
-        raise ScheduleError(f"compute_at: the producer '{producer}' must come before the "
+        raise ScheduleUsageError(f"compute_at: the producer '{producer}' must come before the "
                             f"consumer '{consumer}'")
     band = perfect_band(pp[0])
     if len(band) < len(pp) or band[len(pp) - 1] != pp[-1]:

@@ -69,7 +69,16 @@ def fuse_band(module: Module, axes: tuple[str, ...]) -> tuple[str, list, list[tu
     band = perfect_band(top)
     names = [loop_name(b) for b in band]
     want = [loop_name(loop_op(module, a)[1]) for a in axes]
+    if len(set(want)) != len(want):
+        raise ScheduleUsageError(f"fuse: a loop is named twice in {list(axes)}")
     if names[: len(want)] != want:
+        for a in axes[1:]:  # the same loops, named in another order than their nesting
+            nest = [loop_name(b) for b in perfect_band(loop_op(module, a)[1])][: len(want)]
+            if sorted(nest) == sorted(want):
+                raise ScheduleUsageError(
+                    f"fuse: give the loops outermost first, as they are nested: "
+                    f"fuse({', '.join(repr(n) for n in nest)}), not "
+                    f"fuse({', '.join(repr(a) for a in axes)})")
         raise ScheduleError(f"fuse: {want} must be consecutive perfectly nested loops, "
                             f"outermost first (the band at '{axes[0]}' is {names})")
     band = band[: len(want)]

@@ -1,31 +1,32 @@
 """parallel(axis): mark a loop whose iterations are independent (`hls.parallel`).
 
-Rewrite: an attribute only. Obligations: the IR is otherwise unchanged, and the loop
-carries no dependence: for every pair of accesses under it to one buffer, at least one a
-write, no instances a, b agree on every loop outside `axis`, differ on `axis`, and touch
-the same cell. A model names the two iterations and the cell. A local scalar that every
-iteration starts by overwriting (found by `private_scope`, a structural fact) carries no
-value between iterations and is left out; the HLS code must declare it inside the loop.
+Rewrite: attributes only: `hls.parallel`, and `hls.private` = the names of the local scalars
+proved private to the loop (see `privatize`), which the HLS code declares inside it (absent
+when there are none).
+Obligations: the IR is otherwise unchanged; each scalar listed in `hls.private` is private
+to the loop (every load inside it preceded by a store in the same iteration, none live
+after it); and the loop carries no dependence through any other buffer: for every pair of
+accesses under it to one buffer, at least one a write, no instances a, b agree on every
+loop outside `axis`, differ on `axis`, and touch the same cell. Loads that feed no store
+(conditions, returns) count as reads. A model names the two iterations and the cell.
+
+Domains of statements under data-dependent control are over-approximated (the condition
+dropped), which only adds instance pairs: a proof still holds, a model is only a possible
+violation (unknown).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import z3
-from mlir.ir import Attribute, Module, UnitAttr
+from mlir.ir import ArrayAttr, Attribute, Module, StringAttr, UnitAttr
 
-from allo_verify.equiv.instance_map import (
-    Check,
-    Env,
-    instance_text,
-    lex_before,
-    renamed,
-    subst,
-)
+from allo_verify.equiv.instance_map import Check, instance_text, renamed, subst
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement
-from allo_verify.equiv.privatize import private_kill, private_scope
+from allo_verify.equiv.privatize import Privacy
 from allo_verify.schedule.primitives._annotation import Annotation
 from allo_verify.schedule.primitives.base import Context, register, statements
 from allo_verify.schedule.rewrite import loop_name, loop_op
@@ -35,8 +36,8 @@ def _outer(s: Statement, axis: str) -> list[str]:
     return list(s.loops[: s.loops.index(axis)])
 
 
-def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, step: str
-                             ) -> Check:
+def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, step: str,
+                             why: Callable[[], str] | None = None) -> Check:
     """No instances of `s` and `t` in different iterations of `axis` touch one cell of
     `buf` (at least one writing it)."""
     xa, xb = renamed(s.loops, "a"), renamed(t.loops, "b")
@@ -59,26 +60,73 @@ def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, st
         return z3.Not(bad)
 
     label = f"S{s.sid}" if s.sid == t.sid else f"S{s.sid}/S{t.sid}"
+    label = label.replace("S-", "load")
 
     def explain(m: z3.ModelRef) -> str:
-        a = f"S{s.sid}{instance_text(s.loops, m, xa)}"
-        b = f"S{t.sid}{instance_text(t.loops, m, xb)}"
-        return (f"{a} and {b} "
-                f"touch the same cell of {buf} in different iterations of '{axis}'")
+        a = f"S{s.sid}{instance_text(s.loops, m, xa)}".replace("S-", "load")
+        b = f"S{t.sid}{instance_text(t.loops, m, xb)}".replace("S-", "load")
+        text = f"{a} and {b} touch the same cell of {buf} in different iterations of '{axis}'"
+        return f"{text}; {why()}" if why is not None else text
 
     opaque = any(a.subscripts is None and not a.whole for st in (s, t) for a in st.accesses
                  if a.buffer == buf)
-    reason = s.reason or t.reason
+    # A non-affine part only over-approximates the instances (dropped conditions, unknown
+    # cells): a proof is still a proof, a model only a possible violation.
+    soft = "; ".join(x for x in (s.reason, t.reason,
+                                 f"an access to {buf} has non-affine subscripts" if opaque
+                                 else "") if x)
     return Check(Obligation(f"{step}/{label}/independent/{buf}",
                             f"iterations of '{axis}' do not share cells of {buf} through {label}",
-                            build, s.location or step), explain,
-                 unknown=f"not affine: {reason}" if reason else "",
-                 soft=f"an access to {buf} has non-affine subscripts" if opaque else "")
+                            build, s.location or step), explain, soft=soft)
+
+
+def private_attribute(names: list[str]) -> Attribute:
+    return ArrayAttr.get([StringAttr.get(n) for n in names])
+
+
+def listed_private(module: Module, axis: str) -> list[str]:
+    """The scalar names in the loop's `hls.private` attribute (none when absent)."""
+    _, op = loop_op(module, axis)
+    if "hls.private" not in op.attributes:
+        return []
+    return [StringAttr(a).value for a in ArrayAttr(op.attributes["hls.private"])]
+
+
+def private_scalars(module: Module, axis: str, ctx: Context) -> list[str]:
+    """The local scalars stored inside loop `axis` that are proved private to it."""
+    kernel, op = loop_op(module, axis)
+    return Privacy.of(statements(module, kernel, ctx).values()).private_to(loop_name(op))
+
+
+def privacy_checks(before: Module, after: Module, axis: str, ctx: Context, step: str
+                   ) -> list[Check]:
+    """Each scalar the step lists in `hls.private` is private to the loop (in `before`; the
+    IR is otherwise unchanged)."""
+    kernel, op = loop_op(before, axis)
+    pv = Privacy.of(statements(before, kernel, ctx).values())
+    return [c for b in listed_private(after, axis) for c in pv.checks(b, loop_name(op), step)]
+
+
+class PrivateAnnotation(Annotation):
+    """An annotation that also records, in `hls.private`, the scalars private to its loop."""
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        _, op = loop_op(module, self.axis)
+        names = private_scalars(module, self.axis, ctx)
+        if names:
+            op.attributes["hls.private"] = private_attribute(names)
+        elif "hls.private" in op.attributes:
+            del op.attributes["hls.private"]
+
+    def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
+        return super().checks(before, after, ctx) + privacy_checks(before, after, self.axis,
+                                                                   ctx, self.label())
 
 
 @register
 @dataclass(frozen=True)
-class Parallel(Annotation):
+class Parallel(PrivateAnnotation):
     axis: str
     name = "parallel"
 
@@ -88,43 +136,19 @@ class Parallel(Annotation):
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
         kernel, op = loop_op(before, self.axis)
         axis = loop_name(op)
-        stmts = [s for s in statements(before, kernel, ctx).values() if axis in s.loops]
+        every = statements(before, kernel, ctx).values()
+        view = next((s.view for s in every if s.view is not None), None)
+        loose = view.loose if view is not None else []
+        stmts = [s for s in (*every, *loose) if axis in s.loops]
         out = super().checks(before, after, ctx)
-        private = {b for s in stmts for b in {a.buffer for a in s.accesses}
-                   if axis in (private_scope(stmts, b) or ())}
-        for b in sorted(private):
-            out += private_checks(stmts, b, axis, self.label())
+        private = set(listed_private(after, self.axis))
+        pv = Privacy.of(every)
         for i, s in enumerate(stmts):
             for t in stmts[i:]:
                 bufs = {p.buffer for p in s.accesses for q in t.accesses
                         if p.buffer == q.buffer and (p.write or q.write)} - private
-                out += [carried_dependence_check(s, t, b, axis, self.label())
-                        for b in sorted(bufs)]
+                out += [carried_dependence_check(
+                    s, t, b, axis, self.label(),
+                    (lambda b=b: pv.why_not(b, axis)) if pv.is_scalar(b) else None)
+                    for b in sorted(bufs)]
         return out
-
-
-def private_checks(stmts: list[Statement], buf: str, axis: str, step: str) -> list[Check]:
-    """For each statement reading the private scalar `buf`: every instance is preceded, in
-    the same iteration of the scalar's scope, by the statement that overwrites it."""
-    found = private_kill(stmts, buf)
-    assert found is not None
-    scope, kill = found
-    out = []
-    for t in stmts:
-        if not any(a.buffer == buf and not a.write for a in t.accesses):
-            continue
-        x = renamed(t.loops, "r")
-        at = {n: x[n] for n in scope}
-
-        def build(t: Statement = t, x: Env = x, at: Env = at) -> z3.BoolRef:
-            return z3.Implies(subst(t.domain, x),
-                              z3.And(subst(kill.domain, at), lex_before(kill, at, t, x)))
-
-        out.append(Check(Obligation(
-            f"{step}/S{t.sid}/private/{buf}",
-            f"every read of {buf} by S{t.sid} follows, in the same iteration of "
-            f"({', '.join(scope)}), the write by S{kill.sid}, so no value of {buf} crosses "
-            f"iterations of '{axis}'", build, t.location or step),
-            lambda m, t=t, x=x: f"S{t.sid}{instance_text(t.loops, m, x)} reads {buf} before "
-                                "its iteration overwrites it"))
-    return out

@@ -41,7 +41,7 @@ def permuted_band(module: Module, axes: tuple[str, ...]) -> tuple[str, list, lis
     found = [loop_op(module, a) for a in axes]
     kernels = {k for k, _ in found}
     if len(kernels) != 1:
-        raise ScheduleError(f"reorder: loops {list(axes)} are in different kernels")
+        raise ScheduleUsageError(f"reorder: loops {list(axes)} are in different kernels")
     names = [loop_name(op) for _, op in found]
     for _, op in found:
         band = perfect_band(op)

@@ -23,7 +23,7 @@ class Unroll(Annotation):
     name = "unroll"
 
     def attribute(self) -> tuple[str, Attribute]:
-        if not isinstance(self.factor, int) or self.factor < 0:
+        if isinstance(self.factor, bool) or not isinstance(self.factor, int) or self.factor < 0:
             raise ScheduleUsageError(f"unroll factor must be an integer >= 0, got "
                                      f"{self.factor!r}")
         return "hls.unroll", IntegerAttr.get(IntegerType.get_signless(32), self.factor)
