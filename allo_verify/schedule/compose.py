@@ -212,18 +212,32 @@ def label_instance(step: Step, instance: str) -> None:
 
 
 def replay_plan(parent: Schedule, sub: Schedule, fmap: dict[str, str]
-                ) -> list[tuple[Primitive, Step]]:
-    """Each step of `sub` renamed for the parent, with the sub's step it came from. The sub's
-    design is rebuilt step by step to resolve each loop name where it was applied."""
+                ) -> tuple[list[tuple[Primitive, Step]], dict[str, dict[str, str]]]:
+    """Each step of `sub` renamed for the parent, with the sub's step it came from, and the
+    `hls.*` attributes of the sub's loops (renamed) before its first replayed step. The sub's
+    design is rebuilt step by step to resolve each loop name where it was applied.
+
+    The steps `customize` itself applied (Allo's loop keywords, `grid(..., pipeline=True)`)
+    are not replayed: the parent's `customize` applied the same source keywords to the
+    instance already."""
     from allo_verify.schedule.schedule import clone_module
 
     state = clone_module(sub.original)
+    skip = len(getattr(sub.kernel, "loop_keywords", ()) or ())
     plan: list[tuple[Primitive, Step]] = []
+    start: dict[str, dict[str, str]] = {}
     with state.context:
-        for st in sub.steps:
-            plan.append((renamed(st.primitive, state, fmap, sub.kernel.name), st))
+        for k, st in enumerate(sub.steps):
+            if k == skip:
+                start = hls_marks(state, set(fmap))
+            if k >= skip:
+                plan.append((renamed(st.primitive, state, fmap, sub.kernel.name), st))
             st.primitive.apply(state, sub.ctx)
-    return plan
+        if len(sub.steps) <= skip:
+            start = hls_marks(state, set(fmap))
+    renamed_start = {f"{fmap[q.split(':', 1)[0]]}:{q.split(':', 1)[1]}": v
+                     for q, v in start.items()}
+    return plan, renamed_start
 
 
 # ---- conflicts ----------------------------------------------------------------------------
@@ -284,10 +298,12 @@ def compose(parent: Schedule, sub: Schedule, id: str | None = None,
     fmap = function_map(parent, sub, target)
     origin: Origin = parent.kernel.origins[target]
     where = origin.describe(target)
-    plan = replay_plan(parent, sub, fmap)
+    plan, expected = replay_plan(parent, sub, fmap)
     start = len(parent.steps)
     saved = (parent.module, list(parent.steps))
-    marks = hls_marks(parent.module, set(fmap.values()))
+    # the parent's own annotations: those the sub did not start from (loop keywords aside)
+    marks = {lp: attrs for lp, attrs in hls_marks(parent.module, set(fmap.values())).items()
+             if attrs != expected.get(lp, {})}
     new_steps: list[Step] = []
     current: Primitive | None = None
     try:

@@ -87,3 +87,15 @@ def gather(A: "int32[N]", idx: "int32[N]") -> "int32[N]":
 
 def gather_top(A: int32[8], idx: int32[8]) -> int32[8]:
     return gather[8, "g"](A, idx)
+
+
+@av.template("N")
+def keyworded(A: "int32[N, N]") -> "int32[N, N]":
+    B: int32[N, N] = 0
+    for i, j in grid(N, N, pipeline=True):
+        B[i, j] = A[i, j] + 1
+    return B
+
+
+def keyworded_top(A: int32[8, 8]) -> int32[8, 8]:
+    return keyworded[8, "kw"](A)

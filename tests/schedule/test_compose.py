@@ -301,3 +301,39 @@ def test_compose_onto_a_plain_callee() -> None:
     with pytest.raises(av.ScheduleUsageError, match="matches id='x'; instances: gemm "
                                                     r"\(kernel gemm\)"):
         av.customize(calls_plain_gemm).compose(sub, id="x")
+
+
+def test_loop_keyword_steps_are_not_replayed_and_their_loops_can_be_transformed() -> None:
+    """`grid(..., pipeline=True)` is applied by customize to the sub and to the instance
+    alike: compose replays only the sub's own steps, and transforming the keyword's loop is
+    no conflict (the parent did not choose that annotation; the template did)."""
+    sub = av.customize(T.keyworded, instantiate=[8])
+    assert [st.primitive.name for st in sub.steps] == ["pipeline"]
+    sub.split("j", 4)
+    top = av.customize(T.keyworded_top)
+    assert [st.primitive.name for st in top.steps] == ["pipeline"]
+    top.compose(sub, id="kw")
+    assert [(st.instance, st.primitive.label()) for st in top.steps] == [
+        ("", "pipeline(axis='keyworded_kw:j', initiation_interval=1)"),
+        ("kw", "split(axis='keyworded_kw:j', factor=4)")]
+    a = ints((8, 8))
+    assert np.array_equal(top.build()(a), a + 1)
+    assert top.verify(trials=5).status == "proved"
+
+
+def test_memory_primitives_replay_onto_an_instance(tmp_path) -> None:  # noqa: ANN001
+    sub = av.customize(T.gemm, instantiate=[int32, 8, 4, 6])
+    sub.partition(sub.A, "cyclic", dim=2, factor=2)
+    sub.buffer_at(sub.C, "i")
+    sub.pipeline("k")
+    top = av.customize(T.two_mm)
+    top.compose(sub, id="mm1")
+    assert [st.primitive.label() for st in top.steps] == [
+        "partition(target='gemm_mm1:A', partition_type='cyclic', dim=2, factor=2)",
+        "buffer_at(target='gemm_mm1:C', axis='gemm_mm1:i')",
+        "pipeline(axis='gemm_mm1:k', initiation_interval=1)"]
+    a, b, c = ints((8, 6)), ints((6, 4)), ints((4, 8))
+    assert np.array_equal(top.build()(a, b, c), (a @ b) @ c)
+    assert top.verify(trials=5).status == "proved"
+    top.save(tmp_path / "top.json")
+    assert str(av.Schedule.load(tmp_path / "top.json", T.two_mm).module) == str(top.module)
