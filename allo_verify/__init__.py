@@ -5,6 +5,7 @@ from allo_verify.equiv.api import check_equivalent
 from allo_verify.equiv.layouts import Partition
 from allo_verify.errors import AlloVerifyError, FrontendError, ScheduleError, ScheduleUsageError
 from allo_verify.lang.dsl import cos, exp, grid, log, log2, pow, reduction, sin, sqrt, tanh
+from allo_verify.lang.templates import template
 from allo_verify.lang.types import (
     ArrayType,
     DType,
@@ -50,6 +51,6 @@ __all__ = [
     "Equivalence", "check_equivalent", "cos", "customize", "equivalence", "exp",
     "float16", "float32", "float64", "from_fixed", "grid", "index", "int1", "int2", "int4",
     "int8", "int16", "int32", "int64", "int128", "int256", "int512", "log", "log2", "pow",
-    "reduction", "sin", "sqrt", "tanh", "to_fixed", "uint1", "uint2", "uint4", "uint8",
+    "reduction", "sin", "sqrt", "tanh", "template", "to_fixed", "uint1", "uint2", "uint4", "uint8",
     "uint16", "uint32", "uint64", "uint128", "uint256", "uint512",
 ]

@@ -148,7 +148,8 @@ def step_label_of(raw: Any, i: int) -> str:
         return f"step {i + 1}"
     args = d.get("args") if isinstance(d.get("args"), Mapping) else {}
     inner = ", ".join(f"{k}={freeze(v)!r}" for k, v in args.items())
-    return f"step {i + 1} {d['primitive']}({inner})"
+    inst = f"{d['instance']}: " if d.get("instance") else ""  # replayed by compose
+    return f"step {i + 1} {inst}{d['primitive']}({inner})"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 from mlir.dialects import affine, arith, scf
 from mlir.ir import AffineMap, IndexType, InsertionPoint, Value
 
-from allo_verify.lang import dsl, emit_ops
+from allo_verify.lang import dsl, emit_ops, templates
 from allo_verify.lang import typing_rules as rules
 from allo_verify.lang.affine_expr import Aff, aff_add
 from allo_verify.lang.emit_cast import cast, cmpi, const, to_bool
@@ -217,6 +217,8 @@ class ExpressionBuilder(SubscriptBuilder):
                 base_text = ast.unparse(node.value)
                 raise self.error(node, f"'{base_text}' has no attribute '{node.attr}'")
             return getattr(base, node.attr)
+        if isinstance(node, ast.Subscript):  # a template instance: gemm[int32, 32, "mm1"]
+            return templates.instance_at(self, node)
         if isinstance(node, ast.Call) and not node.keywords:  # a type built inline: Fixed(8, 2)
             maker = self.static_value(node.func)
             args = [self.scalar(a) for a in node.args]
@@ -472,6 +474,12 @@ class ExpressionBuilder(SubscriptBuilder):
                 raise self.error(node, str(e)) from None
         if fn in (range, dsl.grid, dsl.reduction):
             raise self.error(node, f"{name}(...) is only allowed as the iterator of a for loop")
+        if isinstance(fn, templates.Instance):
+            return self.call_kernel(node, fn, [self.expr(a) for a in node.args])
+        if templates.template_of(fn) is not None:
+            _, params = templates.template_of(fn)  # type: ignore[misc]
+            raise self.error(node, f"'{name}' is a kernel template: call an instance, "
+                                   f"{name}[{', '.join(params)}](...)")
         if callable(fn) and getattr(fn, "__annotations__", None) and hasattr(fn, "__code__"):
             return self.call_kernel(node, fn, [self.expr(a) for a in node.args])
         raise self.error(node, f"call to unknown Python function '{name}': kernels may call "

@@ -33,6 +33,7 @@ from allo_verify.errors import FrontendError
 from allo_verify.lang.loops import LoopKeyword
 from allo_verify.lang.signature import Arg, Signature
 from allo_verify.lang.statements import FunctionBuilder
+from allo_verify.lang.templates import Instance, Origin, arg_key, origin_of, python_function
 from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Index, Int, to_fixed
 from allo_verify.lang.values import mlir_type
 
@@ -96,6 +97,12 @@ class Kernel:
     filename: str
     functions: dict[str, Signature] = field(default_factory=dict)
     loop_keywords: list[LoopKeyword] = field(default_factory=list)  # applied by customize
+    origins: dict[str, Origin] = field(default_factory=dict)  # symbol -> function/instance
+
+
+def _key(fn: Any) -> Any:
+    """Functions are one `func.func` per Python object; instances one per (args, name)."""
+    return fn.key() if isinstance(fn, Instance) else id(fn)
 
 
 class ModuleBuilder:
@@ -104,7 +111,8 @@ class ModuleBuilder:
     def __init__(self) -> None:
         self.context = Context()
         self.module = Module.create(Location.unknown(self.context))
-        self.functions: dict[int, tuple[str, Signature]] = {}
+        self.functions: dict[Any, tuple[str, Signature]] = {}
+        self.origins: dict[str, Origin] = {}
         self.signatures: dict[str, Signature] = {}
         self.building: list[Any] = []
         self.returns_argument: dict[str, str] = {}  # function -> the argument it returns
@@ -117,12 +125,15 @@ class ModuleBuilder:
         self, fn: Any, node: ast.AST | None, caller: SourceInfo | None
     ) -> tuple[str, Signature]:
         """The `func.func` symbol and signature of kernel `fn`, building it on first use."""
-        if id(fn) in self.functions:
-            return self.functions[id(fn)]
-        if fn in self.building:
+        if _key(fn) in self.functions:
+            return self.functions[_key(fn)]
+        if any(python_function(b) is python_function(fn) for b in self.building):
             chain = " -> ".join(f.__name__ for f in [*self.building, fn])
             assert caller is not None and node is not None
             raise caller.error(node, f"recursive kernel call ({chain}) is not supported")
+        clash = _instance_name_clash(self.origins, fn)
+        if clash:
+            raise caller.error(node, clash) if caller and node else FrontendError(clash)
         self.building.append(fn)
         try:
             result = self._build(fn, is_top=not self.functions and len(self.building) == 1)
@@ -131,22 +142,26 @@ class ModuleBuilder:
         return result
 
     def _build(self, fn: Any, is_top: bool) -> tuple[str, Signature]:
-        fdef, src = parse_function(fn)
-        ns = namespace_of(fn)
-        name = fn.__name__
+        inst = fn if isinstance(fn, Instance) else None
+        pyfn = python_function(fn)
+        fdef, src = parse_function(pyfn)
+        ns = namespace_of(pyfn) | (inst.bindings() if inst else {})
+        base = inst.symbol() if inst and not is_top else pyfn.__name__
+        name = base
         k = 1
         while name in self.signatures:
-            name = f"{fn.__name__}_{k}"
+            name = f"{base}_{k}"
             k += 1
         fb = FunctionBuilder(self, src, fdef, ns)
         fb.func_name = name
-        fb.qualname = getattr(fn, "__qualname__", name)
+        fb.qualname = getattr(pyfn, "__qualname__", name)
         args: list[tuple[str, Any]] = []
         a = fdef.args
         if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or a.defaults:
             raise src.error(fdef, "kernel arguments must be plain typed names (no *args, "
                                   "**kwargs, keyword-only or default values)")
-        given = getattr(fn, "__annotations__", {})
+        # a template's annotations mean something only with its bindings: read the source
+        given = {} if inst else getattr(pyfn, "__annotations__", {})
         for arg in a.args:
             if arg.annotation is None:
                 raise src.error(arg, f"argument '{arg.arg}' needs a type annotation")
@@ -177,7 +192,8 @@ class ModuleBuilder:
                 [mlir_type(t) for _, t in args], [mlir_type(t) for t in results]))
         sig = Signature(name, tuple(Arg(n, t) for n, t in args), tuple(results))
         self.signatures[name] = sig
-        self.functions[id(fn)] = (name, sig)
+        self.functions[_key(fn)] = (name, sig)
+        self.origins[name] = origin_of(fn)
         self.keep.append(fn)
         return name, sig
 
@@ -215,6 +231,18 @@ class ModuleBuilder:
                                 initial_value=attr, constant=True)
         self.globals[key] = (name, t)
         return name, t
+
+
+def _instance_name_clash(origins: dict[str, Origin], fn: Any) -> str:
+    """Why `fn` cannot be built: its instance name already names another instance of its
+    template (one name, one instance); "" when it can."""
+    if not isinstance(fn, Instance) or not fn.id:
+        return ""
+    for sym, o in origins.items():
+        if o.fn is fn.fn and o.id == fn.id and arg_key(o.args or ()) != arg_key(fn.args):
+            return (f"instance name '{fn.id}' of template '{fn.template_name}' is already "
+                    f"used by {o.describe(sym)}; give {fn.__name__} another name")
+    return ""
 
 
 def _annotation(fb: FunctionBuilder, value: Any, node: ast.expr, src: SourceInfo) -> Any:
@@ -285,5 +313,6 @@ def build_kernel(fn: Any) -> Kernel:
     with mb.context:
         if not mb.module.operation.verify():
             raise FrontendError(f"internal error: the module built for '{name}' does not verify")
-    return Kernel(name, sig, mb.module, mb.context, getattr(fn.__code__, "co_filename", "?"),
-                  dict(mb.signatures), list(mb.loop_keywords))
+    code = python_function(fn).__code__
+    return Kernel(name, sig, mb.module, mb.context, getattr(code, "co_filename", "?"),
+                  dict(mb.signatures), list(mb.loop_keywords), dict(mb.origins))

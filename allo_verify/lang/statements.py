@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mlir.dialects import affine, arith, func, memref, scf
 from mlir.ir import AffineMap, InsertionPoint, Location, MemRefType, StringAttr, Value
 
-from allo_verify.lang import emit_ops
+from allo_verify.lang import emit_ops, templates
 from allo_verify.lang.affine_expr import Aff
 from allo_verify.lang.definite import maybe_unassigned
 from allo_verify.lang.emit_cast import cast, const, to_bool
@@ -197,6 +197,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.expr(node.value)
 
     def eval_type(self, node: ast.expr) -> Any:
+        node = templates.unquote(node)  # a quoted annotation: "T[M, K]"
         try:
             t = eval(compile(ast.Expression(node), self.src.filename, "eval"), self.namespace)  # noqa: S307
         except Exception as e:  # noqa: BLE001 - any failure is a bad annotation

@@ -88,6 +88,7 @@ class Step:
     loops_after: list[str] = field(default_factory=list)
     unchecked: bool = False
     refused: str = ""
+    instance: str = ""  # set when replayed by compose: the instance it was filed under
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
         """The log entry (primitive name, arguments, and `unchecked: true` when so); with
@@ -96,8 +97,10 @@ class Step:
         d: dict[str, Any] = {"primitive": self.primitive.name, "args": self.primitive.args()}
         if self.unchecked:
             d["unchecked"] = True
+        if self.instance:
+            d["instance"] = self.instance
         if detail:
-            d["label"] = self.primitive.label()
+            d["label"] = (f"{self.instance}: " if self.instance else "") + self.primitive.label()
             d["hardware"] = bool(type(self.primitive).hardware)
             d["unchecked"] = self.unchecked
             d["loops_before"] = self.loops_before
@@ -499,6 +502,31 @@ class Schedule:
         self.apply(prim, unchecked)
         return before
 
+    @_step_method()
+    def compose(self, sub: Schedule, id: str | None = None, instantiate: Any = None) -> None:
+        """Replay `sub`'s steps onto its kernel's instance in this design (the instance named
+        `id`, or at template arguments `instantiate`), each re-checked here and filed under
+        the instance; a step that no longer applies refuses the whole compose."""
+        from allo_verify.schedule.compose import compose
+
+        compose(self, sub, id, instantiate)
+
+    # ---- saved schedules ----------------------------------------------------------------
+    def save(self, path: Any) -> None:
+        """Write the step log as JSON (format version, kernel, original and final IR hashes);
+        `Schedule.load` replays it. See `allo_verify.schedule.saved`."""
+        from allo_verify.schedule.saved import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path: Any, kernel: Any, instantiate: Any = None) -> Schedule:
+        """A fresh schedule of `kernel` with the saved log at `path` replayed, every step
+        re-proved; refuses a malformed, foreign or edited log (`ScheduleUsageError`)."""
+        from allo_verify.schedule.saved import load
+
+        return load(path, kernel, instantiate)
+
     # ---- outputs ----------------------------------------------------------------------
     def unknowns(self) -> list[CheckRecord]:
         return [c for s in self.steps for c in s.checks if isinstance(c.result, Unknown)]
@@ -587,11 +615,13 @@ def _nothing() -> Any:
     raise AssertionError("an already discharged obligation was discharged again")
 
 
-def customize(fn: Any) -> Schedule:
-    """Parse the kernel `fn` (and the kernels it calls) into MLIR and start a schedule; the
-    loop keywords in the source (`grid(..., pipeline=True)`) are its first steps."""
+def customize(fn: Any, instantiate: Any = None) -> Schedule:
+    """Parse the kernel `fn` (and the kernels it calls) into MLIR and start a schedule; a
+    kernel template is instantiated at `instantiate` (its arguments, in parameter order).
+    The loop keywords in the source (`grid(..., pipeline=True)`) are its first steps."""
+    from allo_verify.lang.templates import kernel_entry
     from allo_verify.schedule.loop_keywords import apply_loop_keywords
 
-    s = Schedule(build_kernel(fn))
+    s = Schedule(build_kernel(kernel_entry(fn, instantiate)))
     apply_loop_keywords(s)
     return s

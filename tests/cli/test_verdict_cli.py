@@ -35,8 +35,10 @@ def test_each_design_gets_its_verdict_and_the_worst_exit_code(tmp_path: Path, ca
                      str(tmp_path), "--trials", "5", "-j", jobs)
     assert code == 3, text  # the misnamed loop is a usage error: the worst code
     assert "carried: REFUSED" in text
-    # two iterations of i sharing a cell of B (which pair depends on Z3's model)
-    assert re.search(r"S2\(i=(\d+)\) and S2\(i=(\d+)\) touch the same cell of B", text)
+    # any two neighbouring iterations are a counterexample; which pair Z3 picks depends on
+    # what the process asked Z3 before, so the pair is checked, not one particular model
+    pair = re.search(r"S2\(i=(\d+)\) and S2\(i=(\d+)\) touch the same cell of B", text)
+    assert pair and abs(int(pair[1]) - int(pair[2])) == 1, text
     assert "undecided: REFUSED" in text and "could not be decided" in text
     assert "no loop named 'q'" in text and "good: PROVED" in text
     assert "mixed_refusals.py:36" in text  # where the refused step was requested
