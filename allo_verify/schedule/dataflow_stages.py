@@ -88,6 +88,12 @@ def value_name(v: Value, arg_names: list[str]) -> str:
     op = v.owner.operation
     if "buffer_name" in op.attributes:
         return StringAttr(op.attributes["buffer_name"]).value
+    if op.name == "func.call":  # each call returns fresh arrays: one buffer per result
+        callee = str(op.attributes["callee"]).lstrip("@")
+        where = f"S{IntegerAttr(op.attributes['stmt_id']).value}" \
+            if "stmt_id" in op.attributes else "?"
+        part = f" #{v.result_number}" if v.result_number else ""
+        return f"<{callee}() of {where}{part}>"
     return f"<{op.name}>"
 
 

@@ -128,3 +128,37 @@ def loose_access(A: int32[M, N]) -> int32[M, N]:
     for i, j in grid(M, N):
         C[i, j] = A[i, j] + x
     return C
+
+
+def twice(X: int32[M, N]) -> int32[M, N]:
+    Y: int32[M, N] = 0
+    for i, j in grid(M, N):
+        Y[i, j] = X[i, j] * 2
+    return Y
+
+
+def two_calls(A: int32[M, N]) -> int32[M, N]:
+    B: int32[M, N] = twice(A)
+    C: int32[M, N] = twice(B)
+    return C
+
+
+def rows(A: int32[M, N]) -> int32[M, N]:
+    C: int32[M, N] = 0
+    for r in range(M):
+        T: int32[N] = 0
+        for j in range(N):
+            T[j] = A[r, j] + 1
+        for j1 in range(N):
+            C[r, j1] = T[j1] * 2
+    return C
+
+
+def rows_two_writers(A: int32[M, N]) -> int32[M, N]:
+    C: int32[M, N] = 0
+    for r in range(M):
+        for j in range(N):
+            C[r, j] = A[r, j] + 1
+        for j1 in range(N):
+            C[r, j1] = A[r, j1] * 2
+    return C

@@ -217,3 +217,34 @@ def test_three_mm_dataflow_design_verifies_and_graph() -> None:
     assert dot.startswith('digraph "mm3"')
     assert '"i" -> "i2" [label="E [8, 8] stream(depth=1)", style=dashed];' in dot
     assert '"i1" -> "i2" [label="F [8, 8] memory"];' in dot
+
+
+def test_calls_are_stages_and_graph_shows_them() -> None:
+    from tests.schedule import memory_kernels as MK
+
+    s = av.customize(MK.passes_down)
+    s.dataflow("passes_down")
+    g = s.dataflow_graph()
+    assert [st.name for st in g.stages] == ["i", "bump"]
+    b = {c.buffer: c for c in g.channels}["B"]
+    assert (b.producers, b.consumers, b.layout) == (["i"], ["bump"], "memory")
+    with pytest.raises(ScheduleError, match="stage bump is a call; streams between "
+                                            "sub-kernel calls are not supported yet"):
+        s.to("B", "bump", depth=80)
+
+
+def test_two_calls_of_one_kernel_are_distinct_stages() -> None:
+    s = av.customize(K.two_calls)
+    s.dataflow("two_calls")
+    names = [st.name for st in s.dataflow_graph().stages]
+    assert names == ["twice", "twice#2"]
+
+
+def test_dataflow_on_a_loop_body() -> None:
+    s = av.customize(K.rows)
+    s.dataflow("r")
+    assert all(isinstance(c.result, Proved) for c in s.steps[-1].checks)
+    g = s.dataflow_graph("r")
+    assert [st.name for st in g.stages] == ["j", "j1"]
+    msg = refusal("rows_two_writers", lambda t: t.dataflow("r"))
+    assert "written by two stages, j and j1" in msg
