@@ -162,3 +162,25 @@ def rows_two_writers(A: int32[M, N]) -> int32[M, N]:
         for j1 in range(N):
             C[r, j1] = A[r, j1] * 2
     return C
+
+
+def mm3_transposed(A: int32[M, M], B: int32[M, M], C: int32[M, M], D: int32[M, M]
+                   ) -> int32[M, M]:
+    E: int32[M, M] = 0
+    F: int32[M, M] = 0
+    G: int32[M, M] = 0
+    for i, j in grid(M, M):
+        acc: int32 = 0
+        for k in range(M):
+            acc += A[i, k] * B[k, j]
+        E[i, j] = acc
+    for i1, j1 in grid(M, M):
+        acc1: int32 = 0
+        for k1 in range(M):
+            acc1 += C[i1, k1] * D[k1, j1]
+        F[i1, j1] = acc1
+    for i2, k2 in grid(M, M):
+        e: int32 = E[k2, i2]
+        for j2 in range(M):
+            G[i2, j2] += e * F[k2, j2]
+    return G

@@ -248,3 +248,20 @@ def test_dataflow_on_a_loop_body() -> None:
     assert [st.name for st in g.stages] == ["j", "j1"]
     msg = refusal("rows_two_writers", lambda t: t.dataflow("r"))
     assert "written by two stages, j and j1" in msg
+
+
+def test_three_mm_acceptance_refusals() -> None:
+    mm3 = runpy.run_path(str(EXAMPLE))["mm3"]
+    s = av.customize(mm3)
+    with pytest.raises(ScheduleError, match=r"channel E: depth 1 is too shallow \(sequential "
+                                            r"stages.*the minimum depth is 64"):
+        s.to("E", "i2", depth=1)  # no dataflow region: the producer finishes first
+    s.to("E", "i2", depth=64)
+    t = av.customize(K.mm3_transposed)
+    t.dataflow("mm3_transposed")
+    before = str(t.module)
+    with pytest.raises(ScheduleError) as e:
+        t.to("E", "i2", depth=1)
+    assert str(t.module) == before and len(t.steps) == 1
+    assert "same-order" in str(e.value)
+    assert "first out-of-order cell: the consumer reads E[1, 0]" in str(e.value)
