@@ -55,3 +55,17 @@ def test_unproved_transposed_stream_is_caught_by_csim() -> None:
     s._apply(OrderUnchecked("pc_transposed:B", "i1", 64))
     res = csim_check(s.module, s.sig, inputs([(K.M, K.M)]))
     assert not res.agreed and res.first_difference is not None
+
+
+def test_batch_header_keeps_streams_next_to_a_wide_prelude() -> None:
+    from dataclasses import replace
+
+    from allo_verify.codegen.hls.csim import shared_header
+    from allo_verify.codegen.hls.helpers import STREAM_HEADER
+
+    s = av.customize(K.pc_ok)
+    s.to("B", "i1", depth=30)
+    streaming = emit_hls(s.module, s.sig)
+    wide = replace(streaming, prelude="#define AP_INT_MAX_W 4096\n" + "x" * 20000)
+    head = shared_header([streaming, wide])
+    assert "AP_INT_MAX_W 4096" in head and STREAM_HEADER in head
