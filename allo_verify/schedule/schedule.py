@@ -490,6 +490,41 @@ class Schedule:
                      for n in loop_list(shape, "reshape"))
         self._apply_memory(Reshape(ref.qualified, dims), unchecked)
 
+    @_step_method()
+    def dataflow(self, target: Any, feedback: tuple[str, ...] | list[str] = (),
+                 unchecked: bool = False) -> None:
+        """Run the stages (top-level loop nests and calls) of function or loop `target`
+        concurrently (`#pragma HLS dataflow`); refused when a buffer has two producers or two
+        consumers, or feeds back to an earlier stage (unless listed in `feedback`)."""
+        from allo_verify.schedule.primitives.dataflow import Dataflow
+
+        name = target if isinstance(target, str) else getattr(target, "__name__", None) \
+            or axis_name(target, "dataflow")
+        self.apply(Dataflow(name, tuple(loop_list(feedback, "dataflow"))), unchecked)
+
+    @_step_method()
+    def to(self, target: str | BufferRef, dst: Any, depth: int = 2,
+           unchecked: bool = False) -> None:
+        """Make the intermediate array `target` a FIFO stream of `depth` elements from its
+        producer stage to its consumer stage `dst`; refused unless the producer writes the
+        cells in the order the consumer reads them, each once, and `depth` cannot block."""
+        from allo_verify.schedule.primitives.stream import Stream
+
+        ref = self.buffer(target)
+        dst_name = dst if isinstance(dst, str) else axis_name(dst, "to")
+        self.apply(Stream(ref.qualified, dst_name, int_param(depth, "to", "depth", 1)),
+                   unchecked)
+
+    def dataflow_graph(self, target: Any = None) -> Any:
+        """The stages of function or loop `target` (default: the top kernel) and the buffers
+        or streams between them, with their layouts; `.to_dot()` renders Graphviz DOT."""
+        from allo_verify.schedule.dataflow_stages import dataflow_graph
+
+        name = self.kernel.name if target is None else (
+            target if isinstance(target, str) else axis_name(target, "dataflow_graph"))
+        with self.module.context:
+            return dataflow_graph(self.module, name, self.ctx.arg_names)
+
     def _new_buffer(self, before: Module, kernel: str) -> BufferRef:
         """The buffer the last step added to `kernel` (the one not in `before`)."""
         seen = {b.qualified for b in list_buffers(before, self.ctx.arg_names)}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from allo_verify.codegen.hls.helpers import STREAM_HEADER
 from allo_verify.codegen.hls.testbench import TB_HEADER
 from allo_verify.errors import AlloVerifyError
 
@@ -98,7 +99,10 @@ class Binary:
 def shared_header(mods: list[HLSModule]) -> str:
     """The headers every kernel of a batch includes (types, helpers' includes, testbench
     I/O): the part a precompiled header can hold."""
-    return max({m.prelude for m in mods}, key=len) + "\n" + TB_HEADER
+    head = max({m.prelude for m in mods}, key=len)
+    if any(STREAM_HEADER in m.prelude for m in mods) and STREAM_HEADER not in head:
+        head += "\n" + STREAM_HEADER  # a wide kernel's prelude and a streaming one's
+    return head + "\n" + TB_HEADER
 
 
 def combined_source(mods: list[HLSModule], include: str | None = None) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 from mlir import ir
 
 from allo_verify.codegen.hls import pragmas
-from allo_verify.codegen.hls.helpers import PRELUDE, helpers_text
+from allo_verify.codegen.hls.helpers import PRELUDE, STREAM_HEADER, helpers_text
 from allo_verify.codegen.hls.statements import FunctionEmitter, Mem, _op, dims_text, shape_of
 from allo_verify.codegen.hls.types import (
     HLSEmitError,
@@ -411,6 +411,8 @@ def emit_module(module: ir.Module, sig: Signature, top: str | None,
     prelude = PRELUDE
     if max_w > 512:
         prelude = f"#define AP_INT_MAX_W {min(32768, 2 * max_w)}\n" + prelude
+    if "hls.stream" in str(module):  # FIFOs: our shim in C simulation, hls_stream.h in Vitis
+        prelude += "\n" + STREAM_HEADER
     return {"prelude": prelude, "helpers": helpers_text(em.helpers), "body": body,
             "prototype": em.prototype, "top": em.top_cname, "params": em.params}
 

@@ -10,12 +10,16 @@
 | `hls.partition` (alloc/alloca; func arg)| `#pragma HLS array_partition variable=NAME ...`   |
 |                                         | after the declaration / at the function's top     |
 | `hls.private` (loop)                    | the named local scalars declared inside the body  |
+| `hls.stream = {depth = D}` (alloc)      | `hls::stream<T> NAME("NAME");` + `#pragma HLS     |
+|                                         | stream variable=NAME depth=D` (statements.py)     |
 
 `hls.parallel` means L1 proved the iterations independent. Vitis HLS has no loop-level
 pragma that runs the iterations of a rolled loop concurrently; the way to do so is a full
 unroll, so a parallel loop without an explicit `hls.unroll` is fully unrolled (a comment says
 why). `hls.partition` is an ArrayAttr of DictionaryAttr {type: "complete" | "block" |
-"cyclic", dim: i64 (1-based, 0 = every dimension), factor: i64}.
+"cyclic", dim: i64 (1-based, 0 = every dimension), factor: i64}. `hls.stream` (set by `to`,
+see `schedule/primitives/stream.py`): the array's one store becomes `NAME.write(v)` and its one
+load `NAME.read()`, in program order; L1 proved the order matches cell by cell.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ class Mem:
     name: str
     storage: Storage
     shape: tuple[int, ...]
+    stream: bool = False  # an `hls::stream` (attribute `hls.stream`): cells in FIFO order
 
 
 def _op(x: ir.Operation | ir.OpView) -> ir.Operation:
@@ -296,6 +297,10 @@ class FunctionEmitter(ControlFlow):
         return self.mems[v]
 
     def ref(self, m: Mem, subs: list[str]) -> str:
+        """The cell `subs` of `m`; for a stream, its next element (`read()`): L1 proved that
+        the reads meet the cells in the order the producer wrote them."""
+        if m.stream:
+            return f"{m.name}.read()"
         return m.name + "".join(f"[{s}]" for s in subs)
 
     def affine_subs(self, op: ir.Operation, map_attr: str, operands: list[ir.Value]) -> list[str]:
@@ -331,6 +336,12 @@ class FunctionEmitter(ControlFlow):
     def store(self, m: Mem, subs: list[str], val: ir.Value) -> None:
         """m[subs] = val; an integer constant into an integer cell is written as a literal
         of the cell's signedness."""
+        if m.stream:  # the next element of the FIFO, in program order
+            tmp = self.names.fresh(f"{m.name}_in")
+            self.line(f"{m.storage.spell()} {tmp};")
+            self.line(store_stmt(m.storage, value_type(val.type), tmp, self.ex(val)))
+            self.line(f"{m.name}.write({tmp});")
+            return
         st, ref = m.storage, self.ref(m, subs)
         c = self.const_int(val)
         if c is not None and st.kind == "int" and st.bits <= 64:
@@ -355,6 +366,12 @@ class FunctionEmitter(ControlFlow):
                 if "buffer_name" in op.attributes else "buf")
         name = self.names.fresh(base)
         st = self.mod.storage_of(v)
+        if "hls.stream" in op.attributes and shape:
+            depth = ir.IntegerAttr(ir.DictAttr(op.attributes["hls.stream"])["depth"]).value
+            self.line(f'hls::stream<{st.spell()}> {name}("{name}");')
+            self.pragma(f"#pragma HLS stream variable={name} depth={depth}")
+            self.mems[v] = Mem(name, st, shape, stream=True)
+            return
         if shape:
             self.line(f"{st.spell()} {name}{dims_text(shape)};")
         else:

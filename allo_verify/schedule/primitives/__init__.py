@@ -3,6 +3,7 @@
 from allo_verify.schedule.primitives import (  # noqa: F401 - registers them
     buffer_at,
     compute_at,
+    dataflow,
     fuse,
     parallel,
     partition,
@@ -11,6 +12,7 @@ from allo_verify.schedule.primitives import (  # noqa: F401 - registers them
     reshape,
     reuse_at,
     split,
+    stream,
     unroll,
 )
 from allo_verify.schedule.primitives.base import REGISTRY, Context, Primitive
