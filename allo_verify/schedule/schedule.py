@@ -521,7 +521,8 @@ class Schedule:
         from allo_verify.equiv.certificate import Certificate, Entry, ir_hash
         from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation
 
-        layers = verify_args(layers, trials, seed, allow_reassoc, budgets)
+        layers = verify_args(layers, trials, seed, allow_reassoc, budgets,
+                             tolerance=tolerance)
         scope = {"rlimit": budgets.get("rlimit", DEFAULT_RLIMIT)}
         forced = {**scope, "forced": "a hardware annotation: L1 checks it whatever the layers"}
 
