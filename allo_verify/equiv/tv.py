@@ -248,23 +248,23 @@ def _oob_result(e: OutOfBounds, mod_a: ir.Module, mod_b: ir.Module, sig: Signatu
     """`fb` accesses an array outside its shape where `fa` does not. The LLVM simulation
     does not guard that access (it reads or writes whatever memory lies there: undefined),
     so by itself it is no refutation. Law: `Refuted` only when co-simulating both LLVM
-    simulations on up to `OOB_TRIALS` inputs finds outputs that differ (confirmed "llvm");
-    otherwise `Unknown`, naming the access."""
+    simulations (in a separate process, `isolated`) on up to `OOB_TRIALS` inputs finds
+    outputs that differ (confirmed "llvm"); otherwise `Unknown`, naming the access."""
     what = (f"@{fb} accesses {e.buffer}[{', '.join(map(str, e.index))}] outside its shape "
             f"{list(e.shape)}, which @{fa} does not (undefined in the LLVM simulation)")
     if not replay or sig is None:
         return Unknown(f"{what}; not confirmed: "
                        + ("LLVM replay disabled" if not replay else "no signature to run"))
     from allo_verify.equiv.api import ir_text, renamed_symbol
-    from allo_verify.equiv.cosim import cosimulate
+    from allo_verify.equiv.isolated import cosimulate_isolated
 
     try:
         texts = [ir_text(m if f == sig.name else renamed_symbol(m, f, sig.name))
                  for m, f in ((mod_a, fa), (mod_b, fb))]
-        l3 = cosimulate(texts[0], texts[1], sig, trials=OOB_TRIALS, seed=seed)
     except Exception as x:  # noqa: BLE001 - any replay failure leaves the question open
         return Unknown(f"{what}; not confirmed: LLVM replay failed: {type(x).__name__}: {x}")
-    r = l3.result
+    # the access is undefined in LLVM (it may corrupt the heap): run it in another process
+    r = cosimulate_isolated(texts[0], texts[1], sig, OOB_TRIALS, seed)
     if isinstance(r, Refuted) and r.counterexample is not None:
         cex = replace(r.counterexample, note=f"{r.counterexample.note}; {what}")
         return Refuted(cex, f"{r.detail} ({what})")

@@ -53,3 +53,15 @@ def test_oob_read_that_changes_nothing_is_unknown() -> None:
     assert "agreed" in r.reason
     r2 = check_equivalent_modules(s.module, mod_b, s.kernel.sig, replay=False).result
     assert isinstance(r2, Unknown) and "replay disabled" in r2.reason
+
+
+def test_far_out_of_bounds_read_never_takes_the_verifier_down() -> None:
+    """A read 10**8 cells past the end may segfault the LLVM simulation: it runs in a child
+    process, so this process survives and gets Unknown (or an LLVM-confirmed refutation)."""
+    s0 = av.customize(shift)
+    s, mod_b = _variant(str(s0.module).replace(LOAD_A, "affine.load %arg0[%arg2 + 100000000] "
+                                                        ": memref<6xi32>"))
+    r = check_equivalent_modules(s.module, mod_b, s.kernel.sig).result
+    assert "A[100000000] outside its shape [6]" in str(r)
+    assert isinstance(r, Unknown) or (isinstance(r, Refuted) and r.counterexample is not None
+                                      and r.counterexample.confirmed == "llvm"), r
