@@ -58,6 +58,7 @@ TYPE_MAKERS = (Int, UInt, Fixed, UFixed)
 
 
 _MAX_LITERAL_BITS = 4 * 512  # a folded integer constant wider than this is refused
+_MAX_POWER = 512  # `x ** n` with a constant n is n - 1 multiplications: n at most this
 
 
 def _py_binary(op: str, a: int | float, b: int | float) -> int | float:
@@ -328,6 +329,9 @@ class ExpressionBuilder(SubscriptBuilder):
             if b == 0:
                 return const(rules.data_type(base.dtype) if isinstance(base.dtype, Float)
                              else Int(2), 1)
+            if b > _MAX_POWER:
+                raise self.error(node, f"a constant exponent is expanded into repeated "
+                                 f"multiplications; at most {_MAX_POWER}, got {b}")
             acc = base
             for _ in range(b - 1):
                 acc = self.data_binary("*", acc, base, node)

@@ -129,3 +129,31 @@ def test_unevaluable_constant_expressions_are_frontend_errors(expr: str) -> None
     k = _load(f"bad_const_{abs(hash(expr))}", text)
     with pytest.raises(av.FrontendError, match="constant expression"):
         build_kernel(k)
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    ("for i in range(2**70):\n        B[0] = 1.0", "outside the 64-bit index range"),
+    ("for i in range(-2**65, 0):\n        B[0] = 1.0", "outside the 64-bit index range"),
+    ("for i in range(0, 8, 2**64):\n        B[0] = 1.0", "outside the 64-bit index range"),
+    ("for i in range(3):\n        for j in range(i * 2**66, 4):\n            B[0] = 1.0",
+     "outside the 64-bit index range"),
+    ("B[0] = B[0] ** (2**70)", "at most 512"),
+    ("B[0] = B[0] ** 100000", "at most 512"),
+])
+def test_huge_loop_bounds_and_exponents_are_frontend_errors(body: str, says: str) -> None:
+    """Bounds beyond MLIR's 64-bit index crashed inside the bindings; a huge constant
+    exponent (expanded into that many multiplications) never finished."""
+    text = ("from allo_verify.lang.types import Float\n"
+            "def k(B: Float(32)[1]):\n    " + body + "\n")
+    k = _load(f"huge_{abs(hash(body))}", text)
+    with pytest.raises(av.FrontendError, match=says):
+        build_kernel(k)
+
+
+def test_exponent_at_the_limit_still_builds() -> None:
+    text = ("from allo_verify.lang.types import Float\n"
+            "def k(B: Float(64)[1]):\n    B[0] = B[0] ** 512\n")
+    f = av.customize(_load("pow512", text)).build()
+    b = np.array([1.0009765625])
+    f(b)
+    assert b[0] == pytest.approx(1.0009765625 ** 512, rel=1e-12)
