@@ -41,6 +41,13 @@ def module_and_sig(k: Any) -> tuple[ir.Module, Signature]:
     raise TypeError(f"cannot verify {k!r}: expected a kernel, (module, sig), or a function")
 
 
+def _named(k: Any, sig: Signature) -> str:
+    """A kernel as an error message names it: its function and where it is defined."""
+    from allo_verify.design import _where
+
+    return _where(k) if hasattr(k, "__code__") else f"'{sig.name}'"
+
+
 def renamed_symbol(mod: ir.Module, old: str, new: str) -> ir.Module:
     """A copy of `mod` (same Context; `mod` is not changed) in which the symbol `old` is
     called `new`, uses included. A different symbol already named `new` (a sub-kernel of the
@@ -130,11 +137,23 @@ def check_equivalent(kernel_a: Any, kernel_b: Any, layers: Sequence[str] = ("L2"
                      csim: bool = False) -> Certificate:
     """Is `kernel_b` equivalent to `kernel_a`? Both must have the same signature (names may
     differ; the function symbol is taken from each kernel's own signature). With `csim`, the
-    emitted HLS C++ of `kernel_b` is C-simulated against its LLVM simulation (CSIM entry)."""
+    emitted HLS C++ of `kernel_b` is C-simulated against its LLVM simulation (CSIM entry).
+
+    The arguments are checked as `Schedule.verify` checks them (`ScheduleUsageError`, e.g.
+    for `trials=0` with L3 selected); kernels whose signatures differ raise
+    `SignatureMismatch` (a `TypeError`) naming both kernels and the first difference."""
+    from allo_verify.design import SignatureMismatch
+    from allo_verify.lang.signature import mismatch
+    from allo_verify.schedule.usage import verify_args
+
+    layers = verify_args(layers, trials, seed, allow_reassoc,
+                         {"l2_budget": l2_budget, "l3_cell_budget": l3_cell_budget,
+                          "rlimit": rlimit}, method="check_equivalent", tolerance=tolerance)
     ma, sa = module_and_sig(kernel_a)
     mb, sb = module_and_sig(kernel_b)
-    if [a.type for a in sa.args] != [a.type for a in sb.args] or sa.results != sb.results:
-        raise TypeError(f"signatures differ: {sa} vs {sb}")
+    why = mismatch(sa, sb, f"kernel_a {_named(kernel_a, sa)}", f"kernel_b {_named(kernel_b, sb)}")
+    if why:
+        raise SignatureMismatch(f"check_equivalent: the kernels' signatures differ: {why}")
     if sa.name != sb.name:
         # the LLVM runner looks the function up by the signature's name: rename b's symbol
         mb = renamed_symbol(mb, sb.name, sa.name)

@@ -74,8 +74,14 @@ def _loop_chain(events: Iterable[ScalarEvent], loop: str) -> tuple | None:
 
 def _can_cover(w: ScalarEvent, r: ScalarEvent) -> bool:
     """`w` surely runs whenever the instance of it a query picks is in its domain: its domain
-    is exact and every data-dependent construct around it also encloses `r`."""
+    is exact and every data-dependent construct around it also encloses `r`. A store in one
+    branch of a data-dependent `if` never covers a load in another branch of the same `if`
+    (they never run in the same instance, whatever order their positions have)."""
     common = _prefix_len(w.chain, r.chain)
+    if 0 < common < min(len(w.chain), len(r.chain)) \
+            and entry_kind(w.chain[common - 1]) == BRANCH \
+            and w.chain[common][0][0] != r.chain[common][0][0]:
+        return False
     return w.exact and all(entry_kind(e) not in DYNAMIC for e in w.chain[common:])
 
 

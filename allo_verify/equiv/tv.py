@@ -11,8 +11,9 @@ and a proof then says "equivalent modulo reassociation".
 
 Law: `Proved` only if every output cell is equal for all inputs (at these sizes, under the
 exact tier or, when labeled, modulo reassociation); `Refuted` only with a witness on which
-the LLVM simulations of both functions differ (or an out-of-bounds access that happens on
-every input); anything else is `Unknown`/`NotRun` with its reason.
+the LLVM simulations of both functions differ (an out-of-bounds access in the second function
+only is refuted when co-simulating both LLVM simulations finds a difference); anything else
+is `Unknown`/`NotRun` with its reason.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from allo_verify.equiv.counterexample import (
 )
 from allo_verify.equiv.obligation import make_solver, rlimit_used
 from allo_verify.equiv.results import (
+    Agreed,
     Cost,
-    Counterexample,
     LayerResult,
     NotRun,
     Proved,
@@ -209,8 +210,9 @@ def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature 
             try:
                 rb = execute(mod_b, store, fb, names, budget)
             except OutOfBounds as e:
+                oob = _oob_result(e, mod_a, mod_b, sig, fa, fb, replay, seed)
                 cost.seconds = time.perf_counter() - t0
-                return L2Result(_oob_refutation(e, sig), scope, cost)
+                return L2Result(oob, scope, cost)
         outs = _outputs(store, ra.results, rb.results, ra.args, rb.args, names, sig)
     except TooLarge as e:
         cost.seconds = time.perf_counter() - t0
@@ -238,19 +240,38 @@ def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature 
     return L2Result(result, scope, cost)
 
 
-def _oob_refutation(e: OutOfBounds, sig: Signature | None) -> Result:
-    """b accesses outside an array while a does not: since that access does not depend on
-    data (subscripts are concrete), every input witnesses it."""
-    inputs: dict[str, Any] = {}
-    if sig is not None:
-        for a in sig.args:
-            inputs[a.name] = {"shape": list(a.type.shape), "cells": {}, "others": 0} \
-                if isinstance(a.type, ArrayType) else 0
-    cex = Counterexample(output=e.buffer, cell=e.index, value_a="no such access",
-                         value_b=f"out-of-bounds access (shape {list(e.shape)})", inputs=inputs,
-                         confirmed="concrete",
-                         note="subscripts do not depend on data: every input triggers it")
-    return Refuted(cex, str(e))
+OOB_TRIALS = 30  # inputs the LLVM simulations of both kernels are run on after an OOB access
+
+
+def _oob_result(e: OutOfBounds, mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None,
+                fa: str, fb: str, replay: bool, seed: int) -> Result:
+    """`fb` accesses an array outside its shape where `fa` does not. The LLVM simulation
+    does not guard that access (it reads or writes whatever memory lies there: undefined),
+    so by itself it is no refutation. Law: `Refuted` only when co-simulating both LLVM
+    simulations (in a separate process, `isolated`) on up to `OOB_TRIALS` inputs finds
+    outputs that differ (confirmed "llvm"); otherwise `Unknown`, naming the access."""
+    what = (f"@{fb} accesses {e.buffer}[{', '.join(map(str, e.index))}] outside its shape "
+            f"{list(e.shape)}, which @{fa} does not (undefined in the LLVM simulation)")
+    if not replay or sig is None:
+        return Unknown(f"{what}; not confirmed: "
+                       + ("LLVM replay disabled" if not replay else "no signature to run"))
+    from allo_verify.equiv.api import ir_text, renamed_symbol
+    from allo_verify.equiv.isolated import cosimulate_isolated
+
+    try:
+        texts = [ir_text(m if f == sig.name else renamed_symbol(m, f, sig.name))
+                 for m, f in ((mod_a, fa), (mod_b, fb))]
+    except Exception as x:  # noqa: BLE001 - any replay failure leaves the question open
+        return Unknown(f"{what}; not confirmed: LLVM replay failed: {type(x).__name__}: {x}")
+    # the access is undefined in LLVM (it may corrupt the heap): run it in another process
+    r = cosimulate_isolated(texts[0], texts[1], sig, OOB_TRIALS, seed)
+    if isinstance(r, Refuted) and r.counterexample is not None:
+        cex = replace(r.counterexample, note=f"{r.counterexample.note}; {what}")
+        return Refuted(cex, f"{r.detail} ({what})")
+    if isinstance(r, Agreed):
+        return Unknown(f"{what}; not confirmed: the LLVM simulations of both kernels agreed on "
+                       f"{r.trials} inputs (seed {seed})")
+    return Unknown(f"{what}; not confirmed: {getattr(r, 'reason', r)}")
 
 
 def _z3_chunks(store: TermStore, cells: list[OutCell], rlimit: int, cost: Cost,

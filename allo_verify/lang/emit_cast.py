@@ -10,7 +10,7 @@ from __future__ import annotations
 from mlir.dialects import arith, math
 from mlir.ir import Attribute, F32Type, FloatAttr, IntegerAttr, IntegerType, Value
 
-from allo_verify.lang.types import DType, Fixed, Float, Index, Int, int64
+from allo_verify.lang.types import DType, Fixed, Float, Index, Int, exact_float, int64
 from allo_verify.lang.values import TV, mlir_type
 
 CMPI = arith.CmpIPredicate
@@ -29,14 +29,16 @@ def int_const(bits: int, value: int) -> Value:
 
 
 def const(t: DType, value: int | float) -> TV:
-    """A constant of kernel type `t`; integers wrap, fixed point takes the scaled integer."""
+    """A constant of kernel type `t`; integers wrap, fixed point takes the scaled integer, a
+    float type takes `value` rounded once (`exact_float`: an integer is never rounded
+    through float64 first)."""
     if isinstance(t, Int):
         return TV(int_const(t.bits, int(value)), t)
     if isinstance(t, Fixed):
         return TV(int_const(t.bits, int(value)), t)
     if isinstance(t, Float):
         ft = mlir_type(t)
-        return TV(arith.ConstantOp(ft, FloatAttr.get(ft, float(value))).result, t)
+        return TV(arith.ConstantOp(ft, FloatAttr.get(ft, float(exact_float(value, t)))).result, t)
     if isinstance(t, Index):
         return TV(arith.ConstantOp.create_index(int(value)).result, t)
     raise TypeError(f"no constant of type {t!r}")

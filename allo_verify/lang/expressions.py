@@ -57,6 +57,10 @@ MATH_BY_ID = _math_table()
 TYPE_MAKERS = (Int, UInt, Fixed, UFixed)
 
 
+_MAX_LITERAL_BITS = 4 * 512  # a folded integer constant wider than this is refused
+_MAX_POWER = 512  # `x ** n` with a constant n is n - 1 multiplications: n at most this
+
+
 def _py_binary(op: str, a: int | float, b: int | float) -> int | float:
     """Constant folding with the kernel's semantics (`/` on ints truncates toward zero)."""
     if op == "/" and isinstance(a, int) and isinstance(b, int):
@@ -140,7 +144,7 @@ class ExpressionBuilder(SubscriptBuilder):
             return const(bool_t, int(x))
         if isinstance(x, int):
             if isinstance(other, Float):
-                return const(other, float(x))
+                return const(other, x)
             return const(rules.literal_int_type(x, other), x)
         if isinstance(x, float):
             return const(other if isinstance(other, Float) else float32, x)
@@ -244,7 +248,7 @@ class ExpressionBuilder(SubscriptBuilder):
         if isinstance(a, (int, float)) and isinstance(b, (int, float)):
             if op == "**" and isinstance(b, int) and b < 0 and isinstance(a, int):
                 raise self.error(node, "negative integer power")
-            return _py_binary(op, a, b)
+            return self.fold_constant(op, a, b, node)
         if op == "**":
             return self.power(a, b, node)
         index_like = (int, Aff)
@@ -264,6 +268,21 @@ class ExpressionBuilder(SubscriptBuilder):
         ta = self.left_operand(op, a, self.peek_type(b), node)
         tb = self.to_tv(b, node, self.peek_type(a))
         return self.data_binary(op, ta, tb, node)
+
+    def fold_constant(self, op: str, a: int | float, b: int | float, node: ast.AST) -> Expr:
+        """`a op b` on two Python constants, or a FrontendError naming the expression when
+        Python cannot evaluate it (division by zero, a float overflow, an integer wider than
+        any kernel type could hold: never a traceback, never an unbounded computation)."""
+        if isinstance(a, int) and isinstance(b, int) and (
+                op == "<<" and b > _MAX_LITERAL_BITS
+                or op == "**" and max(a.bit_length() - 1, 0) * b > _MAX_LITERAL_BITS):
+            raise self.error(node, f"constant expression '{ast.unparse(node)}' is wider than "
+                             f"{_MAX_LITERAL_BITS} bits")
+        try:
+            return _py_binary(op, a, b)
+        except (ArithmeticError, ValueError) as e:
+            raise self.error(node, f"constant expression '{ast.unparse(node)}' cannot be "
+                             f"evaluated: {e}") from None
 
     def left_operand(self, op: str, a: Expr, other: DType | None, node: ast.AST) -> TV:
         """The left operand of `op` as a typed value. A literal shifted left (`1 << v`) gives
@@ -312,6 +331,9 @@ class ExpressionBuilder(SubscriptBuilder):
             if b == 0:
                 return const(rules.data_type(base.dtype) if isinstance(base.dtype, Float)
                              else Int(2), 1)
+            if b > _MAX_POWER:
+                raise self.error(node, f"a constant exponent is expanded into repeated "
+                                 f"multiplications; at most {_MAX_POWER}, got {b}")
             acc = base
             for _ in range(b - 1):
                 acc = self.data_binary("*", acc, base, node)
@@ -466,7 +488,11 @@ class ExpressionBuilder(SubscriptBuilder):
         if id(fn) in MATH_BY_ID:
             args = [self.scalar(a) for a in node.args]
             if all(isinstance(a, (int, float)) for a in args):
-                return float(fn(*args))
+                try:
+                    return float(fn(*args))
+                except (ArithmeticError, ValueError) as e:
+                    raise self.error(node, f"constant expression '{ast.unparse(node)}' cannot "
+                                     f"be evaluated: {e}") from None
             try:
                 return emit_ops.math_call(MATH_BY_ID[id(fn)],
                                           [self.to_tv(a, node) for a in args])

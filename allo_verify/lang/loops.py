@@ -171,6 +171,10 @@ class LoopBuilder:
             step = self.scalar(args[2]) if len(args) == 3 else 1
         if not isinstance(step, int) or step == 0:
             raise self.error(node, "a loop step must be a non-zero integer constant")
+        for what, b in (("lower bound", start), ("upper bound", stop), ("step", step)):
+            if not all(_fits_index(c) for c in _constants(b)):
+                raise self.error(node, f"the loop's {what} has a constant outside the 64-bit "
+                                 "index range (-2**63 .. 2**63 - 1)")
         name = self.unique_loop_name(f"{band}.{var}" if band else var)
         if names is not None:
             names.append(name)
@@ -370,3 +374,22 @@ def _const_expr(c: int) -> AffineExpr:
 
 def _index() -> Index:
     return Index()
+
+
+def _constants(b: Any) -> list[int]:
+    """The integer constants of a loop bound: a constant, an affine expression's constant
+    and coefficients, or those of each part of a `max`/`min` bound."""
+    if isinstance(b, tuple):
+        return [c for p in b[1] for c in _constants(p)]
+    if isinstance(b, bool):
+        return []
+    if isinstance(b, int):
+        return [b]
+    if isinstance(b, Aff):
+        return [b.const, *(c for _, c in b.terms)]
+    return []
+
+
+def _fits_index(c: int) -> bool:
+    """`c` is a value of MLIR's 64-bit `index` type (what a loop bound is emitted as)."""
+    return -(2**63) <= c < 2**63

@@ -239,7 +239,20 @@ def convert_python(value: Any, t: DType) -> Any:
     if isinstance(t, Fixed):
         return int(to_fixed(value, t))
     if isinstance(t, Float):
-        return t.np_dtype.type(value)
+        return exact_float(value, t)
     if isinstance(t, Index):
         return int(value)
     raise TypeError(f"cannot convert to {t!r}")
+
+
+def exact_float(value: Any, t: Float) -> np.floating:
+    """`value` rounded once to the float format `t` (nearest, ties to even; +-inf past the
+    largest finite value), as a NumPy scalar of `t`. Law: an integer is rounded from its
+    exact value, as LLVM's `sitofp` does, never through float64 (which would round twice
+    and overflow past 2**1024); a Python float is already a float64 and is rounded once."""
+    if isinstance(value, (int, np.integer)):
+        from allo_verify.equiv.concrete import bits_to_float, int_to_float_bits
+
+        return bits_to_float(int_to_float_bits(int(value), t.mlir_str()), t.mlir_str())
+    with np.errstate(over="ignore"):  # past the largest finite value is +-inf, as IEEE says
+        return t.np_dtype.type(value)

@@ -586,7 +586,8 @@ class Schedule:
         from allo_verify.equiv.certificate import Certificate, Entry, ir_hash
         from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation
 
-        layers = verify_args(layers, trials, seed, allow_reassoc, budgets)
+        layers = verify_args(layers, trials, seed, allow_reassoc, budgets,
+                             tolerance=tolerance)
         if not isinstance(csim, bool):
             raise ScheduleUsageError(f"verify: csim must be True or False, got {csim!r}")
         if csim and "L3" not in layers:

@@ -8,6 +8,7 @@ and the schedule is unchanged. A checker's refusal stays a `ScheduleError` (exit
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,28 +61,35 @@ BUDGETS = ("l2_budget", "l3_cell_budget", "rlimit")
 
 
 def verify_args(layers: Any, trials: Any, seed: Any, allow_reassoc: Any = False,
-                budgets: dict[str, Any] | None = None) -> tuple[str, ...]:
-    """`verify`'s layers (a sequence of L1/L2/L3, at least one), trials (>= 1 when L3
-    runs), seed (an integer >= 0), allow_reassoc (a bool) and budgets (each a known name
-    with an integer >= 1)."""
+                budgets: dict[str, Any] | None = None, method: str = "verify",
+                tolerance: Any = None) -> tuple[str, ...]:
+    """`verify`'s (or `method`'s) layers (a sequence of L1/L2/L3, at least one), trials
+    (>= 1 when L3 runs), seed (an integer >= 0), allow_reassoc (a bool), budgets (each a
+    known name with an integer >= 1) and tolerance (None or a finite number >= 0)."""
+    if tolerance is not None and (
+            isinstance(tolerance, (bool, np.bool_))
+            or not isinstance(tolerance, (int, float, np.integer, np.floating))
+            or not math.isfinite(float(tolerance)) or float(tolerance) < 0):
+        raise ScheduleUsageError(f"{method}: tolerance must be None or a finite number >= 0, "
+                                 f"got {_shown(tolerance)}")
     if not isinstance(allow_reassoc, (bool, np.bool_)):
-        raise ScheduleUsageError(f"verify: allow_reassoc must be True or False, got "
+        raise ScheduleUsageError(f"{method}: allow_reassoc must be True or False, got "
                                  f"{_shown(allow_reassoc)}")
     for key, value in (budgets or {}).items():
         if key not in BUDGETS:
-            raise ScheduleUsageError(f"verify: unknown argument '{key}'; budgets: "
+            raise ScheduleUsageError(f"{method}: unknown argument '{key}'; budgets: "
                                      f"{', '.join(BUDGETS)}")
-        int_param(value, "verify", key, 1)
+        int_param(value, method, key, 1)
     if isinstance(layers, str):
         layers = tuple(x.strip() for x in layers.split(","))
     if not isinstance(layers, Sequence) or not layers or \
             any(x not in LAYERS for x in layers):
-        raise ScheduleUsageError(f"verify: layers must be a non-empty selection of "
+        raise ScheduleUsageError(f"{method}: layers must be a non-empty selection of "
                                  f"{', '.join(LAYERS)}, got {_shown(layers)}")
     if "L3" in layers:
-        int_param(trials, "verify", "trials (L3 co-simulation inputs; leave L3 out of the "
-                                    "layers to skip it)", 1)
-    int_param(seed, "verify", "seed", 0)
+        int_param(trials, method, "trials (L3 co-simulation inputs; leave L3 out of the "
+                              "layers to skip it)", 1)
+    int_param(seed, method, "seed", 0)
     return tuple(layers)
 
 
