@@ -13,6 +13,7 @@ from mlir import ir
 
 from allo_verify.codegen.hls import pragmas
 from allo_verify.codegen.hls.expressions import affine_expr
+from allo_verify.codegen.hls.expressions import paren as _paren
 from allo_verify.codegen.hls.types import CType, HLSEmitError, value_type
 
 
@@ -26,7 +27,8 @@ def zero(t: CType) -> str:
     return "false" if t.kind == "bool" else "0"
 
 
-def _fold(fn: str, exprs: list[str]) -> str:
+def fold_int64(fn: str, exprs: list[str]) -> str:
+    """`fn` (std::max or std::min) over `exprs` as nested int64_t calls; one stays as it is."""
     if len(exprs) == 1:
         return exprs[0]
     out = f"(int64_t)({exprs[0]})"
@@ -35,8 +37,6 @@ def _fold(fn: str, exprs: list[str]) -> str:
     return out
 
 
-def _paren(s: str) -> str:
-    return s if s.replace("_", "").isalnum() else f"({s})"
 
 
 def _op(x: ir.Operation | ir.OpView) -> ir.Operation:
@@ -92,8 +92,8 @@ class ControlFlow:
         for arg, name in zip(list(body.arguments)[1:], carried, strict=True):
             self.vals[arg] = name
         inc = f"{iv_name}++" if step == 1 else f"{iv_name} += {step}"
-        self._open_loop(op, f"for (int {iv_name} = {_fold('std::max', lbs)}; "
-                            f"{iv_name} < {_fold('std::min', ubs)}; {inc})")
+        self._open_loop(op, f"for (int {iv_name} = {fold_int64('std::max', lbs)}; "
+                            f"{iv_name} < {fold_int64('std::min', ubs)}; {inc})")
         self.emit_block(body, carried)
         self._close()
 

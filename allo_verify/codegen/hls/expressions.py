@@ -371,11 +371,11 @@ def affine_expr(e: ir.AffineExpr, dims: list[str], syms: list[str], helpers: set
         if isinstance(rhs, ir.AffineMulExpr):
             factor = _down(rhs.rhs)
             if isinstance(factor, ir.AffineConstantExpr) and factor.value == -1:
-                return f"{lhs} - {_paren(affine_expr(rhs.lhs, dims, syms, helpers))}"
+                return f"{lhs} - {paren(affine_expr(rhs.lhs, dims, syms, helpers))}"
         return f"{lhs} + {affine_expr(rhs, dims, syms, helpers)}"
     if isinstance(e, ir.AffineMulExpr):
-        lhs = _paren(affine_expr(e.lhs, dims, syms, helpers))
-        return f"{lhs} * {_paren(affine_expr(e.rhs, dims, syms, helpers))}"
+        lhs = paren(affine_expr(e.lhs, dims, syms, helpers))
+        return f"{lhs} * {paren(affine_expr(e.rhs, dims, syms, helpers))}"
     for kind, helper in ((ir.AffineModExpr, "fmod_i"), (ir.AffineFloorDivExpr, "floordiv"),
                          (ir.AffineCeilDivExpr, "ceildiv")):
         if isinstance(e, kind):
@@ -386,6 +386,7 @@ def affine_expr(e: ir.AffineExpr, dims: list[str], syms: list[str], helpers: set
     raise HLSEmitError(f"unsupported affine expression {e}")
 
 
-def _paren(s: str) -> str:
+def paren(s: str) -> str:
+    """`s` in parentheses unless it is one name or number."""
     simple = s.replace("_", "").isalnum() or (s.startswith("av::") and s.endswith(")"))
     return s if simple or (s.startswith("-") and s[1:].isdigit()) else f"({s})"

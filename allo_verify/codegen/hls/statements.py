@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from mlir import ir
 
 from allo_verify.codegen.hls import pragmas
-from allo_verify.codegen.hls.control import ControlFlow, loop_label, zero
+from allo_verify.codegen.hls.control import ControlFlow, fold_int64, loop_label, zero
 from allo_verify.codegen.hls.expressions import OPS, affine_expr
 from allo_verify.codegen.hls.types import (
     CType,
@@ -418,7 +418,7 @@ class FunctionEmitter(ControlFlow):
 
     def _minmax(self, op: ir.Operation, fn: str) -> None:
         exprs = self.affine_subs(op, "map", list(op.operands))
-        self.define(op.results[0], _fold(fn, exprs))
+        self.define(op.results[0], fold_int64(fn, exprs))
 
     def op_affine_min(self, op: ir.Operation) -> None:
         self._minmax(op, "std::min")
@@ -430,17 +430,6 @@ class FunctionEmitter(ControlFlow):
         self.mod.emit_call(self, op)
 
 
-def _fold(fn: str, exprs: list[str]) -> str:
-    if len(exprs) == 1:
-        return exprs[0]
-    out = f"(int64_t)({exprs[0]})"
-    for e in exprs[1:]:
-        out = f"{fn}<int64_t>({out}, {e})"
-    return out
-
-
-def _paren(s: str) -> str:
-    return s if s.replace("_", "").isalnum() else f"({s})"
 
 
 def _mentions(text: str, name: str) -> bool:
