@@ -622,6 +622,9 @@ class Schedule:
         if "L1" not in layers:
             cert.entries[:0] = l1_entries(self.steps, True)
         cert.statements = statement_sources(self.original)
+        from allo_verify.schedule.dataflow_record import dataflow_record
+
+        cert.dataflow = dataflow_record(self.module, self.steps, self.ctx.arg_names)
         return cert
 
     def build(self, target: str = "llvm", mode: str | None = None,

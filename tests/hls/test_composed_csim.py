@@ -7,13 +7,12 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
-import allo_verify as av
-from allo_verify.equiv.certificate import Entry
+from allo_verify.equiv.certificate import Certificate, Entry
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
-def _csim_entry(cert: av.Certificate) -> Entry:
+def _csim_entry(cert: Certificate) -> Entry:
     found = [e for e in cert.entries if e.layer == "CSIM"]
     assert len(found) == 1, [e.layer for e in cert.entries]
     return found[0]
