@@ -74,6 +74,9 @@ class Certificate:
     #: statement id ("S3") -> {"location": "file:line:col", "source": the source line}, so a
     #: reader of an obligation about S3 sees which line of the kernel it is
     statements: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the dataflow graphs of the final design (`schedule.dataflow_record`); [] without
+    #: dataflow regions or streams (then absent from the JSON, as in older certificates)
+    dataflow: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, entry: Entry) -> None:
         self.entries.append(entry)
@@ -122,7 +125,7 @@ class Certificate:
             "schedule_log": self.schedule_log,
             "statements": self.statements,
             "entries": [e.to_dict(timings) for e in self.entries],
-        }
+        } | ({"dataflow": self.dataflow} if self.dataflow else {})
 
     def to_json(self, timings: bool = True) -> str:
         """Sorted-key, indented JSON; with `timings=False` fully deterministic."""
@@ -132,7 +135,8 @@ class Certificate:
     def from_dict(d: dict[str, Any]) -> Certificate:
         return Certificate([Entry.from_dict(e) for e in d["entries"]], d["schedule_log"],
                            d["original_hash"], d["final_hash"], d["allow_reassoc"],
-                           d.get("kernel", ""), dict(d.get("statements") or {}))
+                           d.get("kernel", ""), dict(d.get("statements") or {}),
+                           list(d.get("dataflow") or []))
 
     @staticmethod
     def from_json(text: str) -> Certificate:

@@ -30,6 +30,7 @@ from allo_verify.equiv.results import Cost, Proved, Refuted, Result, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
 from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
+from allo_verify.schedule.interface_types import check_interface_types
 from allo_verify.schedule.loops import LoopRef, describe_loops, find_loop, list_loops
 from allo_verify.schedule.primitives import REGISTRY, Context, Primitive
 from allo_verify.schedule.primitives.buffer_at import BufferAt
@@ -326,6 +327,7 @@ class Schedule:
         before = describe_loops(self.module)
         records: list[CheckRecord] = []
         try:
+            check_interface_types(self.steps, prim, self.module, self.ctx, self.kernel.name)
             new = self._checked(prim, records, unchecked)
         except ScheduleError as e:
             e.step = Step(prim, records, before, [], refused=str(e))  # type: ignore[attr-defined]
@@ -623,6 +625,9 @@ class Schedule:
         if "L1" not in layers:
             cert.entries[:0] = l1_entries(self.steps, True)
         cert.statements = statement_sources(self.original)
+        from allo_verify.schedule.dataflow_record import dataflow_record
+
+        cert.dataflow = dataflow_record(self.module, self.steps, self.ctx.arg_names)
         return cert
 
     def build(self, target: str = "llvm", mode: str | None = None,
