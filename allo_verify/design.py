@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from allo_verify.errors import AlloVerifyError
-from allo_verify.schedule.schedule import Schedule, collect_refusals
+from allo_verify.schedule.refusals import collect_refusals
+from allo_verify.schedule.schedule import Schedule
 
 
 @dataclass

@@ -15,10 +15,6 @@ designs of a file still get their verdicts.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +40,16 @@ from allo_verify.schedule.primitives.reshape import Reshape
 from allo_verify.schedule.primitives.reuse_at import ReuseAt
 from allo_verify.schedule.primitives.split import Split, split_names
 from allo_verify.schedule.primitives.unroll import Unroll
+from allo_verify.schedule.refusals import (
+    Axis,
+    _buffer_fallback,
+    _fuse_fallback,
+    _split_fallback,
+    _step_method,
+    _tile_fallback,
+    axis_name,
+)
+from allo_verify.schedule.sources import statement_sources, with_source
 from allo_verify.schedule.usage import (
     int_param,
     loop_arg,
@@ -51,19 +57,6 @@ from allo_verify.schedule.usage import (
     primitive_arg,
     verify_args,
 )
-
-_DEFER: ContextVar[bool] = ContextVar("allo_verify_defer_refusals", default=False)
-
-
-@contextlib.contextmanager
-def collect_refusals() -> Iterator[None]:
-    """Within this block a refused step is recorded on its schedule (`Schedule.refused`,
-    `Schedule.usage_error`) instead of raised; later steps of that schedule are skipped."""
-    token = _DEFER.set(True)
-    try:
-        yield
-    finally:
-        _DEFER.reset(token)
 
 
 @dataclass
@@ -113,15 +106,6 @@ class Step:
         return d
 
 
-Axis = str | LoopRef
-
-
-def axis_name(axis: Axis, method: str = "schedule") -> str:
-    """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`;
-    anything else is a `ScheduleUsageError`."""
-    return loop_arg(axis, method)
-
-
 def clone_module(module: Module) -> Module:
     """An independent copy of `module` in the same context, source locations kept."""
     with module.context:
@@ -142,116 +126,6 @@ def number_statements(module: Module) -> None:
             return WalkResult.ADVANCE
 
         module.operation.walk(visit)
-
-
-def _short(axis: Any) -> str:
-    return axis_name(axis).split(":")[-1]
-
-
-def _split_fallback(axis: Axis, *_: Any, **__: Any) -> tuple[str, str]:
-    return split_names(_short(axis))
-
-
-def _tile_fallback(axes: Any, *_: Any, **__: Any) -> list[str]:
-    pairs = [split_names(_short(a)) for a in axes]
-    return [o for o, _ in pairs] + [i for _, i in pairs]
-
-
-def _fuse_fallback(*axes: Any, **__: Any) -> str:
-    return "_".join(_short(a) for a in axes) + "_fused"
-
-
-def _buffer_fallback(kind: str) -> Callable[..., Any]:
-    """The handle buffer_at (`kind="buf"`) or reuse_at (`"reuse"`) would have returned."""
-
-    def fallback(target: Any, axis: Any = "", *_: Any, **__: Any) -> BufferRef:
-        name = getattr(target, "qualified", str(target))
-        kernel, _, buf = name.rpartition(":")
-        suffix = "buf" if kind == "buf" else f"reuse_{_short(axis).replace('.', '_')}"
-        return BufferRef(kernel, f"{buf}_{suffix}")
-
-    return fallback
-
-
-def _step_method(fallback: Callable[..., Any] | None = None) -> Callable[[Any], Any]:
-    """A public primitive method. Outside `collect_refusals()` it runs as written. Inside,
-    the outermost call records a refusal on the schedule instead of raising it (a usage
-    error too), and once a schedule holds a refusal its later steps are skipped and return
-    what they would have (`fallback`, from the arguments)."""
-
-    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapper(self: Schedule, *args: Any, **kw: Any) -> Any:
-            if self.refusal is not None:
-                self.skipped.append(f"{fn.__name__}{tuple(map(axis_name_or, args))!r}")
-                return fallback(*args, **kw) if fallback else None
-            self._depth += 1
-            try:
-                return fn(self, *args, **kw)
-            except ScheduleError as e:
-                if self._depth > 1 or not _DEFER.get():
-                    raise
-                self.refusal_site = _call_site()
-                step = getattr(e, "step", None)
-                if step is not None:
-                    step.refused += f"\n  (requested at {self.refusal_site})"
-                self.refusal = e
-                return fallback(*args, **kw) if fallback else None
-            finally:
-                self._depth -= 1
-        return wrapper
-    return deco
-
-
-def _source_line(location: str) -> str:
-    """The stripped source line at `file:line[:col]`, or "" when it cannot be read."""
-    import linecache
-
-    parts = location.rsplit(":", 2)
-    if len(parts) == 3 and parts[1].isdigit():
-        return linecache.getline(parts[0], int(parts[1])).strip()
-    return ""
-
-
-def _with_source(location: str) -> str:
-    """`file:line:col` followed by the source line there, when readable."""
-    line = _source_line(location)
-    return f"{location}: {line}" if line else location
-
-
-def statement_sources(module: Module) -> dict[str, dict[str, str]]:
-    """For each numbered statement, `{"S<id>": {"location": "file:line:col", "source": the
-    stripped source line (empty when the file cannot be read)}}`."""
-    from allo_verify.equiv.polyhedral import location_of
-
-    out: dict[str, dict[str, str]] = {}
-
-    def visit(op: Any) -> WalkResult:
-        if "stmt_id" in op.attributes:
-            loc = location_of(op)
-            out[f"S{IntegerAttr(op.attributes['stmt_id']).value}"] = {
-                "location": loc, "source": _source_line(loc)}
-        return WalkResult.ADVANCE
-
-    with module.context:
-        module.operation.walk(visit)
-    return dict(sorted(out.items(), key=lambda kv: int(kv[0][1:])))
-
-
-def _call_site() -> str:
-    """file:line of the innermost caller outside this package (the design file's line)."""
-    import traceback
-    from pathlib import Path
-
-    package = str(Path(__file__).resolve().parents[1])
-    for frame in reversed(traceback.extract_stack()):
-        if not str(Path(frame.filename).resolve()).startswith(package):
-            return f"{frame.filename}:{frame.lineno}"
-    return "?"
-
-
-def axis_name_or(x: Any) -> Any:
-    return axis_name(x) if isinstance(x, LoopRef) else x
 
 
 class Schedule:
@@ -358,7 +232,7 @@ class Schedule:
                     cex = result.counterexample
                     raise ScheduleError(
                         f"{prim.label()} refused: it is false that {ob.statement}\n"
-                        f"  obligation: {ob.name}\n  at {_with_source(ob.location)}\n"
+                        f"  obligation: {ob.name}\n  at {with_source(ob.location)}\n"
                         f"  counterexample: {cex.note if cex else '-'}",
                         cex)
         if not records:
@@ -374,7 +248,7 @@ class Schedule:
                   " (the design is then proved only if L2 proves the whole kernel)")
             raise ScheduleError(
                 f"{prim.label()} refused: obligation {r.name} could not be decided: "
-                f"{reason}{more}\n  claim: {r.statement}\n  at {_with_source(r.location)}\n"
+                f"{reason}{more}\n  claim: {r.statement}\n  at {with_source(r.location)}\n"
                 f"  pass unchecked=True to apply it anyway, marked unchecked{hw}")
         return new
 

@@ -229,7 +229,7 @@ def test_loading_runs_nothing_from_the_file(tmp_path: Path) -> None:
 
 
 def test_a_schedule_holding_a_refusal_is_not_saved(tmp_path: Path) -> None:
-    from allo_verify.schedule.schedule import collect_refusals
+    from allo_verify.schedule.refusals import collect_refusals
 
     s = av.customize(K.gemm)
     with collect_refusals():

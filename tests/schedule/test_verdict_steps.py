@@ -263,7 +263,7 @@ def test_a_registered_primitive_without_obligations_is_refused() -> None:
 
 # ---- design files: a refusal is recorded, later steps are skipped -----------------------------
 def test_collect_refusals_records_instead_of_raising() -> None:
-    from allo_verify.schedule.schedule import collect_refusals
+    from allo_verify.schedule.refusals import collect_refusals
 
     with collect_refusals():
         s = av.customize(running)

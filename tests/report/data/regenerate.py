@@ -47,7 +47,7 @@ def main() -> None:
 
     # A refused step, recorded as a design file records it (`collect_refusals`): the
     # certificate holds the refused step and its refuted obligation.
-    from allo_verify.schedule.schedule import collect_refusals
+    from allo_verify.schedule.refusals import collect_refusals
 
     with collect_refusals():
         s = av.customize(K.seidel)
