@@ -175,6 +175,13 @@ class Stream(Primitive):
                                 f"into {buf} with one affine.store and the consumer {c.name} "
                                 f"read it with one affine.load (found {len(stores)} and "
                                 f"{len(loads)})")
+        for s, acc, what in ((p, stores[0], "store into"), (c, loads[0], "load from")):
+            guard = _data_guard(acc, s.op)
+            if guard is not None:
+                raise ScheduleError(
+                    f"{self.label()} refused: stage {s.name}'s {what} {buf} runs under a "
+                    f"data-dependent {guard}; a FIFO needs one push and one pop per "
+                    "iteration of the affine domain, whatever the data")
         init = None
         fn = function(module, kernel)
         for op in fn.regions[0].blocks[0].operations:
@@ -224,6 +231,23 @@ class Stream(Primitive):
                             step)
         out += depth_checks(after, loc["kernel"], loc["stages"], loc["values"], step)
         return out
+
+
+NON_AFFINE_CONTROL = ("scf.if", "scf.while", "scf.for", "scf.index_switch")
+
+
+def _data_guard(access: Any, stage: Any) -> str | None:
+    """The name of the first non-affine control op between `access` and its stage op, or
+    None. Law: a stream access the polyhedral domain describes exactly runs once per point
+    of that domain; one under scf control may be skipped or repeated depending on data."""
+    cur = access.parent
+    while cur is not None and cur != stage:
+        if cur.name in NON_AFFINE_CONTROL:
+            return cur.name
+        if cur.name == "func.func":
+            return None
+        cur = cur.parent
+    return None
 
 
 def _inside(op: Any, outer: Any) -> bool:
