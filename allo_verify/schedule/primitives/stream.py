@@ -394,3 +394,54 @@ def order_checks(sp: Statement, w: tuple, sc: Statement, r: tuple, buf: str,
                          lambda: z3.Not(order_violation()), step),
               first_out_of_order),
     ]
+
+
+def stream_rechecks(prim: Primitive, after: Module, ctx: Context) -> list[Check]:
+    """Obligations 2-6 of every FIFO already in `after`, re-proved for a later step `prim`.
+
+    Law: a step applied after `to` keeps each stream's order, once, cover and depth
+    obligations, or it is refused. The other primitives' checkers read a stream as the
+    array the LLVM simulation still sees, so without this a reorder of the consumer (or
+    producer) nest would be proved while the FIFO delivers cells to the wrong reads."""
+    if isinstance(prim, Stream):
+        return []
+    from mlir.ir import StringAttr
+
+    step = prim.label()
+    out: list[Check] = []
+    streams: list[tuple[str, str, int]] = []
+
+    def visit(o: Any) -> WalkResult:
+        if o.name == "memref.alloc" and "hls.stream" in o.attributes \
+                and "buffer_name" in o.attributes:
+            fn = o.parent
+            while fn is not None and fn.name != "func.func":
+                fn = fn.parent
+            if fn is not None:
+                streams.append((StringAttr(fn.attributes["sym_name"]).value,
+                                StringAttr(o.attributes["buffer_name"]).value,
+                                stream_depth(o.results[0]) or 1))
+        return WalkResult.ADVANCE
+
+    after.operation.walk(visit)
+    for kernel, buf, depth in streams:
+        stages, _, _ = region_stages(after, kernel, ctx.arg_names)
+        readers = [s.name for s in stages if buf in s.reads and buf not in s.writes]
+        dst = readers[0] if len(readers) == 1 else "?"
+        try:
+            loc = Stream(f"{kernel}:{buf}", dst, depth).locate(after, ctx)
+        except (ScheduleError, ScheduleUsageError) as e:
+            out.append(fact(f"{step}/stream {buf}/shape", f"stream {buf} still has one "
+                            "producer store and one consumer load after the step", False,
+                            step, str(e)))
+            continue
+        sp = _statement_of(after, ctx, kernel, loc["store"], True)
+        sc = _statement_of(after, ctx, kernel, loc["load"], False)
+        if sp is None or sc is None:
+            out.append(fact(f"{step}/stream {buf}/affine", f"the accesses of stream {buf} "
+                            "are still affine statements", False, step,
+                            "an access of the stream is not in an affine statement"))
+            continue
+        out += order_checks(sp[0], sp[1], sc[0], sc[1], buf, shape_of(loc["value"]), step)
+        out += depth_checks(after, kernel, loc["stages"], loc["values"], step)
+    return out
