@@ -224,7 +224,10 @@ class Schedule:
             except MLIRError as e:
                 raise ScheduleError(f"{prim.label()} refused: the rewrite does not give valid "
                                     f"IR ({str(e).splitlines()[0]})") from None
-            for check in prim.checks(self.module, new, self.ctx):
+            from allo_verify.schedule.primitives.stream import stream_rechecks
+
+            for check in [*prim.checks(self.module, new, self.ctx),
+                          *stream_rechecks(prim, new, self.ctx)]:
                 result, cost = run_check(check)
                 ob = check.obligation
                 records.append(CheckRecord(ob.name, ob.statement, ob.location, result, cost))

@@ -92,6 +92,9 @@ class Reshape(Primitive):
         v = buffer_value(module, BufferRef(kernel, bname), ctx.arg_names)
         old = shape_of(v)
         new = tuple(self.shape)
+        if not old:
+            raise ScheduleUsageError(f"reshape: {self.target} is a scalar; only arrays can be "
+                                     "reshaped")
         if not new or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1
                               for n in new):
             raise ScheduleUsageError(f"reshape: the shape must be positive integers, got "

@@ -175,6 +175,13 @@ class Stream(Primitive):
                                 f"into {buf} with one affine.store and the consumer {c.name} "
                                 f"read it with one affine.load (found {len(stores)} and "
                                 f"{len(loads)})")
+        for s, acc, what in ((p, stores[0], "store into"), (c, loads[0], "load from")):
+            guard = _data_guard(acc, s.op)
+            if guard is not None:
+                raise ScheduleError(
+                    f"{self.label()} refused: stage {s.name}'s {what} {buf} runs under a "
+                    f"data-dependent {guard}; a FIFO needs one push and one pop per "
+                    "iteration of the affine domain, whatever the data")
         init = None
         fn = function(module, kernel)
         for op in fn.regions[0].blocks[0].operations:
@@ -224,6 +231,23 @@ class Stream(Primitive):
                             step)
         out += depth_checks(after, loc["kernel"], loc["stages"], loc["values"], step)
         return out
+
+
+NON_AFFINE_CONTROL = ("scf.if", "scf.while", "scf.for", "scf.index_switch")
+
+
+def _data_guard(access: Any, stage: Any) -> str | None:
+    """The name of the first non-affine control op between `access` and its stage op, or
+    None. Law: a stream access the polyhedral domain describes exactly runs once per point
+    of that domain; one under scf control may be skipped or repeated depending on data."""
+    cur = access.parent
+    while cur is not None and cur != stage:
+        if cur.name in NON_AFFINE_CONTROL:
+            return cur.name
+        if cur.name == "func.func":
+            return None
+        cur = cur.parent
+    return None
 
 
 def _inside(op: Any, outer: Any) -> bool:
@@ -370,3 +394,54 @@ def order_checks(sp: Statement, w: tuple, sc: Statement, r: tuple, buf: str,
                          lambda: z3.Not(order_violation()), step),
               first_out_of_order),
     ]
+
+
+def stream_rechecks(prim: Primitive, after: Module, ctx: Context) -> list[Check]:
+    """Obligations 2-6 of every FIFO already in `after`, re-proved for a later step `prim`.
+
+    Law: a step applied after `to` keeps each stream's order, once, cover and depth
+    obligations, or it is refused. The other primitives' checkers read a stream as the
+    array the LLVM simulation still sees, so without this a reorder of the consumer (or
+    producer) nest would be proved while the FIFO delivers cells to the wrong reads."""
+    if isinstance(prim, Stream):
+        return []
+    from mlir.ir import StringAttr
+
+    step = prim.label()
+    out: list[Check] = []
+    streams: list[tuple[str, str, int]] = []
+
+    def visit(o: Any) -> WalkResult:
+        if o.name == "memref.alloc" and "hls.stream" in o.attributes \
+                and "buffer_name" in o.attributes:
+            fn = o.parent
+            while fn is not None and fn.name != "func.func":
+                fn = fn.parent
+            if fn is not None:
+                streams.append((StringAttr(fn.attributes["sym_name"]).value,
+                                StringAttr(o.attributes["buffer_name"]).value,
+                                stream_depth(o.results[0]) or 1))
+        return WalkResult.ADVANCE
+
+    after.operation.walk(visit)
+    for kernel, buf, depth in streams:
+        stages, _, _ = region_stages(after, kernel, ctx.arg_names)
+        readers = [s.name for s in stages if buf in s.reads and buf not in s.writes]
+        dst = readers[0] if len(readers) == 1 else "?"
+        try:
+            loc = Stream(f"{kernel}:{buf}", dst, depth).locate(after, ctx)
+        except (ScheduleError, ScheduleUsageError) as e:
+            out.append(fact(f"{step}/stream {buf}/shape", f"stream {buf} still has one "
+                            "producer store and one consumer load after the step", False,
+                            step, str(e)))
+            continue
+        sp = _statement_of(after, ctx, kernel, loc["store"], True)
+        sc = _statement_of(after, ctx, kernel, loc["load"], False)
+        if sp is None or sc is None:
+            out.append(fact(f"{step}/stream {buf}/affine", f"the accesses of stream {buf} "
+                            "are still affine statements", False, step,
+                            "an access of the stream is not in an affine statement"))
+            continue
+        out += order_checks(sp[0], sp[1], sc[0], sc[1], buf, shape_of(loc["value"]), step)
+        out += depth_checks(after, kernel, loc["stages"], loc["values"], step)
+    return out
