@@ -333,7 +333,7 @@ class ReuseAt(Primitive):
             tag_store(st.operation, counter)
 
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
-        from allo_verify.schedule.primitives.reuse_checks import reuse_checks
+        from allo_verify.schedule.primitives._reuse_checks import reuse_checks
 
         return reuse_checks(self, plan(before, self.target, self.axis, ctx), before, after,
                             ctx)
