@@ -285,6 +285,9 @@ def _summary(name: str, cert: dict[str, Any], written: list[Path]) -> str:
         elif e["layer"] == "L1" and e["result"]["status"] in ("unknown", "not_run"):
             lines.append(f"  {e['layer']} {e['name']}: {e['result']['status']}: "
                          f"{e['result'].get('reason', '')}")
+    from allo_verify.report.estimate import estimate_line
+
+    lines += [f"  {ln}" for ln in estimate_line(cert)]
     if written:
         lines.append(f"  reports: {', '.join(str(p) for p in written)}")
     return "\n".join(lines)

@@ -77,6 +77,9 @@ class Certificate:
     #: the dataflow graphs of the final design (`schedule.dataflow_record`); [] without
     #: dataflow regions or streams (then absent from the JSON, as in older certificates)
     dataflow: list[dict[str, Any]] = field(default_factory=list)
+    #: the latency estimate (`allo_verify.estimate.record`): the original and final design,
+    #: and the cycles after each step; {} when not estimated (then absent from the JSON)
+    estimate: dict[str, Any] = field(default_factory=dict)
 
     def add(self, entry: Entry) -> None:
         self.entries.append(entry)
@@ -125,7 +128,8 @@ class Certificate:
             "schedule_log": self.schedule_log,
             "statements": self.statements,
             "entries": [e.to_dict(timings) for e in self.entries],
-        } | ({"dataflow": self.dataflow} if self.dataflow else {})
+        } | ({"dataflow": self.dataflow} if self.dataflow else {}) \
+          | ({"estimate": self.estimate} if self.estimate else {})
 
     def to_json(self, timings: bool = True) -> str:
         """Sorted-key, indented JSON; with `timings=False` fully deterministic."""
@@ -136,7 +140,7 @@ class Certificate:
         return Certificate([Entry.from_dict(e) for e in d["entries"]], d["schedule_log"],
                            d["original_hash"], d["final_hash"], d["allow_reassoc"],
                            d.get("kernel", ""), dict(d.get("statements") or {}),
-                           list(d.get("dataflow") or []))
+                           list(d.get("dataflow") or []), dict(d.get("estimate") or {}))
 
     @staticmethod
     def from_json(text: str) -> Certificate:

@@ -34,6 +34,7 @@ from allo_verify.report.claims import (
     step_flags,
 )
 from allo_verify.report.dataflow import dataflow_html
+from allo_verify.report.estimate import estimate_html
 from allo_verify.report.markdown import DEFAULT_TITLE, short_name, status_word
 from allo_verify.report.structure import StepView, build_view, format_args, status_counts
 
@@ -228,6 +229,7 @@ def to_html(cert: CertDict, title: str = "") -> str:
         out.append("<p>None recorded.</p>")
     out += [layer_entry_html(e) for e in view.layer_entries]
     out += dataflow_html(cert)
+    out += estimate_html(cert)
     out.append("<h2>IR hashes</h2><table><tr><th>IR</th><th>sha256</th></tr>")
     for k in ("original", "final"):
         h = cert.get(f"{k}_hash") or "(not recorded)"

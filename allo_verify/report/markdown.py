@@ -33,6 +33,7 @@ from allo_verify.report.claims import (
     step_flags,
 )
 from allo_verify.report.dataflow import dataflow_markdown
+from allo_verify.report.estimate import estimate_markdown
 from allo_verify.report.structure import StepView, build_view, format_args, status_counts
 
 DEFAULT_TITLE = "Equivalence certificate"
@@ -220,6 +221,7 @@ def to_markdown(cert: CertDict, title: str = "") -> str:
     for e in view.layer_entries:
         out += layer_entry_section(e)
     out += dataflow_markdown(cert)
+    out += estimate_markdown(cert)
     out += ["## IR hashes", "", "| IR | sha256 |", "|---|---|"]
     out.append(f"| original | {md_code(cert.get('original_hash') or '(not recorded)')} |")
     out.append(f"| final | {md_code(cert.get('final_hash') or '(not recorded)')} |")

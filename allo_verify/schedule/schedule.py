@@ -83,6 +83,9 @@ class Step:
     unchecked: bool = False
     refused: str = ""
     instance: str = ""  # set when replayed by compose: the instance it was filed under
+    #: the design right after this step (each step rewrites a fresh copy, so it is never
+    #: mutated later); read by the latency estimate
+    after: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
         """The log entry (primitive name, arguments, and `unchecked: true` when so); with
@@ -207,7 +210,8 @@ class Schedule:
             e.step = Step(prim, records, before, [], refused=str(e))  # type: ignore[attr-defined]
             raise
         step = Step(prim, records, before, describe_loops(new),
-                    unchecked=any(not isinstance(r.result, Proved) for r in records))
+                    unchecked=any(not isinstance(r.result, Proved) for r in records),
+                    after=new)
         self.module = new
         self.steps.append(step)
         return step
@@ -505,7 +509,18 @@ class Schedule:
         from allo_verify.schedule.dataflow_record import dataflow_record
 
         cert.dataflow = dataflow_record(self.module, self.steps, self.ctx.arg_names)
+        from allo_verify.estimate.record import estimate_record
+
+        cert.estimate = estimate_record(self)
         return cert
+
+    def estimate(self) -> Any:
+        """The latency estimate (`DesignEstimate`: cycles and II per loop and for the
+        kernel) of the current design: an estimate from the schedule and the operator table
+        of `allo_verify.estimate`, not a synthesis result."""
+        from allo_verify.estimate import estimate
+
+        return estimate(self.module, self.kernel.name, arg_names=self.ctx.arg_names)
 
     def build(self, target: str = "llvm", mode: str | None = None,
               project: str | None = None, **options: Any) -> Any:

@@ -1,0 +1,123 @@
+"""The latency estimate follows its stated model: each figure below is computed by hand from
+the table in `allo_verify/estimate/optable.py` (read 2, write 1, int add 0, float add 4, loop
+overhead 1, pipeline fill 1, two ports per bank)."""
+
+from __future__ import annotations
+
+import allo_verify as av
+from allo_verify import float32, grid, int32, reduction
+
+
+def _loop(est, name):
+    return next(lp for lp in est.loops if lp.name == name)
+
+
+def incr(A: int32[16], B: int32[16]) -> None:
+    for i in range(16):
+        B[i] = A[i] + 1
+
+
+def test_rolled_loop_is_trip_times_iteration_plus_overhead() -> None:
+    est = av.customize(incr).estimate()
+    lp = _loop(est, "i")
+    assert (lp.trip, lp.depth, lp.ii) == (16, 3, 0)  # load 2 + add 0 + store 1
+    assert lp.cycles == 16 * (3 + 1) == est.cycles
+    assert est.ms == est.cycles / 300e3
+
+
+def test_pipelined_loop_starts_an_iteration_every_ii() -> None:
+    s = av.customize(incr)
+    s.pipeline("i")
+    lp = _loop(s.estimate(), "i")
+    assert (lp.ii, lp.requested_ii, lp.depth) == (1, 1, 3)
+    assert lp.cycles == 15 * 1 + 3 + 1
+
+
+def row_sum(A: float32[8, 32], C: float32[8]) -> None:
+    for i in range(8):
+        for k in reduction(32):
+            C[i] += A[i, k]
+
+
+def test_a_carried_float_sum_bounds_the_ii_by_its_recurrence() -> None:
+    s = av.customize(row_sum)
+    s.pipeline("k")
+    lp = _loop(s.estimate(), "k")
+    # load C (2) -> addf (4) -> store C (1): 7 cycles from the load to the store
+    assert lp.ii == 7 and "recurrence through C" in lp.limited_by
+
+
+def test_unrolled_copies_chain_through_a_carried_cell_but_not_otherwise() -> None:
+    s = av.customize(row_sum)
+    s.split("k", 4)
+    s.unroll("k.inner")
+    chained = _loop(s.estimate(), "k.inner")
+    t = av.customize(incr)
+    t.split("i", 4)
+    t.unroll("i.inner")
+    side = _loop(t.estimate(), "i.inner")
+    assert chained.copies == 4 and chained.depth == 4 * 7
+    assert side.copies == 4 and side.depth == 3  # 4 loads and 4 stores: 2 cycles of ports
+
+
+def dot_rows(A: int32[16, 8], B: int32[16]) -> None:
+    for i in range(16):
+        acc: int32 = 0
+        for j in range(8):
+            acc += A[i, j]
+        B[i] = acc
+
+
+def test_memory_ports_bound_the_ii_and_partitioning_lifts_the_bound() -> None:
+    s = av.customize(dot_rows)
+    s.pipeline("i")
+    lp = _loop(s.estimate(), "i")
+    assert lp.ii == 4 and "memory: A (8 accesses, 1 bank(s))" == lp.limited_by
+    assert _loop(s.estimate(), "j").unrolled_into == "i"
+    s.partition("A", "complete", 2)
+    lp2 = _loop(s.estimate(), "i")
+    assert lp2.ii == 1 and lp2.cycles < lp.cycles
+
+
+def tri(A: int32[10, 10]) -> None:
+    for i in range(10):
+        for j in range(i):
+            A[i, j] = A[j, i]
+
+
+def test_triangular_trip_counts_use_the_outer_mean() -> None:
+    est = av.customize(tri).estimate()
+    inner, outer = _loop(est, "j"), _loop(est, "i")
+    assert inner.trip == 4.5  # the mean of i over 0..9: exactly 45 / 10 iterations
+    assert outer.trip == 10
+
+
+def two_stage(A: int32[32, 32]) -> int32[32, 32]:
+    B: int32[32, 32] = 0
+    C: int32[32, 32] = 0
+    for i, j in grid(32, 32):
+        B[i, j] = A[i, j] + 1
+    for i, j in grid(32, 32):
+        C[i, j] = B[i, j] * 3
+    return C
+
+
+def test_streams_overlap_dataflow_stages() -> None:
+    s = av.customize(two_stage)
+    s.pipeline("j")
+    s.pipeline("j_1")
+    sequential = s.estimate().cycles
+    s.dataflow("two_stage")
+    pingpong = s.estimate()
+    s.to("B", "i_1")
+    streamed = s.estimate()
+    assert pingpong.cycles == sequential  # one call: the stages one after another
+    assert pingpong.interval < pingpong.cycles  # the slowest stage
+    assert streamed.cycles < pingpong.cycles
+
+
+def test_a_schedule_that_only_renames_loops_keeps_the_estimate() -> None:
+    s = av.customize(incr)
+    before = s.estimate().cycles
+    s.split("i", 16)
+    assert abs(s.estimate().cycles - before) <= 16  # one more rolled loop level
