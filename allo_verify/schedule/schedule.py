@@ -145,6 +145,8 @@ class Schedule:
         self.refusal_site = ""
         self.skipped: list[str] = []
         self._depth = 0
+        #: print each applied step's verdict (Allo's `customize(..., verbose=True)`)
+        self.verbose = False
 
     @property
     def sig(self):  # noqa: ANN201 - Signature
@@ -210,6 +212,9 @@ class Schedule:
                     unchecked=any(not isinstance(r.result, Proved) for r in records))
         self.module = new
         self.steps.append(step)
+        if self.verbose:
+            state = "accepted unchecked" if step.unchecked else "proved"
+            print(f"[allo_verify] {prim.label()}: {state} ({len(records)} obligations)")
         return step
 
     def _checked(self, prim: Primitive, records: list[CheckRecord], unchecked: bool) -> Module:
@@ -533,13 +538,17 @@ def _nothing() -> Any:
     raise AssertionError("an already discharged obligation was discharged again")
 
 
-def customize(fn: Any, instantiate: Any = None) -> Schedule:
+def customize(fn: Any, instantiate: Any = None, verbose: bool = False) -> Schedule:
     """Parse the kernel `fn` (and the kernels it calls) into MLIR and start a schedule; a
     kernel template is instantiated at `instantiate` (its arguments, in parameter order).
-    The loop keywords in the source (`grid(..., pipeline=True)`) are its first steps."""
+    The loop keywords in the source (`grid(..., pipeline=True)`) are its first steps. With
+    `verbose`, every applied step prints its verdict."""
     from allo_verify.lang.templates import kernel_entry
     from allo_verify.schedule.loop_keywords import apply_loop_keywords
 
+    if not isinstance(verbose, bool):
+        raise ScheduleUsageError(f"customize: verbose must be True or False, got {verbose!r}")
     s = Schedule(build_kernel(kernel_entry(fn, instantiate)))
+    s.verbose = verbose
     apply_loop_keywords(s)
     return s
