@@ -47,7 +47,8 @@ def convert_array(name: str, value: Any, dtype: DType) -> tuple[Any, bool]:
     elem = elem_of(dtype)
     kind = value.dtype.kind
     if value.dtype == elem.carrier or kind not in "biuf" or \
-            (elem.wide and kind in "iu") or (elem.bits == 1 and kind == "b" and elem.is_int):
+            (elem.wide and kind in "iu") or \
+            (elem.bits == 1 and kind == "b" and elem.is_int and not elem.signed):
         return value, False
     if isinstance(dtype, Float):
         return _to_float(name, value, dtype), True
@@ -91,13 +92,13 @@ def _to_int(name: str, value: np.ndarray, dtype: DType, carrier: np.dtype) -> np
             idx = tuple(int(i) for i in np.argwhere(frac)[0])
             raise ValueError(f"{_where(name, idx)} {_show(value[idx])!r} is not an integer, so it "
                              f"has no {dtype!r} value")
-    vals = value.astype(object) if value.dtype.kind == "f" else value
-    if value.dtype.kind != "b":
-        bad = (vals < lo) | (vals > hi)
-        if np.any(bad):
-            idx = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(f"{_where(name, idx)} {_show(value[idx])!r} does not fit {dtype!r} "
-                             f"(range {lo}..{hi})")
+    vals = value.astype(object) if value.dtype.kind == "f" else \
+        value.astype(np.int64) if value.dtype.kind == "b" else value
+    bad = (vals < lo) | (vals > hi)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{_where(name, idx)} {_show(value[idx])!r} does not fit {dtype!r} "
+                         f"(range {lo}..{hi})")
     if carrier.kind == "O":
         return np.array([int(v) for v in value.ravel()], dtype=object).reshape(value.shape)
     return value.astype(carrier)

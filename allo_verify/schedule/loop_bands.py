@@ -130,13 +130,22 @@ def _header(location: str) -> tuple[list[str], str | None] | None:
     parts = location.rsplit(":", 2)
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
         return None
-    text = linecache.getline(parts[0], int(parts[1]))
-    head = text[max(0, int(parts[2]) - 1):].strip()
-    if not head.startswith(("for ", "for(")):
+    line = int(parts[1])
+    head = linecache.getline(parts[0], line)[max(0, int(parts[2]) - 1):].rstrip()
+    if not head.lstrip().startswith(("for ", "for(")):
         return None
-    try:
-        node = ast.parse(head + " pass" if head.endswith(":") else head).body[0]
-    except (SyntaxError, IndexError):
+    node = None
+    for more in range(1, 12):  # a header may continue over several lines
+        for text in (head.strip() + " pass", head.strip()):  # body on the next line / same
+            try:
+                node = ast.parse(text).body[0]
+                break
+            except (SyntaxError, IndexError):
+                continue
+        if node is not None:
+            break
+        head += "\n" + linecache.getline(parts[0], line + more).rstrip()
+    if node is None:
         return None
     if not isinstance(node, ast.For):
         return None

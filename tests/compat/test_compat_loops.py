@@ -139,3 +139,17 @@ def test_compose_keywords():
     t = allo.customize(top)
     t.compose(sub, id=None)
     assert any(st.get("instance") is not None for st in t.log())
+
+
+def multiline(A: int32[N, N]) -> int32[N, N]:
+    B: int32[N, N] = 0
+    for i, j in allo.grid(
+            N, N):
+        B[i, j] = A[i, j]
+    for k in range(N): B[k, 0] = 1  # noqa: E701 - a one-line loop is the test
+    return B
+
+
+def test_band_names_of_multiline_and_one_line_headers():
+    loops = allo.customize(multiline).get_loops()
+    assert "S_i_j_0" in loops and "S_k_1" in loops

@@ -143,3 +143,18 @@ def test_fixed_as_float_must_be_a_bool():
     k = allo.customize(fx).build()
     with pytest.raises(TypeError, match="fixed_as_float"):
         k(np.zeros(N), 0.0, fixed_as_float=1)
+
+
+def one_bit(A: allo.Int(1)[N]) -> allo.Int(1)[N]:
+    C: allo.Int(1)[N] = 0
+    for i in range(N):
+        C[i] = A[i]
+    return C
+
+
+def test_bool_array_into_signed_one_bit_is_range_checked():
+    # int1 holds -1..0: True (1) does not fit and must not wrap to -1
+    f = allo.customize(one_bit).build()
+    with pytest.raises(ValueError, match=r"'A': value at index \(1,\) True does not fit"):
+        f(np.array([False, True, False, False]))
+    np.testing.assert_array_equal(f(np.array([0, -1, 0, -1], dtype=np.int64)), [0, -1, 0, -1])
