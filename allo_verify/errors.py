@@ -47,3 +47,14 @@ class ScheduleError(AlloVerifyError):
 class ScheduleUsageError(ScheduleError):
     """A schedule step that names a loop or buffer that does not exist, or passes an invalid
     argument: a mistake in the request, not a refusal by a checker."""
+
+
+class NotSupportedError(AlloVerifyError):
+    """An Allo feature, module or name this package does not implement (yet). The message
+    reads "not supported: X" and says what to use instead when there is something; the CLI
+    exits 3 (a usage error: nothing was verified)."""
+
+    def __init__(self, feature: str, hint: str = "") -> None:
+        self.feature = feature
+        text = f"not supported: {feature}"
+        super().__init__(f"{text} ({hint})" if hint else text)

@@ -118,23 +118,39 @@ class LLVMKernel:
         args = ", ".join(f"{a.name}: {a.type!r}" for a in self.sig.args)
         return f"<LLVMKernel {self.sig.name}({args})>"
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, fixed_as_float: bool = False) -> Any:
         """Run the kernel once. Every argument is validated (count, type, dtype, shape,
         range) before any native code runs; a failed check raises TypeError or ValueError
-        naming the argument and leaves every array untouched."""
+        naming the argument and leaves every array untouched. Arrays of another dtype and
+        reals for fixed point are converted first, with range checks (`arg_convert.py`);
+        with `fixed_as_float`, fixed-point results come back as float64 reals."""
+        from allo_verify.codegen import arg_convert
+
         sig = self.sig
+        if not isinstance(fixed_as_float, bool):
+            raise TypeError(f"fixed_as_float must be True or False, got {fixed_as_float!r}")
         if len(args) != len(sig.args):
             names = ", ".join(a.name for a in sig.args)
             raise TypeError(f"{sig.name}() takes {len(sig.args)} argument"
                             f"{'' if len(sig.args) == 1 else 's'} ({names}), got {len(args)}")
+        users = args
+        converted: dict[int, Any] = {}
+        args = list(args)
+        for i, (arg, value) in enumerate(zip(sig.args, users, strict=True)):
+            if isinstance(arg.type, ArrayType):
+                args[i], copy = arg_convert.convert_array(arg.name, value, arg.type.dtype)
+                if copy:
+                    converted[i] = args[i].copy()
+            else:
+                args[i] = arg_convert.convert_scalar(value, arg.type)
         scalars: dict[int, Any] = {}
         for i, (arg, value) in enumerate(zip(sig.args, args, strict=True)):
             if isinstance(arg.type, ArrayType):
                 packing.check_array(arg.name, value, arg.type.dtype, arg.type.shape)
             else:
                 scalars[i] = packing.check_scalar(arg.name, value, arg.type)
-        arrays = [(a.name, v) for a, v in zip(sig.args, args, strict=True)
-                  if isinstance(a.type, ArrayType)]
+        arrays = [(a.name, v) for a, v in zip(sig.args, users, strict=True)
+                  if isinstance(a.type, ArrayType) and isinstance(v, np.ndarray)]
         for k, (name_a, va) in enumerate(arrays):
             for name_b, vb in arrays[k + 1:]:
                 if np.shares_memory(va, vb):
@@ -165,10 +181,14 @@ class LLVMKernel:
                 errors.append(err)
         if errors:
             raise errors[0]
+        for i, before in converted.items():
+            arg_convert.write_back(users[i], args[i], before, sig.args[i].type.dtype)
         values = [
             r.values() if isinstance(t, ArrayType) else packing.scalar_value(r)
             for t, r in zip(sig.results, results, strict=True)
         ]
+        if fixed_as_float:
+            values = arg_convert.results_as_float(values, list(sig.results))
         if not values:
             return None
         return values[0] if len(values) == 1 else tuple(values)

@@ -39,7 +39,7 @@ from typing import Any
 #: primitives whose effect only HLS sees; a log entry's own `hardware` flag is honoured too
 #: (tests check this set against the registry's `Primitive.hardware` flags)
 HARDWARE_PRIMITIVES = frozenset({"parallel", "pipeline", "unroll", "partition", "dataflow",
-                                 "to", "stream"})
+                                 "to", "stream", "unfold"})
 
 EXIT_CODES = {"proved": 0, "refuted": 1, "refused": 1, "unknown": 2}
 #: rank of an overall status: higher is stronger

@@ -34,7 +34,16 @@ from allo_verify.lang.loops import LoopKeyword
 from allo_verify.lang.signature import Arg, Signature
 from allo_verify.lang.statements import FunctionBuilder
 from allo_verify.lang.templates import Instance, Origin, arg_key, origin_of, python_function
-from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Index, Int, to_fixed
+from allo_verify.lang.types import (
+    ArrayType,
+    DType,
+    Fixed,
+    Float,
+    Index,
+    Int,
+    InvalidArrayType,
+    to_fixed,
+)
 from allo_verify.lang.values import mlir_type
 
 
@@ -70,9 +79,13 @@ def parse_function(fn: Any) -> tuple[ast.FunctionDef, SourceInfo]:
     indent = len(lines[0]) - len(lines[0].lstrip())
     tree = ast.parse(textwrap.dedent("".join(lines)))
     fdef = tree.body[0]
+    src = SourceInfo(filename, first, indent, [ln.rstrip("\n") for ln in lines])
+    if isinstance(fdef, ast.AsyncFunctionDef):
+        raise src.error(fdef, f"'{fn.__name__}' is an async def; a kernel is a plain def")
     if not isinstance(fdef, ast.FunctionDef):
-        raise TypeError(f"'{fn.__name__}' is not defined by a def statement")
-    return fdef, SourceInfo(filename, first, indent, [ln.rstrip("\n") for ln in lines])
+        raise src.error(fdef, f"'{fn.__name__}' is not defined by a def statement (a lambda "
+                              "cannot be a kernel)")
+    return fdef, src
 
 
 def namespace_of(fn: Any) -> dict[str, Any]:
@@ -165,7 +178,8 @@ class ModuleBuilder:
         for arg in a.args:
             if arg.annotation is None:
                 raise src.error(arg, f"argument '{arg.arg}' needs a type annotation")
-            args.append((arg.arg, _annotation(fb, given.get(arg.arg), arg.annotation, src)))
+            args.append((arg.arg, _annotation(fb, given.get(arg.arg), arg.annotation, src,
+                                              f"argument '{arg.arg}'")))
         declared: list[Any] | None = None
         r = fdef.returns
         if r is not None and not (isinstance(r, ast.Constant) and r.value is None):
@@ -245,7 +259,8 @@ def _instance_name_clash(origins: dict[str, Origin], fn: Any) -> str:
     return ""
 
 
-def _annotation(fb: FunctionBuilder, value: Any, node: ast.expr, src: SourceInfo) -> Any:
+def _annotation(fb: FunctionBuilder, value: Any, node: ast.expr, src: SourceInfo,
+                what: str = "the result") -> Any:
     """The kernel type a signature annotation denotes, read when the kernel is customized,
     from the same namespace as the annotations in the body (the function's closure and
     module globals), so a size changed between `def` and `customize` is seen by both.
@@ -260,8 +275,11 @@ def _annotation(fb: FunctionBuilder, value: Any, node: ast.expr, src: SourceInfo
     unreadable = nested and any(n not in fn_names for n in names)
     if unreadable and isinstance(value, (DType, ArrayType)):
         return value
+    if isinstance(value, InvalidArrayType):
+        raise src.error(node, f"{what}: annotation '{ast.unparse(node)}' is not a kernel "
+                              f"type: {value.reason}")
     if value is not None and not isinstance(value, (str, DType, ArrayType)):
-        raise src.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type")
+        raise src.error(node, f"{what}: annotation '{ast.unparse(node)}' is not a kernel type")
     return fb.eval_type(node)
 
 

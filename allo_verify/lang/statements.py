@@ -25,7 +25,7 @@ from allo_verify.lang.definite import maybe_unassigned
 from allo_verify.lang.emit_cast import cast, const, to_bool
 from allo_verify.lang.expressions import BINOPS, ExpressionBuilder
 from allo_verify.lang.loops import LoopBuilder, LoopKeyword
-from allo_verify.lang.types import ArrayType, DType, Int, float32, int32
+from allo_verify.lang.types import ArrayType, DType, Int, InvalidArrayType, float32, int32
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
 if TYPE_CHECKING:
@@ -204,6 +204,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             raise self.error(node, f"cannot evaluate type annotation '{ast.unparse(node)}': {e} "
                                    "(names resolve in the kernel's module globals and "
                                    "closure)") from None
+        if isinstance(t, InvalidArrayType):
+            raise self.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type: "
+                                   f"{t.reason}")
         if not isinstance(t, (DType, ArrayType)):
             raise self.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type")
         return t

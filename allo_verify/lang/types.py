@@ -34,11 +34,16 @@ class DType:
 
     bits: int
 
-    def __getitem__(self, shape: Any) -> ArrayType:
+    def __getitem__(self, shape: Any) -> ArrayType | InvalidArrayType:
+        """`T[d0, d1, ...]`. A bad dimension does not raise here: Python evaluates a
+        signature's annotations when the `def` runs (at import), where an exception has no
+        kernel context; the `InvalidArrayType` it gives instead is a FrontendError naming
+        the argument and line when the kernel is customized."""
         dims = shape if isinstance(shape, tuple) else (shape,)
         for d in dims:
             if not isinstance(d, (int, np.integer)) or isinstance(d, builtins.bool) or d <= 0:
-                raise TypeError(f"array dimension must be a positive int, got {d!r}")
+                return InvalidArrayType(self, f"array dimension must be a positive int, got "
+                                              f"{d!r}")
         return ArrayType(self, tuple(int(d) for d in dims))
 
     def __call__(self, value: Any) -> Any:
@@ -51,6 +56,14 @@ class DType:
 
     def mlir_str(self) -> str:
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class InvalidArrayType:
+    """`T[...]` with a bad dimension: not a kernel type; using it is a FrontendError."""
+
+    dtype: DType
+    reason: str
 
 
 @dataclass(frozen=True, eq=True, repr=False)

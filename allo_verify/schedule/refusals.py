@@ -26,8 +26,19 @@ Axis = str | LoopRef
 
 def axis_name(axis: Axis, method: str = "schedule") -> str:
     """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`;
-    anything else is a `ScheduleUsageError`."""
-    return loop_arg(axis, method)
+    anything else is a `ScheduleUsageError`. Inside a step method, a name that is not ours
+    but Allo's spelling of one loop (`"i"` for the loop `C.i` of band `C`) becomes ours."""
+    name = loop_arg(axis, method)
+    s = _SCHEDULE.get()
+    if s is not None and not isinstance(axis, LoopRef):
+        from allo_verify.schedule.loop_bands import resolve_allo_axis
+
+        name = resolve_allo_axis(s.original, s.module, name)
+    return name
+
+
+#: the schedule whose step method is running (for Allo's loop spellings in `axis_name`)
+_SCHEDULE: ContextVar[Any] = ContextVar("allo_verify_step_schedule", default=None)
 
 
 _DEFER: ContextVar[bool] = ContextVar("allo_verify_defer_refusals", default=False)
@@ -102,6 +113,7 @@ def _step_method(fallback: Callable[..., Any] | None = None) -> Callable[[Any], 
                 self.skipped.append(f"{fn.__name__}{tuple(map(axis_name_or, args))!r}")
                 return fallback(*args, **kw) if fallback else None
             self._depth += 1
+            token = _SCHEDULE.set(self)
             try:
                 return fn(self, *args, **kw)
             except ScheduleError as e:
@@ -114,6 +126,7 @@ def _step_method(fallback: Callable[..., Any] | None = None) -> Callable[[Any], 
                 self.refusal = e
                 return fallback(*args, **kw) if fallback else None
             finally:
+                _SCHEDULE.reset(token)
                 self._depth -= 1
         return wrapper
     return deco

@@ -148,6 +148,8 @@ class Schedule:
         self.refusal_site = ""
         self.skipped: list[str] = []
         self._depth = 0
+        #: print each applied step's verdict (Allo's `customize(..., verbose=True)`)
+        self.verbose = False
 
     @property
     def sig(self):  # noqa: ANN201 - Signature
@@ -157,8 +159,20 @@ class Schedule:
         return str(self.module)
 
     # ---- loops ------------------------------------------------------------------------
-    def get_loops(self) -> list[LoopRef]:
-        """Every named loop of the current design, qualified as `kernel:name`."""
+    def get_loops(self, target: str | None = None) -> Any:
+        """Allo's view of the loops of kernel `target` (default: the top kernel), a
+        `KernelLoops`: bands by name (`loops.S_i_j_0.i`, `loops["S_i_j_0"]["i"]`, another
+        kernel's bands by `loops["gemm"]`), iterating as (name, band) pairs; see
+        `allo_verify.schedule.loop_bands`. `all_loops()` lists every loop."""
+        from allo_verify.schedule.loop_bands import kernel_loops
+
+        name = self.kernel.name if target is None else getattr(target, "__name__", target)
+        if not isinstance(name, str):
+            raise ScheduleUsageError(f"get_loops: expected a kernel name, got {target!r}")
+        return kernel_loops(self.original, self.module, name)
+
+    def all_loops(self) -> list[LoopRef]:
+        """Every named loop of the current design (all functions), in program order."""
         return list_loops(self.module)
 
     def loop(self, axis: str) -> LoopRef:
@@ -214,6 +228,9 @@ class Schedule:
                     after=new)
         self.module = new
         self.steps.append(step)
+        if self.verbose:
+            state = "accepted unchecked" if step.unchecked else "proved"
+            print(f"[allo_verify] {prim.label()}: {state} ({len(records)} obligations)")
         return step
 
     def _checked(self, prim: Primitive, records: list[CheckRecord], unchecked: bool) -> Module:
@@ -319,6 +336,18 @@ class Schedule:
     def parallel(self, axis: Axis, unchecked: bool = False) -> None:
         """Mark `axis` parallel; refused when an iteration depends on another."""
         self.apply(Parallel(axis_name(axis, "parallel")), unchecked)
+
+    @_step_method()
+    def unfold(self, band: Any, axes: Any, unchecked: bool = False) -> None:
+        """Allo's unfold: the loops at positions `axes` (consecutive, 0 = the band's
+        outermost) of band `band` (a name from `get_loops()`, `"kernel:band"`, or the band)
+        become one instance (PE) per iteration; refused unless the instances are
+        independent (see `primitives/unfold.py`)."""
+        from allo_verify.schedule.loop_bands import band_loops
+        from allo_verify.schedule.primitives.unfold import Unfold
+
+        loops = band_loops(self, band, axes, "unfold")
+        self.apply(Unfold(tuple(r.qualified for r in loops)), unchecked)
 
     @_step_method()
     def compute_at(self, producer_axis: Axis, consumer_axis: Axis, unchecked: bool = False
@@ -548,13 +577,17 @@ def _nothing() -> Any:
     raise AssertionError("an already discharged obligation was discharged again")
 
 
-def customize(fn: Any, instantiate: Any = None) -> Schedule:
+def customize(fn: Any, instantiate: Any = None, verbose: bool = False) -> Schedule:
     """Parse the kernel `fn` (and the kernels it calls) into MLIR and start a schedule; a
     kernel template is instantiated at `instantiate` (its arguments, in parameter order).
-    The loop keywords in the source (`grid(..., pipeline=True)`) are its first steps."""
+    The loop keywords in the source (`grid(..., pipeline=True)`) are its first steps. With
+    `verbose`, every applied step prints its verdict."""
     from allo_verify.lang.templates import kernel_entry
     from allo_verify.schedule.loop_keywords import apply_loop_keywords
 
+    if not isinstance(verbose, bool):
+        raise ScheduleUsageError(f"customize: verbose must be True or False, got {verbose!r}")
     s = Schedule(build_kernel(kernel_entry(fn, instantiate)))
+    s.verbose = verbose
     apply_loop_keywords(s)
     return s

@@ -48,10 +48,20 @@ def test_wrong_shape(shape):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int16, np.uint32])
-def test_wrong_dtype(dtype):
+def test_other_dtype_converted(dtype):
+    # issue 14: an array of another dtype is converted when every value fits (Allo users
+    # pass int64 arrays); see tests/compat/test_numpy_args.py for the refusals
     a, b = _ab()
-    with pytest.raises(BAD):
-        build(add)(a, b.astype(dtype))
+    np.testing.assert_array_equal(build(add)(a, b.astype(dtype)), a + b)
+
+
+@pytest.mark.parametrize("bad", [np.array(2.5), np.array(2**40), np.array(np.nan)])
+def test_other_dtype_that_does_not_fit(bad):
+    a, b = _ab()
+    b = b.astype(bad.dtype)
+    b[1, 2] = bad
+    with pytest.raises(ValueError, match=r"'B'.*index \(1, 2\)"):
+        build(add)(a, b)
 
 
 def test_scalar_where_array_expected():
@@ -140,8 +150,11 @@ def test_int128_object_arrays_checked():
     assert as_ints(out) == as_ints(good)
     with pytest.raises(ValueError):
         build(wide_id)(carrier([1 << 127, 0, 0, 0], 128, True), out)
-    with pytest.raises(BAD):
-        build(wide_id)(np.array([0.0, 1.0, 2.0, 3.0]), out)
+    # issue 14: integral floats are converted exactly; a fraction is refused
+    build(wide_id)(np.array([0.0, 1.0, 2.0, 3.0]), out)
+    assert as_ints(out) == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match=r"index \(2,\)"):
+        build(wide_id)(np.array([0.0, 1.0, 2.5, 3.0]), out)
     with pytest.raises(BAD):
         build(wide_id)(np.array([0, 1, 2.5, 3], dtype=object), out)
 

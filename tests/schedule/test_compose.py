@@ -77,7 +77,7 @@ def test_one_schedule_composed_onto_two_instances() -> None:
     top = av.customize(T.two_mm_same)
     top.compose(sub, id="mm1")
     top.compose(sub, id="mm2")
-    loops = {lp.qualified for lp in top.get_loops()}
+    loops = {lp.qualified for lp in top.all_loops()}
     assert {"gemm_mm1:i.outer", "gemm_mm2:i.inner", "gemm_mm2:k"} <= loops
     a, b, c = ints((8, 8)), ints((8, 8)), ints((8, 8))
     assert np.array_equal(top.build()(a, b, c), (a @ b) @ c)

@@ -34,7 +34,7 @@ def test_allo_gemm_schedule() -> None:
     s.pipeline("k")
     s.unroll("j.inner")
     s.unroll("i.inner", 2)
-    names = [lp.name for lp in s.get_loops() if "init" not in lp.name]
+    names = [lp.name for lp in s.all_loops() if "init" not in lp.name]
     assert names == ["i.outer", "j.outer", "k", "i.inner", "j.inner"]
     A, B = ints(K.M, K.K), ints(K.K, K.N)
     np.testing.assert_array_equal(s.build()(A, B), A @ B)
@@ -76,7 +76,7 @@ def test_fuse_elementwise() -> None:
 def test_compute_at_producer_into_consumer() -> None:
     s = av.customize(K.producer_consumer)
     s.compute_at("j", "j_1")
-    assert [lp.name for lp in s.get_loops() if "init" not in lp.name] == ["i_1", "j_1"]
+    assert [lp.name for lp in s.all_loops() if "init" not in lp.name] == ["i_1", "j_1"]
     A = ints(K.M, K.N)
     np.testing.assert_array_equal(s.build()(A), A * 2 + 1)
     assert_proved(s)
@@ -85,7 +85,7 @@ def test_compute_at_producer_into_consumer() -> None:
 def test_compute_at_outer_level_keeps_inner_producer_loop() -> None:
     s = av.customize(K.producer_consumer)
     s.compute_at("i", "i_1")
-    assert [lp.name for lp in s.get_loops() if "init" not in lp.name] == ["i_1", "j", "j_1"]
+    assert [lp.name for lp in s.all_loops() if "init" not in lp.name] == ["i_1", "j", "j_1"]
     assert_proved(s)
 
 
@@ -128,7 +128,7 @@ def test_l1_checks_are_proved_for_this_instance_quickly() -> None:
 
 def test_loops_addressed_by_handle_and_qualified_name() -> None:
     s = av.customize(K.gemm)
-    handle = next(lp for lp in s.get_loops() if lp.name == "i")
+    handle = next(lp for lp in s.all_loops() if lp.name == "i")
     assert s.split(handle, 4) == ("i.outer", "i.inner")
     s.pipeline("gemm:k")
     assert [st.primitive.args() for st in s.steps] == [
@@ -172,7 +172,7 @@ def test_calls_are_statements_with_unknown_cells() -> None:
 def test_compute_at_inside_a_shared_time_loop() -> None:
     s = av.customize(K.time_loop_stages)
     s.compute_at("i", "i_1")
-    assert [lp.name for lp in s.get_loops() if "init" not in lp.name] == ["t", "i_1"]
+    assert [lp.name for lp in s.all_loops() if "init" not in lp.name] == ["t", "i_1"]
     A, C = np.arange(K.T, dtype=np.int32), np.zeros(K.T, dtype=np.int32)
     s.build()(A, C)
     np.testing.assert_array_equal(C, 3 * A + 3)
@@ -193,5 +193,5 @@ def test_fused_names_stay_unique() -> None:
     s = av.customize(K.conv2d)
     assert s.fuse("y", "x") == "y_x_fused"
     assert s.fuse("ry", "rx") == "ry_rx_fused"
-    names = [lp.name for lp in s.get_loops()]
+    names = [lp.name for lp in s.all_loops()]
     assert len(names) == len(set(names))

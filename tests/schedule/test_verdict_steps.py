@@ -189,7 +189,7 @@ def test_hardware_obligations_recorded_whatever_the_layers() -> None:
 
 def test_hardware_flag_matches_the_verdict_table() -> None:
     flagged = {name for name, cls in REGISTRY.items() if cls.hardware}
-    assert flagged == {"parallel", "pipeline", "unroll", "partition", "dataflow", "to"}
+    assert flagged == {"parallel", "pipeline", "unroll", "partition", "dataflow", "to", "unfold"}
     assert flagged <= HARDWARE_PRIMITIVES
     assert not {name for name, cls in REGISTRY.items() if not cls.hardware} & HARDWARE_PRIMITIVES
 

@@ -5,6 +5,7 @@
 | `hls.pipeline_ii = n` (loop)            | `#pragma HLS pipeline II=n` (first line of body)  |
 | `hls.unroll = 0` / `= n` (loop)         | `#pragma HLS unroll` / `... unroll factor=n`      |
 | `hls.parallel` (loop)                   | `#pragma HLS unroll` (see below)                  |
+| `hls.unfold` (loop, with `hls.unroll`)  | a comment: the loop's copies are Allo's PEs       |
 | `hls.dataflow` (loop or func)           | `#pragma HLS dataflow`                            |
 | `hls.inline` (func; false: `off`)       | `#pragma HLS inline` / `#pragma HLS inline off`   |
 | `hls.partition` (alloc/alloca; func arg)| `#pragma HLS array_partition variable=NAME ...`   |
@@ -43,6 +44,8 @@ def loop_pragmas(op: ir.Operation) -> list[str]:
     if "hls.pipeline_ii" in attrs:
         ii = _int(attrs["hls.pipeline_ii"])
         lines.append(f"#pragma HLS pipeline II={ii}")
+    if "hls.unfold" in attrs:
+        lines.append("// unfold: one instance (PE) per iteration, proved independent")
     if "hls.unroll" in attrs:
         factor = _int(attrs["hls.unroll"])
         lines.append("#pragma HLS unroll" if factor <= 0 else f"#pragma HLS unroll factor={factor}")

@@ -13,6 +13,7 @@ from allo_verify.schedule.primitives import (  # noqa: F401 - registers them
     reuse_at,
     split,
     stream,
+    unfold,
     unroll,
 )
 from allo_verify.schedule.primitives.base import REGISTRY, Context, Primitive
