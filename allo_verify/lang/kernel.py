@@ -30,7 +30,9 @@ from mlir.ir import (
 )
 
 from allo_verify.errors import FrontendError
+from allo_verify.lang.annotations import Annotated, Memory
 from allo_verify.lang.loops import LoopKeyword
+from allo_verify.lang.qualified import set_arg_memory
 from allo_verify.lang.signature import Arg, Signature
 from allo_verify.lang.statements import FunctionBuilder
 from allo_verify.lang.templates import Instance, Origin, arg_key, origin_of, python_function
@@ -162,10 +164,17 @@ class ModuleBuilder:
                                   "**kwargs, keyword-only or default values)")
         # a template's annotations mean something only with its bindings: read the source
         given = {} if inst else getattr(pyfn, "__annotations__", {})
-        for arg in a.args:
+        memories: dict[int, Memory] = {}
+        for k, arg in enumerate(a.args):
             if arg.annotation is None:
                 raise src.error(arg, f"argument '{arg.arg}' needs a type annotation")
             args.append((arg.arg, _annotation(fb, given.get(arg.arg), arg.annotation, src)))
+            q = fb.qualifiers.get(id(arg.annotation))
+            if q is not None and q.stateful:
+                raise src.error(arg, f"argument '{arg.arg}' cannot be Stateful (declare the "
+                                     "state as a local: 'x: T @ Stateful = init')")
+            if q is not None and q.memory is not None:
+                memories[k] = q.memory
         declared: list[Any] | None = None
         r = fdef.returns
         if r is not None and not (isinstance(r, ast.Constant) and r.value is None):
@@ -186,6 +195,7 @@ class ModuleBuilder:
             if not is_top:
                 fop.attributes["sym_visibility"] = StringAttr.get("private")
             results = fb.build(fop, args, declared)
+            set_arg_memory(fop, memories)
             self.written_args[name] = fb.written_args
             self.loop_keywords += fb.loop_keywords
             fop.attributes["function_type"] = TypeAttr.get(FunctionType.get(
@@ -260,7 +270,7 @@ def _annotation(fb: FunctionBuilder, value: Any, node: ast.expr, src: SourceInfo
     unreadable = nested and any(n not in fn_names for n in names)
     if unreadable and isinstance(value, (DType, ArrayType)):
         return value
-    if value is not None and not isinstance(value, (str, DType, ArrayType)):
+    if value is not None and not isinstance(value, (str, DType, ArrayType, Annotated)):
         raise src.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type")
     return fb.eval_type(node)
 

@@ -21,10 +21,13 @@ from mlir.ir import AffineMap, InsertionPoint, Location, MemRefType, StringAttr,
 
 from allo_verify.lang import emit_ops, templates
 from allo_verify.lang.affine_expr import Aff
+from allo_verify.lang.annotations import Annotated
 from allo_verify.lang.definite import maybe_unassigned
 from allo_verify.lang.emit_cast import cast, const, to_bool
 from allo_verify.lang.expressions import BINOPS, ExpressionBuilder
 from allo_verify.lang.loops import LoopBuilder, LoopKeyword
+from allo_verify.lang.meta import MetaBuilder
+from allo_verify.lang.qualified import QualifiedDeclBuilder
 from allo_verify.lang.types import ArrayType, DType, Int, float32, int32
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
     from allo_verify.lang.kernel import ModuleBuilder, SourceInfo
 
 _UNSUPPORTED = {
-    ast.Break: "break", ast.Continue: "continue", ast.Try: "try", ast.With: "with",
+    ast.Break: "break", ast.Continue: "continue", ast.Try: "try",
     ast.Global: "global", ast.Nonlocal: "nonlocal", ast.Raise: "raise", ast.Delete: "del",
     ast.FunctionDef: "nested function definitions", ast.ClassDef: "class definitions",
     ast.Import: "import", ast.ImportFrom: "import", ast.Assert: "assert",
@@ -40,7 +43,7 @@ _UNSUPPORTED = {
 }
 
 
-class FunctionBuilder(LoopBuilder, ExpressionBuilder):
+class FunctionBuilder(MetaBuilder, QualifiedDeclBuilder, LoopBuilder, ExpressionBuilder):
     """Builds the body of one kernel function into an existing `func.func`."""
 
     def __init__(self, mb: ModuleBuilder, src: SourceInfo, fdef: ast.FunctionDef,
@@ -66,6 +69,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.written_args: set[str] = set()
         self.constant_arrays: set[int] = set()
         self._maybe_unassigned: set[str] | None = None
+        self.prev_stmt: ast.stmt | None = None  # the statement before, same block (meta)
+        self._meta_taken: dict[int, bool] = {}
+        self.qualifiers: dict[int, Annotated] = {}  # annotation node -> its qualifiers
 
     # ---- locations and errors ----------------------------------------------------------
     def error(self, node: ast.AST, msg: str) -> Exception:
@@ -172,10 +178,13 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         return self.result_types or []
 
     def block(self, stmts: list[ast.stmt]) -> None:
+        saved, self.prev_stmt = self.prev_stmt, None
         for s in stmts:
             if self.returned:
                 raise self.error(s, "statement after return")
             self.stmt(s)
+            self.prev_stmt = s
+        self.prev_stmt = saved
 
     def stmt(self, node: ast.stmt) -> None:
         with self.location(node):
@@ -204,11 +213,16 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             raise self.error(node, f"cannot evaluate type annotation '{ast.unparse(node)}': {e} "
                                    "(names resolve in the kernel's module globals and "
                                    "closure)") from None
+        if isinstance(t, Annotated):  # `T[...] @ Memory(...)`: qualifiers kept by node
+            self.qualifiers[id(node)] = t
+            t = t.type
         if not isinstance(t, (DType, ArrayType)):
             raise self.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type")
         return t
 
     def stmt_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if self.qualified_decl(node):  # ConstExpr, Stateful (lang/qualified.py)
+            return
         if not isinstance(node.target, ast.Name):
             raise self.error(node, "only a plain name can be declared with a type")
         name = node.target.id
@@ -230,6 +244,7 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
                 self.allocs.append(value)
                 return
             av = self.declare_array(name, t, node)
+            self.apply_memory(av, node.annotation)
             self.init_array(av, value, node)
             return
         if name not in self.scalar_slots:
@@ -453,7 +468,8 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             scf.YieldOp([])
 
     def stmt_For(self, node: ast.For) -> None:
-        self.emit_for(node)
+        if not self.meta_for_stmt(node):
+            self.emit_for(node)
 
     def call_kernel(self, node: ast.Call, fn: Any, args: list[Any]) -> Any:
         name, sig = self.mb.function_for(fn, node, self.src)
