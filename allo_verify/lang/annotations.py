@@ -76,6 +76,11 @@ class Memory:
         if lat is not None and (not isinstance(lat, int) or isinstance(lat, bool) or lat < 1):
             raise TypeError(f"Memory latency must be a positive int, got {lat!r}")
 
+    @property
+    def read_only(self) -> bool:
+        """A ROM: the array must never be written."""
+        return (self.storage_type or "").upper().startswith("ROM")
+
     def pragma_fields(self) -> dict[str, str | int]:
         """The `bind_storage` fields: type, impl and (when given) latency."""
         out: dict[str, str | int] = {"type": (self.storage_type or "RAM_2P").upper(),

@@ -195,6 +195,11 @@ class ModuleBuilder:
             if not is_top:
                 fop.attributes["sym_visibility"] = StringAttr.get("private")
             results = fb.build(fop, args, declared)
+            for k, m in memories.items():
+                if m.read_only and args[k][0] in fb.written_args:
+                    raise src.error(a.args[k], f"argument '{args[k][0]}' is written by the "
+                                               f"kernel but its Memory is the read-only "
+                                               f"{m.storage_type}")
             set_arg_memory(fop, memories)
             self.written_args[name] = fb.written_args
             self.loop_keywords += fb.loop_keywords

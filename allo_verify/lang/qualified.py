@@ -180,6 +180,10 @@ class QualifiedDeclBuilder:
         ann = self.qualifiers.get(id(annotation))
         if ann is None or ann.memory is None:
             return
+        if ann.memory.read_only:
+            raise self.error(annotation, "a local array is written (initialized), so its "  # type: ignore[attr-defined]
+                                         f"Memory cannot be the read-only "
+                                         f"{ann.memory.storage_type}")
         av.value.owner.attributes[BIND_STORAGE_ATTR] = memory_attr(ann.memory)
 
 
