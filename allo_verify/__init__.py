@@ -14,6 +14,7 @@ from allo_verify.lang.annotations import (
     meta_if,
 )
 from allo_verify.lang.dsl import cos, exp, grid, log, log2, pow, reduction, sin, sqrt, tanh
+from allo_verify.lang.structs import Struct
 from allo_verify.lang.templates import template
 from allo_verify.lang.types import (
     ArrayType,
@@ -55,8 +56,8 @@ from allo_verify.lang.types import (
 from allo_verify.schedule.schedule import Schedule, customize
 
 __all__ = [
-    "AlloVerifyError", "ArrayType", "ConstExpr", "Memory", "Stateful", "meta_elif", "meta_else",
-    "meta_for", "meta_if", "DType", "Fixed", "Float", "FrontendError", "Index", "Int",
+    "AlloVerifyError", "ArrayType", "ConstExpr", "Memory", "Stateful", "Struct", "meta_elif",
+    "meta_else", "meta_for", "meta_if", "DType", "Fixed", "Float", "FrontendError", "Index", "Int",
     "Partition", "Schedule", "ScheduleError", "ScheduleUsageError", "UFixed", "UInt", "bool",
     "Equivalence", "check_equivalent", "cos", "customize", "equivalence", "exp",
     "float16", "float32", "float64", "from_fixed", "grid", "index", "int1", "int2", "int4",

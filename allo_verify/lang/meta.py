@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from allo_verify.lang.annotations import META_MARKERS
+from allo_verify.lang.structs import StructVar
 from allo_verify.lang.values import AV
 
 MAX_META_ITERATIONS = 4096
@@ -144,5 +145,5 @@ class MetaBuilder:
             if n + 1 < len(values):
                 for name in set(self.symbols) - before:
                     sym = self.symbols[name]
-                    if isinstance(sym, (AV, bool, int, float)):  # body-local: fresh next copy
+                    if isinstance(sym, (AV, StructVar, bool, int, float)):  # fresh next copy
                         del self.symbols[name]

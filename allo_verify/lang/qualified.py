@@ -36,6 +36,7 @@ from mlir.ir import (
 )
 
 from allo_verify.lang.annotations import Annotated, ConstExprType, Memory
+from allo_verify.lang.structs import Struct, StructArrayType
 from allo_verify.lang.types import ArrayType, DType, Float, convert_python, int_range
 from allo_verify.lang.values import AV, mlir_type
 
@@ -79,6 +80,9 @@ class QualifiedDeclBuilder:
     def qualified_decl(self, node: ast.AnnAssign) -> bool:
         """Handle `node` when its annotation is ConstExpr or Stateful; False otherwise."""
         ann = self._annotation_object(node.annotation)
+        if isinstance(ann, (Struct, StructArrayType)):
+            self.struct_decl(node, ann)  # type: ignore[attr-defined]
+            return True
         if isinstance(ann, ConstExprType):
             self._const_decl(node, ann)
             return True

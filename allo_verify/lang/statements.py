@@ -28,6 +28,7 @@ from allo_verify.lang.expressions import BINOPS, ExpressionBuilder
 from allo_verify.lang.loops import LoopBuilder, LoopKeyword
 from allo_verify.lang.meta import MetaBuilder
 from allo_verify.lang.qualified import QualifiedDeclBuilder
+from allo_verify.lang.structs import Struct, StructArrayType, StructBuilder
 from allo_verify.lang.types import ArrayType, DType, Int, float32, int32
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
@@ -43,7 +44,8 @@ _UNSUPPORTED = {
 }
 
 
-class FunctionBuilder(MetaBuilder, QualifiedDeclBuilder, LoopBuilder, ExpressionBuilder):
+class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuilder,
+                      ExpressionBuilder):
     """Builds the body of one kernel function into an existing `func.func`."""
 
     def __init__(self, mb: ModuleBuilder, src: SourceInfo, fdef: ast.FunctionDef,
@@ -213,6 +215,9 @@ class FunctionBuilder(MetaBuilder, QualifiedDeclBuilder, LoopBuilder, Expression
             raise self.error(node, f"cannot evaluate type annotation '{ast.unparse(node)}': {e} "
                                    "(names resolve in the kernel's module globals and "
                                    "closure)") from None
+        if isinstance(t, (Struct, StructArrayType)):
+            raise self.error(node, "struct types are supported for local variables only; "
+                                   "pass one array per field")
         if isinstance(t, Annotated):  # `T[...] @ Memory(...)`: qualifiers kept by node
             self.qualifiers[id(node)] = t
             t = t.type
@@ -313,6 +318,8 @@ class FunctionBuilder(MetaBuilder, QualifiedDeclBuilder, LoopBuilder, Expression
         return "array"
 
     def stmt_Assign(self, node: ast.Assign) -> None:
+        if self.struct_assign_stmt(node):  # lang/structs.py
+            return
         value = self.expr(node.value)
         for target in node.targets:
             self.assign(target, value, node)
@@ -326,6 +333,10 @@ class FunctionBuilder(MetaBuilder, QualifiedDeclBuilder, LoopBuilder, Expression
             return
         if isinstance(target, ast.Name):
             self.assign_name(target.id, value, node)
+            return
+        field = self.field_ref(target) if isinstance(target, ast.Attribute) else None
+        if field is not None:  # a struct field: its scalar slot or array (lang/structs.py)
+            self.assign(field, value, node)
             return
         if isinstance(target, ast.Subscript):
             acc = self.array_access(target)
@@ -520,8 +531,6 @@ def _assigned_names(fdef: ast.FunctionDef) -> set[str]:
                 if isinstance(m, ast.Name):
                     names.add(m.id)
     return names
-
-
 
 
 def _literal_list(node: ast.List, fb: FunctionBuilder) -> list:

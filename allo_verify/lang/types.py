@@ -267,3 +267,4 @@ from allo_verify.lang.annotations import (  # noqa: E402, F401 - re-exported nam
     meta_for,
     meta_if,
 )
+from allo_verify.lang.structs import Struct  # noqa: E402, F401 - re-exported
