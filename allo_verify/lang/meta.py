@@ -58,6 +58,12 @@ class MetaBuilder:
                                    "or module constants)")
         return v
 
+    def compile_time_names(self) -> dict[str, Any]:
+        """Kernel names bound to compile-time constants (ConstExpr, meta_for variables):
+        annotations may use them (`B: int32[K]`)."""
+        return {k: v for k, v in self.symbols.items()
+                if isinstance(v, (bool, int, float)) and k.isidentifier()}
+
     # ---- with --------------------------------------------------------------------------
     def stmt_With(self, node: ast.With) -> None:
         if len(node.items) != 1:

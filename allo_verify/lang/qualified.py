@@ -94,7 +94,7 @@ class QualifiedDeclBuilder:
     def _annotation_object(self, node: ast.expr) -> Any:
         try:
             return eval(compile(ast.Expression(node), self.src.filename, "eval"),  # type: ignore[attr-defined]  # noqa: S307
-                        self.namespace)  # type: ignore[attr-defined]
+                        self.namespace | self.compile_time_names())  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - eval_type reports a bad annotation
             return None
 

@@ -210,7 +210,8 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
     def eval_type(self, node: ast.expr) -> Any:
         node = templates.unquote(node)  # a quoted annotation: "T[M, K]"
         try:
-            t = eval(compile(ast.Expression(node), self.src.filename, "eval"), self.namespace)  # noqa: S307
+            t = eval(compile(ast.Expression(node), self.src.filename, "eval"),  # noqa: S307
+                     self.namespace | self.compile_time_names())
         except Exception as e:  # noqa: BLE001 - any failure is a bad annotation
             raise self.error(node, f"cannot evaluate type annotation '{ast.unparse(node)}': {e} "
                                    "(names resolve in the kernel's module globals and "

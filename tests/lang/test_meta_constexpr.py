@@ -153,6 +153,24 @@ def test_constexpr_values_fold_and_convert():
     assert np.array_equal(f(A), A + 127)
 
 
+def test_constexpr_in_annotations_and_meta_for_variables_as_sizes():
+    def k(A: int32[8]) -> int32[4]:
+        K: ConstExpr[int32] = M
+        B: int32[K] = 0
+        for j in allo.meta_for(1, 3):
+            T: int32[j] = 0  # a fresh array of size j in every copy
+            T[j - 1] = A[j]
+            B[j] = T[j - 1]
+        for i in range(K):
+            B[i] += A[2 * i]
+        return B
+    f = allo.customize(k).build()
+    A = _ints(8, 9)
+    want = A[::2].astype(np.int64)
+    want[1:3] += A[1:3]
+    assert np.array_equal(f(A), want.astype(np.int32))
+
+
 # ------------------------------------------------------------------ errors at file:line
 
 

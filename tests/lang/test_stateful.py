@@ -17,7 +17,16 @@ import pytest
 from mlir import ir
 
 import allo_verify as allo
-from allo_verify import FrontendError, ScheduleError, Stateful, int16, int32
+from allo_verify import (
+    Fixed,
+    FrontendError,
+    ScheduleError,
+    Stateful,
+    float32,
+    int16,
+    int32,
+    uint4,
+)
 from allo_verify.codegen.hls import csim_check, emit_hls
 from allo_verify.equiv.api import verify_modules
 
@@ -267,3 +276,41 @@ def test_bad_stateful_uses_are_frontend_errors(kernel, tag, words):
     assert err.lineno == _line(tag), str(err)
     assert Path(err.filename).name == Path(__file__).name
     assert words in str(err)
+
+
+def sub_counter(x: int32) -> int32:
+    c: uint4 @ Stateful = 15
+    c = c + 1
+    return x + c
+
+
+def k_mixed_state(A: int32[4]) -> int32[4]:
+    """State of several types, and state inside a called kernel (one per callee)."""
+    f: float32 @ Stateful = 0.5
+    q: Fixed(8, 2) @ Stateful = 1.25
+    B: int32[4] = 0
+    for i in range(4):
+        B[i] = sub_counter(A[i])
+        f = f * 2.0
+        q = q + 0.25
+    B[0] = B[0] + int(f) + int(q)
+    return B
+
+
+def test_state_of_several_types_and_in_callees():
+    s = allo.customize(k_mixed_state)
+    g = s.build()
+    A = np.arange(4, dtype=np.int32)
+    c, f, q = 15, 0.5, 1.25
+    for _ in range(3):
+        want = []
+        for a in A:
+            c = (c + 1) % 16
+            want.append(int(a) + c)
+        f, q = f * 16, q + 1.0
+        want[0] += int(f) + int(q)
+        assert g(A).tolist() == want
+    cert = s.verify(csim=True, trials=15)
+    assert cert.ok, cert
+    l3 = next(e for e in cert.entries if e.layer == "L3")
+    assert set(l3.scope["sizes"]) >= {"state_c", "state_f", "state_q"}
