@@ -245,7 +245,8 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
             else:
                 value = self.expr(node.value) if node.value is not None else 0
             if isinstance(value, AV) and value.type == t and node.value is not None and \
-                    isinstance(node.value, ast.Call) and value not in self.symbols.values():
+                    isinstance(node.value, ast.Call) and value not in self.symbols.values() \
+                    and id(node.annotation) not in self.qualifiers:  # Memory: own alloc
                 self.symbols[name] = value  # a fresh array returned by a kernel call
                 self.allocs.append(value)
                 return
@@ -361,7 +362,9 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
             self.note_write(cur, node)
             memref.CopyOp(value.value, cur.value)
         elif cur is not None:
-            raise self.error(node, f"cannot assign to '{name}' (a loop variable or argument)")
+            what = "a compile-time constant" if isinstance(cur, (bool, int, float)) \
+                else "a loop variable or argument"
+            raise self.error(node, f"cannot assign to '{name}' ({what})")
         elif isinstance(value, AV):
             self.symbols[name] = value
         else:

@@ -98,6 +98,30 @@ def test_scheduled_annotated_kernel_verifies_and_keeps_both_pragmas():
     assert csim_check(s.module, s.sig, [_inputs(k) for k in range(3)]).agreed
 
 
+def inc(A: int32[8]) -> int32[8]:
+    B: int32[8] = 0
+    for i in range(8):
+        B[i] = A[i] + 1
+    return B
+
+
+def k_call(A: int32[8]) -> int32[8]:
+    T: int32[8] @ Memory(resource="BRAM", storage_type="RAM_S2P") = inc(A)
+    C: int32[8] = 0
+    for i in range(8):
+        C[i] = T[i] * 2
+    return C
+
+
+def test_memory_on_an_array_from_a_kernel_call_is_kept():
+    s = allo.customize(k_call)
+    code = emit_hls(s.module, s.sig).code
+    assert "#pragma HLS bind_storage variable=T type=ram_s2p impl=bram" in code
+    A = np.arange(8, dtype=np.int32)
+    assert np.array_equal(s.build()(A), (A + 1) * 2)
+    assert csim_check(s.module, s.sig, [(A,)]).agreed
+
+
 def test_emitter_rejects_malformed_attribute():
     s = allo.customize(k_plain)
     text = str(s.module).replace("func.func @k_plain(%arg0: memref<8x8xi32>",

@@ -237,7 +237,14 @@ def e_else_after_nonmeta_with(A: int32[4]) -> int32:
     return s
 
 
-ERRORS = [(e_nonconst_if, "nonconst-if", "compile-time"),
+def e_assign_constexpr(A: int32[4]) -> int32:
+    n: ConstExpr[int32] = 3
+    n = A[0]  # <- assign-constexpr
+    return n
+
+
+ERRORS = [(e_assign_constexpr, "assign-constexpr", "compile-time constant"),
+          (e_nonconst_if, "nonconst-if", "compile-time"),
           (e_loopvar_if, "loopvar-if", "compile-time"),
           (e_nonconst_constexpr, "nonconst-constexpr", "compile-time"),
           (e_overflow_constexpr, "overflow-constexpr", "does not fit"),
