@@ -64,6 +64,16 @@ class MetaBuilder:
         return {k: v for k, v in self.symbols.items()
                 if isinstance(v, (bool, int, float)) and k.isidentifier()}
 
+    def skipped_meta_branch(self, node: ast.stmt) -> bool:
+        """`node` is a meta_elif/meta_else after a taken branch of its chain (so it is not
+        built, and may follow a branch that returned)."""
+        if not (isinstance(node, ast.With) and len(node.items) == 1):
+            return False
+        if self.meta_kind(node.items[0].context_expr) not in ("meta_elif", "meta_else"):
+            return False
+        prev = self.prev_stmt
+        return isinstance(prev, ast.With) and self._meta_taken.get(id(prev), False)
+
     # ---- with --------------------------------------------------------------------------
     def stmt_With(self, node: ast.With) -> None:
         if len(node.items) != 1:

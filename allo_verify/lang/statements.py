@@ -182,7 +182,7 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
     def block(self, stmts: list[ast.stmt]) -> None:
         saved, self.prev_stmt = self.prev_stmt, None
         for s in stmts:
-            if self.returned:
+            if self.returned and not self.skipped_meta_branch(s):
                 raise self.error(s, "statement after return")
             self.stmt(s)
             self.prev_stmt = s

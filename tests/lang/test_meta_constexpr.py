@@ -171,6 +171,23 @@ def test_constexpr_in_annotations_and_meta_for_variables_as_sizes():
     assert np.array_equal(f(A), want.astype(np.int32))
 
 
+@template("N")
+def k_ret(A: "int32[N]") -> "int32":  # noqa: F821, UP037
+    with allo.meta_if(N > 4):  # noqa: F821
+        return A[0] + A[N - 1]  # noqa: F821
+    with allo.meta_elif(N > 2):  # noqa: F821
+        return A[1]
+    with allo.meta_else():
+        return A[0] * 2
+
+
+def test_meta_branches_may_each_return():
+    A8, A3, A2 = _ints(8, 1), _ints(3, 2), _ints(2, 3)
+    assert allo.customize(k_ret, instantiate=[8]).build()(A8) == A8[0] + A8[7]
+    assert allo.customize(k_ret, instantiate=[3]).build()(A3) == A3[1]
+    assert allo.customize(k_ret, instantiate=[2]).build()(A2) == A2[0] * 2
+
+
 # ------------------------------------------------------------------ errors at file:line
 
 
