@@ -196,6 +196,26 @@ def test_changed_initial_state_is_refuted():
     assert (e.result.counterexample.value_a, e.result.counterexample.value_b) == (5, 6)
 
 
+def test_equal_initial_state_alone_never_proves():
+    """The STATE entry is not a proof of the design: with only L3 run, not proved."""
+    s = allo.customize(k_acc)
+    cert = verify_modules(s.module, s.module, s.sig, layers=("L3",))
+    state = next(e for e in cert.entries if e.name == "stateful-initial-values")
+    assert state.layer == "STATE" and state.result.status == "proved"
+    assert not cert.ok
+
+
+def test_reports_render_the_state_entry():
+    from allo_verify.report.html import to_html
+    from allo_verify.report.markdown import to_markdown
+
+    s = allo.customize(k_acc)
+    s.split("i", 4)
+    d = s.verify(trials=10).to_dict()
+    assert "stateful-initial-values" in to_markdown(d)
+    assert "stateful-initial-values" in to_html(d)
+
+
 def test_check_equivalent_matches_state_by_variable():
     def k_same(A: int32[N]) -> int32:
         acc: int32 @ Stateful = 5
