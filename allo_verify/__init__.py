@@ -11,7 +11,17 @@ from allo_verify.errors import (
     ScheduleError,
     ScheduleUsageError,
 )
+from allo_verify.lang.annotations import (
+    ConstExpr,
+    Memory,
+    Stateful,
+    meta_elif,
+    meta_else,
+    meta_for,
+    meta_if,
+)
 from allo_verify.lang.dsl import cos, exp, grid, log, log2, pow, reduction, sin, sqrt, tanh
+from allo_verify.lang.structs import Struct
 from allo_verify.lang.templates import template
 from allo_verify.lang.types import (
     ArrayType,
@@ -54,7 +64,8 @@ from allo_verify.schedule.schedule import Schedule, customize
 from allo_verify.verify_result import VerifyResult, verify
 
 __all__ = [
-    "AlloVerifyError", "ArrayType", "DType", "Fixed", "Float", "FrontendError", "Index", "Int",
+    "AlloVerifyError", "ArrayType", "ConstExpr", "Memory", "Stateful", "Struct", "meta_elif",
+    "meta_else", "meta_for", "meta_if", "DType", "Fixed", "Float", "FrontendError", "Index", "Int",
     "Partition", "Schedule", "ScheduleError", "ScheduleUsageError", "UFixed", "UInt", "bool",
     "Equivalence", "NotSupportedError", "VerifyResult", "check_equivalent", "cos", "customize",
     "equivalence", "exp",

@@ -22,15 +22,6 @@ UNSUPPORTED: dict[str, str] = {
                 "float16 or float32",
     "Stream": "typed Stream arguments (Allo's df.region streams) are not implemented; use "
               "s.to(buffer, stage, depth) for checked FIFOs between loop nests",
-    "Struct": "Struct types are not implemented",
-    "ConstExpr": "ConstExpr is not implemented; use a module-level constant or a template "
-                 "parameter",
-    "Stateful": "Stateful variables (kept across calls) are not implemented",
-    "Memory": "Memory(resource=...) annotations are not implemented",
-    "meta_if": "meta_if/meta_elif/meta_else/meta_for are not implemented; use a template",
-    "meta_elif": "meta_if/meta_elif/meta_else/meta_for are not implemented; use a template",
-    "meta_else": "meta_if/meta_elif/meta_else/meta_for are not implemented; use a template",
-    "meta_for": "meta_if/meta_elif/meta_else/meta_for are not implemented; use a template",
     "dataflow": "Allo's spatial dataflow module (df.region, df.kernel) is not implemented; "
                 "use s.dataflow(...) and s.to(...)",
     "IPModule": "external IP modules are not supported",

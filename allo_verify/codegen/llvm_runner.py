@@ -215,8 +215,12 @@ def build_llvm(module: ir.Module | str, sig: Signature) -> LLVMKernel:
     """Compile `module` (which contains `func.func @<sig.name>`) for `sig`. The module is
     not mutated. Raises ValueError when the function's MLIR types disagree with `sig`.
     The same module (as given, or as printed by MLIR) for the same signature returns the
-    same kernel object, compiled once."""
+    same kernel object, compiled once; except a module with `allo.stateful` globals, whose
+    every build is a new kernel with the initial state (state persists across the calls of
+    one kernel object, never between builds)."""
     text = module_text(module)
+    if "allo.stateful" in text:  # state lives in the engine: each build starts afresh
+        return LLVMKernel(sig, _compile(clone_module(text), sig, text))
     key = cache_key(text, sig)
     with _lock:
         hit = _cache.get(key)

@@ -18,6 +18,12 @@ from allo_verify.equiv.cosim import DEFAULT_CELL_BUDGET, DEFAULT_TRIALS, cosimul
 from allo_verify.equiv.cosim_tolerance import l3_statement
 from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation, discharge
 from allo_verify.equiv.results import Cost, Result
+from allo_verify.equiv.state import (
+    INITIAL_STATEMENT,
+    externalize_state,
+    has_state,
+    initial_state_result,
+)
 from allo_verify.equiv.tv import DEFAULT_BUDGET, check_equivalent_modules
 from allo_verify.lang.signature import Signature
 
@@ -92,10 +98,20 @@ def verify_modules(original: ir.Module, final: ir.Module, sig: Signature,
     discharged ones are recorded as given), L2 translation validation, L3 co-simulation
     (within a tolerance, given or derived, when reassociation is allowed); with `csim`, the
     CSIM entry: C simulation of `final`'s emitted HLS C++ against its LLVM simulation on the
-    L3 inputs (or `trials` inputs drawn from `seed` when L3 is not run)."""
+    L3 inputs (or `trials` inputs drawn from `seed` when L3 is not run). A stateful kernel is
+    checked with its state as an extra input and output of every layer (`equiv/state.py`);
+    L1 obligations are stated on the IR itself, where the state is a global array."""
     ta, tb = ir_text(original), ir_text(final)
     cert = Certificate(schedule_log=list(schedule_log), original_hash=ir_hash(ta),
                        final_hash=ir_hash(tb), allow_reassoc=allow_reassoc, kernel=sig.name)
+    if has_state(original, final):  # the state before/after a call: an input and an output
+        if "L2" in layers or "L3" in layers:
+            # its own layer: a proved STATE entry must never count as L2 proving the kernel
+            cert.add(Entry("STATE", "stateful-initial-values",
+                           initial_state_result(original, final, sig), INITIAL_STATEMENT,
+                           sig.name))
+        original, final, sig = externalize_state(original, final, sig)
+        ta, tb = ir_text(original), ir_text(final)
     if "L1" in layers:
         for ob in obligations:
             if isinstance(ob, tuple):

@@ -53,6 +53,9 @@ class _Analysis:
             self.read(_reads(s.iter), assigned)
             self.block(s.body, assigned | set(_targets(s.target)))
             return assigned
+        if isinstance(s, ast.With):  # meta blocks: built or not, like a branch
+            self.block(s.body, assigned | {n for i in s.items for n in _targets(i)})
+            return assigned
         if isinstance(s, ast.While):
             self.read(_reads(s.test), assigned)
             self.block(s.body, assigned)

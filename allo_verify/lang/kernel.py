@@ -30,7 +30,9 @@ from mlir.ir import (
 )
 
 from allo_verify.errors import FrontendError
+from allo_verify.lang.annotations import Annotated, Memory
 from allo_verify.lang.loops import LoopKeyword
+from allo_verify.lang.qualified import set_arg_memory
 from allo_verify.lang.signature import Arg, Signature
 from allo_verify.lang.statements import FunctionBuilder
 from allo_verify.lang.templates import Instance, Origin, arg_key, origin_of, python_function
@@ -175,11 +177,18 @@ class ModuleBuilder:
                                   "**kwargs, keyword-only or default values)")
         # a template's annotations mean something only with its bindings: read the source
         given = {} if inst else getattr(pyfn, "__annotations__", {})
-        for arg in a.args:
+        memories: dict[int, Memory] = {}
+        for k, arg in enumerate(a.args):
             if arg.annotation is None:
                 raise src.error(arg, f"argument '{arg.arg}' needs a type annotation")
             args.append((arg.arg, _annotation(fb, given.get(arg.arg), arg.annotation, src,
                                               f"argument '{arg.arg}'")))
+            q = fb.qualifiers.get(id(arg.annotation))
+            if q is not None and q.stateful:
+                raise src.error(arg, f"argument '{arg.arg}' cannot be Stateful (declare the "
+                                     "state as a local: 'x: T @ Stateful = init')")
+            if q is not None and q.memory is not None:
+                memories[k] = q.memory
         declared: list[Any] | None = None
         r = fdef.returns
         if r is not None and not (isinstance(r, ast.Constant) and r.value is None):
@@ -200,6 +209,12 @@ class ModuleBuilder:
             if not is_top:
                 fop.attributes["sym_visibility"] = StringAttr.get("private")
             results = fb.build(fop, args, declared)
+            for k, m in memories.items():
+                if m.read_only and args[k][0] in fb.written_args:
+                    raise src.error(a.args[k], f"argument '{args[k][0]}' is written by the "
+                                               f"kernel but its Memory is the read-only "
+                                               f"{m.storage_type}")
+            set_arg_memory(fop, memories)
             self.written_args[name] = fb.written_args
             self.loop_keywords += fb.loop_keywords
             fop.attributes["function_type"] = TypeAttr.get(FunctionType.get(
@@ -278,7 +293,7 @@ def _annotation(fb: FunctionBuilder, value: Any, node: ast.expr, src: SourceInfo
     if isinstance(value, InvalidArrayType):
         raise src.error(node, f"{what}: annotation '{ast.unparse(node)}' is not a kernel "
                               f"type: {value.reason}")
-    if value is not None and not isinstance(value, (str, DType, ArrayType)):
+    if value is not None and not isinstance(value, (str, DType, ArrayType, Annotated)):
         raise src.error(node, f"{what}: annotation '{ast.unparse(node)}' is not a kernel type")
     return fb.eval_type(node)
 

@@ -21,10 +21,14 @@ from mlir.ir import AffineMap, InsertionPoint, Location, MemRefType, StringAttr,
 
 from allo_verify.lang import emit_ops, templates
 from allo_verify.lang.affine_expr import Aff
+from allo_verify.lang.annotations import Annotated
 from allo_verify.lang.definite import maybe_unassigned
 from allo_verify.lang.emit_cast import cast, const, to_bool
 from allo_verify.lang.expressions import BINOPS, ExpressionBuilder
 from allo_verify.lang.loops import LoopBuilder, LoopKeyword
+from allo_verify.lang.meta import MetaBuilder
+from allo_verify.lang.qualified import QualifiedDeclBuilder
+from allo_verify.lang.structs import Struct, StructArrayType, StructBuilder
 from allo_verify.lang.types import ArrayType, DType, Int, InvalidArrayType, float32, int32
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
@@ -32,7 +36,7 @@ if TYPE_CHECKING:
     from allo_verify.lang.kernel import ModuleBuilder, SourceInfo
 
 _UNSUPPORTED = {
-    ast.Break: "break", ast.Continue: "continue", ast.Try: "try", ast.With: "with",
+    ast.Break: "break", ast.Continue: "continue", ast.Try: "try",
     ast.Global: "global", ast.Nonlocal: "nonlocal", ast.Raise: "raise", ast.Delete: "del",
     ast.FunctionDef: "nested function definitions", ast.ClassDef: "class definitions",
     ast.Import: "import", ast.ImportFrom: "import", ast.Assert: "assert",
@@ -40,7 +44,8 @@ _UNSUPPORTED = {
 }
 
 
-class FunctionBuilder(LoopBuilder, ExpressionBuilder):
+class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuilder,
+                      ExpressionBuilder):
     """Builds the body of one kernel function into an existing `func.func`."""
 
     def __init__(self, mb: ModuleBuilder, src: SourceInfo, fdef: ast.FunctionDef,
@@ -66,6 +71,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         self.written_args: set[str] = set()
         self.constant_arrays: set[int] = set()
         self._maybe_unassigned: set[str] | None = None
+        self.prev_stmt: ast.stmt | None = None  # the statement before, same block (meta)
+        self._meta_taken: dict[int, bool] = {}
+        self.qualifiers: dict[int, Annotated] = {}  # annotation node -> its qualifiers
 
     # ---- locations and errors ----------------------------------------------------------
     def error(self, node: ast.AST, msg: str) -> Exception:
@@ -172,10 +180,13 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         return self.result_types or []
 
     def block(self, stmts: list[ast.stmt]) -> None:
+        saved, self.prev_stmt = self.prev_stmt, None
         for s in stmts:
-            if self.returned:
+            if self.returned and not self.skipped_meta_branch(s):
                 raise self.error(s, "statement after return")
             self.stmt(s)
+            self.prev_stmt = s
+        self.prev_stmt = saved
 
     def stmt(self, node: ast.stmt) -> None:
         with self.location(node):
@@ -199,11 +210,18 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
     def eval_type(self, node: ast.expr) -> Any:
         node = templates.unquote(node)  # a quoted annotation: "T[M, K]"
         try:
-            t = eval(compile(ast.Expression(node), self.src.filename, "eval"), self.namespace)  # noqa: S307
+            t = eval(compile(ast.Expression(node), self.src.filename, "eval"),  # noqa: S307
+                     self.namespace | self.compile_time_names())
         except Exception as e:  # noqa: BLE001 - any failure is a bad annotation
             raise self.error(node, f"cannot evaluate type annotation '{ast.unparse(node)}': {e} "
                                    "(names resolve in the kernel's module globals and "
                                    "closure)") from None
+        if isinstance(t, (Struct, StructArrayType)):
+            raise self.error(node, "struct types are supported for local variables only; "
+                                   "pass one array per field")
+        if isinstance(t, Annotated):  # `T[...] @ Memory(...)`: qualifiers kept by node
+            self.qualifiers[id(node)] = t
+            t = t.type
         if isinstance(t, InvalidArrayType):
             raise self.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type: "
                                    f"{t.reason}")
@@ -212,6 +230,8 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         return t
 
     def stmt_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if self.qualified_decl(node):  # ConstExpr, Stateful (lang/qualified.py)
+            return
         if not isinstance(node.target, ast.Name):
             raise self.error(node, "only a plain name can be declared with a type")
         name = node.target.id
@@ -228,11 +248,13 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             else:
                 value = self.expr(node.value) if node.value is not None else 0
             if isinstance(value, AV) and value.type == t and node.value is not None and \
-                    isinstance(node.value, ast.Call) and value not in self.symbols.values():
+                    isinstance(node.value, ast.Call) and value not in self.symbols.values() \
+                    and id(node.annotation) not in self.qualifiers:  # Memory: own alloc
                 self.symbols[name] = value  # a fresh array returned by a kernel call
                 self.allocs.append(value)
                 return
             av = self.declare_array(name, t, node)
+            self.apply_memory(av, node.annotation)
             self.init_array(av, value, node)
             return
         if name not in self.scalar_slots:
@@ -301,6 +323,8 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         return "array"
 
     def stmt_Assign(self, node: ast.Assign) -> None:
+        if self.struct_assign_stmt(node):  # lang/structs.py
+            return
         value = self.expr(node.value)
         for target in node.targets:
             self.assign(target, value, node)
@@ -314,6 +338,10 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             return
         if isinstance(target, ast.Name):
             self.assign_name(target.id, value, node)
+            return
+        field = self.field_ref(target) if isinstance(target, ast.Attribute) else None
+        if field is not None:  # a struct field: its scalar slot or array (lang/structs.py)
+            self.assign(field, value, node)
             return
         if isinstance(target, ast.Subscript):
             acc = self.array_access(target)
@@ -337,7 +365,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             self.note_write(cur, node)
             memref.CopyOp(value.value, cur.value)
         elif cur is not None:
-            raise self.error(node, f"cannot assign to '{name}' (a loop variable or argument)")
+            what = "a compile-time constant" if isinstance(cur, (bool, int, float)) \
+                else "a loop variable or argument"
+            raise self.error(node, f"cannot assign to '{name}' ({what})")
         elif isinstance(value, AV):
             self.symbols[name] = value
         else:
@@ -456,7 +486,8 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             scf.YieldOp([])
 
     def stmt_For(self, node: ast.For) -> None:
-        self.emit_for(node)
+        if not self.meta_for_stmt(node):
+            self.emit_for(node)
 
     def call_kernel(self, node: ast.Call, fn: Any, args: list[Any]) -> Any:
         name, sig = self.mb.function_for(fn, node, self.src)
@@ -507,8 +538,6 @@ def _assigned_names(fdef: ast.FunctionDef) -> set[str]:
                 if isinstance(m, ast.Name):
                     names.add(m.id)
     return names
-
-
 
 
 def _literal_list(node: ast.List, fb: FunctionBuilder) -> list:

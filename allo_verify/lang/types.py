@@ -269,3 +269,15 @@ def exact_float(value: Any, t: Float) -> np.floating:
         return bits_to_float(int_to_float_bits(int(value), t.mlir_str()), t.mlir_str())
     with np.errstate(over="ignore"):  # past the largest finite value is +-inf, as IEEE says
         return t.np_dtype.type(value)
+
+# qualified types and compile-time markers (defined in lang/annotations.py, lang/structs.py)
+from allo_verify.lang.annotations import (  # noqa: E402, F401 - re-exported names
+    ConstExpr,
+    Memory,
+    Stateful,
+    meta_elif,
+    meta_else,
+    meta_for,
+    meta_if,
+)
+from allo_verify.lang.structs import Struct  # noqa: E402, F401 - re-exported

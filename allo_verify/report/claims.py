@@ -35,6 +35,7 @@ LAYER_TITLES = {
     "L2": "L2 translation validation",
     "L3": "L3 co-simulation",
     "CSIM": "C simulation of the emitted HLS C++",
+    "STATE": "initial values of Stateful variables (never proves a design by itself)",
 }
 
 PROVED_ALL_SIZES = "proved for all sizes"

@@ -217,6 +217,8 @@ class ModuleEmitter:
                     attr = d["hls.partition"] if "hls.partition" in d else None
                     partitions += pragmas.partition_pragmas(attr, name, len(shape),
                                                             f"argument '{base}'")
+                    bind = d["hls.bind_storage"] if "hls.bind_storage" in d else None
+                    partitions += pragmas.bind_storage_pragmas(bind, name, f"argument '{base}'")
             else:
                 vt = value_type(t)
                 st = (storage_for_dtype(self.sig.args[k].type) if is_top
@@ -247,6 +249,9 @@ class ModuleEmitter:
                             if "hls.partition" in alloc.attributes else None)
                     partitions += pragmas.partition_pragmas(attr, name, len(shape),
                                                             f"result {k}")
+                    bind = (alloc.attributes["hls.bind_storage"]
+                            if "hls.bind_storage" in alloc.attributes else None)
+                    partitions += pragmas.bind_storage_pragmas(bind, name, f"result {k}")
             else:
                 st = storage_for_dtype(self.sig.results[k]) if is_top else default_storage(t)
                 params.append(f"{st.spell()} &{name}")
@@ -316,13 +321,17 @@ class ModuleEmitter:
         init = op.attributes["initial_value"] if "initial_value" in op.attributes else None
         if init is None or isinstance(init, ir.UnitAttr):
             return f"static {st.spell()} {name}{dims_text(shape)};"
+        note = ""
+        if "allo.stateful" in op.attributes:  # initialized once, kept across calls
+            note = (f"// Stateful '{ir.StringAttr(op.attributes['allo.stateful']).value}': "
+                    "initialized once, kept across calls\n")
         count = int(np.prod(shape)) if shape else 1
         values = dense_values(init, t.element_type, count)
         cells = [cell_literal(st, v) for v in values]
         const = "const " if "constant" in op.attributes else ""
         rows = [", ".join(cells[i:i + 8]) for i in range(0, len(cells), 8)]
         body = ",\n    ".join(rows)
-        return f"static {const}{st.spell()} {name}{dims_text(shape)} = {{\n    {body}}};"
+        return f"{note}static {const}{st.spell()} {name}{dims_text(shape)} = {{\n    {body}}};"
 
     def emit_body(self) -> str:
         parts: list[str] = []

@@ -10,6 +10,8 @@
 | `hls.inline` (func; false: `off`)       | `#pragma HLS inline` / `#pragma HLS inline off`   |
 | `hls.partition` (alloc/alloca; func arg)| `#pragma HLS array_partition variable=NAME ...`   |
 |                                         | after the declaration / at the function's top     |
+| `hls.bind_storage = {type, impl,        | `#pragma HLS bind_storage variable=NAME type=T    |
+|  latency?}` (alloc; func arg)           | impl=I [latency=L]` where partition pragmas go    |
 | `hls.private` (loop)                    | the named local scalars declared inside the body  |
 | `hls.stream = {depth = D}` (alloc)      | `hls::stream<T> NAME("NAME");` + `#pragma HLS     |
 |                                         | stream variable=NAME depth=D` (statements.py)     |
@@ -98,6 +100,36 @@ def partition_pragmas(attr: ir.Attribute | None, name: str, rank: int, where: st
             text += f" factor={factor}"
         lines.append(f"{text} dim={dim}")
     return lines
+
+
+BIND_TYPES = ("RAM_1P", "RAM_2P", "RAM_T2P", "RAM_S2P", "RAM_1WNR", "ROM_1P", "ROM_2P",
+              "ROM_NP", "FIFO")
+BIND_IMPLS = ("AUTO", "BRAM", "URAM", "LUTRAM", "SRL")
+
+
+def bind_storage_pragmas(attr: ir.Attribute | None, name: str, where: str) -> list[str]:
+    """The `#pragma HLS bind_storage` line of an `hls.bind_storage` attribute (set by a
+    `Memory(...)` annotation) on the array `name`. A hardware annotation: it chooses the RAM
+    that holds the array, never what the kernel computes. A malformed attribute raises
+    HLSEmitError naming `where`."""
+    if attr is None:
+        return []
+    if not isinstance(attr, ir.DictAttr):
+        raise HLSEmitError(f"hls.bind_storage on {where} must be a dictionary")
+    d = ir.DictAttr(attr)
+    kind = ir.StringAttr(d["type"]).value.upper() if "type" in d else ""
+    impl = ir.StringAttr(d["impl"]).value.upper() if "impl" in d else ""
+    if kind not in BIND_TYPES or impl not in BIND_IMPLS:
+        raise HLSEmitError(f"hls.bind_storage on {where}: type must be one of "
+                           f"{', '.join(BIND_TYPES)} and impl one of {', '.join(BIND_IMPLS)}, "
+                           f"got type={kind!r} impl={impl!r}")
+    text = f"#pragma HLS bind_storage variable={name} type={kind.lower()} impl={impl.lower()}"
+    if "latency" in d:
+        latency = _int(d["latency"])
+        if latency < 1:
+            raise HLSEmitError(f"hls.bind_storage on {where}: latency must be >= 1")
+        text += f" latency={latency}"
+    return [text]
 
 
 def private_buffers(op: ir.Operation) -> list[str]:

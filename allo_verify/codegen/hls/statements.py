@@ -380,6 +380,9 @@ class FunctionEmitter(ControlFlow):
         attr = op.attributes["hls.partition"] if "hls.partition" in op.attributes else None
         for p in pragmas.partition_pragmas(attr, name, len(shape), f"buffer '{base}'"):
             self.pragma(p)
+        bind = op.attributes["hls.bind_storage"] if "hls.bind_storage" in op.attributes else None
+        for p in pragmas.bind_storage_pragmas(bind, name, f"buffer '{base}'"):
+            self.pragma(p)
 
     def op_memref_dealloc(self, op: ir.Operation) -> None:
         return
