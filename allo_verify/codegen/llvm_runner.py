@@ -38,6 +38,7 @@ from mlir.execution_engine import ExecutionEngine
 from mlir.passmanager import PassManager
 
 from allo_verify.codegen import packing
+from allo_verify.codegen.fast_llvm import mark_noalias, memref_ranks
 from allo_verify.codegen.pipeline import (
     clone_module,
     find_func,
@@ -49,7 +50,7 @@ from allo_verify.lang.signature import Signature
 from allo_verify.lang.types import ArrayType
 
 ENTRY = "__allo_entry"
-OPT_LEVEL = 2
+OPT_LEVEL = 3  # bit-exact at any level: LLVM never reassociates floats without fast-math
 CACHE_SIZE = 128
 
 # i128 division and i128 <-> float conversions become calls to compiler
@@ -200,9 +201,10 @@ _cache: OrderedDict[str, LLVMKernel] = OrderedDict()
 _lock = threading.Lock()
 
 
-def cache_key(text: str, sig: Signature) -> str:
-    """The cache key of a module text compiled for `sig`."""
-    return hashlib.sha256(f"{text}\n{sig!r}".encode()).hexdigest()
+def cache_key(text: str, sig: Signature, opt_level: int = OPT_LEVEL, fast: bool = True) -> str:
+    """The cache key of a module text compiled for `sig` at `opt_level` (`fast`: with the
+    `fast_llvm` facts)."""
+    return hashlib.sha256(f"{text}\n{sig!r}\n{opt_level}\n{fast}".encode()).hexdigest()
 
 
 def clear_cache() -> None:
@@ -211,25 +213,31 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def build_llvm(module: ir.Module | str, sig: Signature) -> LLVMKernel:
+def build_llvm(module: ir.Module | str, sig: Signature, opt_level: int | None = None,
+               fast: bool = True) -> LLVMKernel:
     """Compile `module` (which contains `func.func @<sig.name>`) for `sig`. The module is
     not mutated. Raises ValueError when the function's MLIR types disagree with `sig`.
-    The same module (as given, or as printed by MLIR) for the same signature returns the
-    same kernel object, compiled once; except a module with `allo.stateful` globals, whose
-    every build is a new kernel with the initial state (state persists across the calls of
-    one kernel object, never between builds)."""
+    The same module (as given, or as printed by MLIR) for the same signature and options
+    returns the same kernel object, compiled once; except a module with `allo.stateful`
+    globals, whose every build is a new kernel with the initial state (state persists across
+    the calls of one kernel object, never between builds). `opt_level` (default `OPT_LEVEL`)
+    is LLVM's; `fast` adds the `fast_llvm` facts (noalias arrays, innermost loops kept
+    rolled). Every choice computes the same bits (no fast-math)."""
+    level = OPT_LEVEL if opt_level is None else opt_level
+    if level not in (0, 1, 2, 3):
+        raise ValueError(f"opt_level must be 0, 1, 2 or 3, got {opt_level!r}")
     text = module_text(module)
     if "allo.stateful" in text:  # state lives in the engine: each build starts afresh
-        return LLVMKernel(sig, _compile(clone_module(text), sig, text))
-    key = cache_key(text, sig)
+        return LLVMKernel(sig, _compile(clone_module(text), sig, text, level, fast))
+    key = cache_key(text, sig, level, fast)
     with _lock:
         hit = _cache.get(key)
         if hit is None:
             copy = clone_module(text)
-            canonical = cache_key(str(copy), sig)
+            canonical = cache_key(str(copy), sig, level, fast)
             hit = _cache.get(canonical)
             if hit is None:
-                hit = LLVMKernel(sig, _compile(copy, sig, text))
+                hit = LLVMKernel(sig, _compile(copy, sig, text, level, fast))
                 _remember(canonical, hit)
             _remember(key, hit)
         _cache.move_to_end(key)
@@ -328,14 +336,20 @@ def _missing_symbols(module: ir.Module) -> list[str]:
     return [n for n in names if not any(hasattr(lib, n) for lib in libs)]
 
 
-def _compile(module: ir.Module, sig: Signature, text: str) -> _Compiled:
+def _compile(module: ir.Module, sig: Signature, text: str, opt_level: int = OPT_LEVEL,
+             fast: bool = True) -> _Compiled:
     """Compile the fresh copy `module` (consumed) of `text` for `sig`."""
     _check_signature(module, sig)
     passes = prepare_in_place(module)
     module = _with_entry(module, sig)
-    passes += lower_in_place(module)
+    kernel = find_func(module, sig.name)
+    assert kernel is not None
+    ranks = memref_ranks(kernel)  # after prepare: memref results are out parameters
+    passes += lower_in_place(module, keep_loops=fast)
+    if fast:  # sound: __call__ refuses arrays that share memory; results are fresh buffers
+        mark_noalias(module, sig.name, ranks)
     with module.context:
-        engine = ExecutionEngine(module, opt_level=OPT_LEVEL, shared_libs=list(_RUNTIME_LIBS))
+        engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=list(_RUNTIME_LIBS))
     if not engine.raw_lookup("_mlir_ciface_" + ENTRY):
         missing = _missing_symbols(module)
         why = f"unresolved symbols: {', '.join(missing)}" if missing else "unknown reason"

@@ -52,6 +52,8 @@ from mlir import ir
 from mlir.dialects import arith, memref, scf
 from mlir.passmanager import PassManager
 
+from allo_verify.codegen.fast_llvm import keep_inner_loops
+
 PREPARE_PASSES: tuple[str, ...] = (
     "buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true}",
 )
@@ -69,6 +71,9 @@ LOWERING_PASSES: tuple[str, ...] = (
 )
 PREPARE_PIPELINE = f"builtin.module({','.join(PREPARE_PASSES)})"
 LOWERING_PIPELINE = f"builtin.module({','.join(LOWERING_PASSES)})"
+_SPLIT = LOWERING_PASSES.index("convert-scf-to-cf")  # innermost loops are annotated here
+LOWERING_HEAD = f"builtin.module({','.join(LOWERING_PASSES[:_SPLIT])})"
+LOWERING_TAIL = f"builtin.module({','.join(LOWERING_PASSES[_SPLIT:])})"
 
 _SUBBYTE_MEMREF = re.compile(r"memref<(?:[0-9?]+x)*i[1-7][,>]")
 # Users of a buffer that cannot make an alias of it outlive the op itself.
@@ -377,21 +382,26 @@ def prepare_in_place(module: ir.Module) -> list[PassManager]:
     return [pm]
 
 
-def lower_in_place(module: ir.Module) -> list[PassManager]:
+def lower_in_place(module: ir.Module, keep_loops: bool = True) -> list[PassManager]:
     """Widen sub-byte memrefs, expand floordivsi and odd-width copies, lower float
     minimum/maximum to their LLVM intrinsics, then run
-    LOWERING_PIPELINE; all in place. Raises NotImplementedError naming any op left
-    outside the LLVM dialect."""
+    LOWERING_PIPELINE; all in place. With `keep_loops`, innermost loops are annotated
+    against full unrolling between lower-affine and convert-scf-to-cf (`fast_llvm`; it
+    limits one optimization and changes no result). Raises NotImplementedError naming any
+    op left outside the LLVM dialect."""
     widen_subbyte_memrefs(module)
     expand_floordivsi(module)
     lower_float_min_max(module)
     expand_odd_int_copies(module)
-    pm = run_pipeline(module, LOWERING_PIPELINE)
+    head = run_pipeline(module, LOWERING_HEAD)
+    if keep_loops:
+        keep_inner_loops(module)
+    pm = run_pipeline(module, LOWERING_TAIL)
     left = {op.name for op in ops_where(module, lambda op: not op.name.startswith("llvm."))}
     left.discard("builtin.module")
     if left:
         raise NotImplementedError(f"no LLVM lowering for: {', '.join(sorted(left))}")
-    return [pm]
+    return [head, pm]
 
 
 def lower_to_llvm(module: ir.Module | str, c_interface: tuple[str, ...] = ()) -> ir.Module:

@@ -48,6 +48,17 @@ from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Int
 
 DEFAULT_TRIALS = 100
 DEFAULT_CELL_BUDGET = 2_000_000
+MIN_TRIALS = 3  # a kernel past the cell budget still runs this many trials at its own sizes
+
+
+def affordable_trials(cells: int, trials: int, cell_budget: int) -> int:
+    """How many of the `trials` requested run on a kernel with `cells` argument cells per
+    trial: as many as `cell_budget` (cells x trials) allows, never fewer than
+    `min(trials, MIN_TRIALS)`. Law: the result is in [min(trials, MIN_TRIALS), trials], and
+    cells x result <= cell_budget whenever the result exceeds MIN_TRIALS."""
+    if trials <= 0:
+        return 0
+    return min(trials, max(MIN_TRIALS, cell_budget // max(1, cells)))
 
 
 L3Result = LayerResult  # Outcome of L3: result, scope (trials, seed, sizes), cost.
@@ -243,7 +254,12 @@ def cosimulate(text_a: str, text_b: str, sig: Signature, trials: int = DEFAULT_T
 
     With `allow_reassoc`, float outputs are compared within a tolerance (`tolerance`, or one
     derived from the reduction length and the type) on float inputs drawn in [-1, 1]; the
-    tolerance and its source are recorded in the scope. The result counts distinct inputs."""
+    tolerance and its source are recorded in the scope. The result counts distinct inputs.
+
+    A kernel too large for `trials` within `cell_budget` is not skipped: it runs at its own
+    sizes on `affordable_trials` inputs (at least a few); the scope records both the number
+    requested (`trials`) and the number allowed (`trials_allowed`), and the result the
+    number of distinct inputs actually run."""
     t0 = time.perf_counter()
     cells = sum(a.type.size if isinstance(a.type, ArrayType) else 1 for a in sig.args)
     if tolerance is not None and not allow_reassoc:
@@ -260,9 +276,12 @@ def cosimulate(text_a: str, text_b: str, sig: Signature, trials: int = DEFAULT_T
         scope["nan_policy"] = NAN_POLICY
     if tol is not None:
         scope["tolerance"] = tol.to_scope()
-    if cells * trials > cell_budget:
-        return L3Result(NotRun(f"too large: {cells} cells x {trials} trials > {cell_budget}"),
-                        scope)
+    allowed = affordable_trials(cells, trials, cell_budget)
+    if allowed < trials:
+        scope["trials_allowed"] = allowed
+        scope["budget_note"] = (f"{cells} cells per trial: the cell budget {cell_budget} "
+                                f"allows {allowed} of the {trials} trials requested")
+    trials = allowed
     try:
         from allo_verify.codegen.llvm_runner import build_llvm  # type: ignore[import-not-found]
         ka, kb = build_llvm(text_a, sig), build_llvm(text_b, sig)
@@ -288,6 +307,8 @@ def cosimulate(text_a: str, text_b: str, sig: Signature, trials: int = DEFAULT_T
                 state["found"] = (name, d, values)
                 raise AssertionError(f"{name}{list(d[0])}: {d[1]!r} != {d[2]!r}")
 
+    if trials == 0:
+        return L3Result(NotRun("no trials requested"), scope)
     test = settings(max_examples=trials, database=None, deadline=None, derandomize=False,
                     phases=[Phase.generate, Phase.shrink], print_blob=False,
                     suppress_health_check=list(HealthCheck))(

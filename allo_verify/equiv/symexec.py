@@ -223,12 +223,18 @@ def set_constraints(attr: ir.Attribute) -> tuple[ir.AffineMap, list[bool]]:
     return amap.value, eqs
 
 
+DEFAULT_MAX_TERMS = 8_000_000  # about 2 GB: a term costs ~260 bytes (measured, GEMM)
+INEXACT_SLACK = 2  # an inexact static estimate must exceed the budget this many times over
+
+
 class Executor:
     """Compiles functions of one module into Python closures and runs them on terms."""
 
-    def __init__(self, module: ir.Module, store: TermStore, budget: int = 5_000_000) -> None:
+    def __init__(self, module: ir.Module, store: TermStore, budget: int = 5_000_000,
+                 max_terms: int | None = None) -> None:
         self.store = store
         self.budget = budget
+        self.max_terms = DEFAULT_MAX_TERMS if max_terms is None else max_terms
         self.work = 0
         self.journal: list[list[tuple[Buffer, int, int]]] = []
         self.funcs: dict[str, Any] = {}
@@ -284,8 +290,14 @@ class Executor:
         self.work += len(steps)
         if self.work > self.budget:
             raise TooLarge(f"more than {self.budget} ops executed")
+        self.check_terms()
         for s in steps:
             s(env)
+
+    def check_terms(self) -> None:
+        """Raise `TooLarge` once the term store holds more than `max_terms` terms."""
+        if len(self.store.op) > self.max_terms:
+            raise TooLarge(f"more than {self.max_terms} terms (the memory budget)")
 
     @staticmethod
     def unflat(shape: tuple[int, ...], k: int) -> tuple[int, ...]:
@@ -340,10 +352,34 @@ def symbolic_args(store: TermStore, func: Any, names: list[str]) -> list[Any]:
 
 
 def execute(module: ir.Module, store: TermStore, func_name: str, names: list[str] | None = None,
-            budget: int = 5_000_000) -> Run:
+            budget: int = 5_000_000, narrow: bool = True,
+            max_terms: int | None = None) -> Run:
     """Run function `func_name` of `module` on symbolic inputs named `names` (default the
-    argument positions `arg0`, ...). Raises a `SymexecError` subclass when it cannot."""
-    ex = Executor(module, store, budget)
+    argument positions `arg0`, ...). Raises a `SymexecError` subclass when it cannot.
+    With `narrow`, a copy of the module whose `trunci(widened arithmetic)` chains compute
+    at the narrow width (`narrow.narrow_module`: the same function, fewer ops) is run;
+    `module` itself is not changed.
+
+    Budgets: before anything runs, the work is estimated from trip counts
+    (`work_estimate`); past `budget` (twice `budget` when the estimate is inexact) it
+    raises `TooLarge` at once. While running, `budget` bounds the ops executed and
+    `max_terms` (default `DEFAULT_MAX_TERMS`) the terms in `store`, which is what memory
+    grows with."""
+    from allo_verify.equiv.work_estimate import estimate
+
+    est = estimate(module, func_name)
+    if narrow:
+        from allo_verify.equiv.narrow import narrow_module
+
+        copy = ir.Module.parse(str(module))
+        if narrow_module(copy):
+            slim = estimate(copy, func_name)
+            if slim.ops <= est.ops:  # narrowing a chain whose wide form stays can cost more
+                module, est = copy, slim
+    if est.ops > budget * (1 if est.exact else INEXACT_SLACK):
+        raise TooLarge(f"estimated {est.ops} ops > budget {budget} (static estimate from "
+                       f"trip counts{'' if est.exact else ', inexact'}; nothing was run)")
+    ex = Executor(module, store, budget, max_terms)
     if func_name not in ex.funcs:
         raise Unsupported(f"no func.func @{func_name} in module")
     f = ex.funcs[func_name]
@@ -361,4 +397,4 @@ def execute(module: ir.Module, store: TermStore, func_name: str, names: list[str
 __all__ = ["execute", "Executor", "Buffer", "Run", "SymIdx", "SymexecError", "DataDependent",
            "TooLarge", "Unsupported", "OutOfBounds", "map_srcs", "set_constraints",
            "memref_shape", "symbolic_args", "term_type", "idx_term", "idx_value", "INDEX_TERM",
-           "dense_bits"]
+           "dense_bits", "DEFAULT_MAX_TERMS"]

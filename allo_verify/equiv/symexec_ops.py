@@ -165,7 +165,9 @@ def _loop(ex: Executor, lo_hi_st: Callable[[Env], tuple[Any, Any, int]], block: 
         if ex.work + trips * n > ex.budget:
             raise TooLarge(f"more than {ex.budget} ops would execute")
         ex.work += trips * n
+        check = ex.check_terms
         for iv in range(lo, hi, st):
+            check()
             e[ivs] = iv if iv_conv is None else iv_conv(iv)
             if its:
                 for s, v in zip(its, cur, strict=False):

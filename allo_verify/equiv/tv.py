@@ -46,6 +46,7 @@ from allo_verify.equiv.results import (
     Unknown,
 )
 from allo_verify.equiv.symexec import (
+    DEFAULT_MAX_TERMS,
     Buffer,
     OutOfBounds,
     SymexecError,
@@ -187,11 +188,14 @@ def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature 
                              func_a: str | None = None, func_b: str | None = None,
                              allow_reassoc: bool = False, budget: int = DEFAULT_BUDGET,
                              rlimit: int = DEFAULT_RLIMIT, replay: bool = True,
-                             seed: int = 0, z3_nodes: int = DEFAULT_Z3_NODES) -> L2Result:
+                             seed: int = 0, z3_nodes: int = DEFAULT_Z3_NODES,
+                             max_terms: int = DEFAULT_MAX_TERMS) -> L2Result:
     """Translation validation of `func_a` in `mod_a` against `func_b` in `mod_b`.
 
-    Budgets: `budget` executed ops per function (else NotRun "too large"), `rlimit` Z3
-    resource units per query, `z3_nodes` term nodes sent to Z3 in all (else NotRun)."""
+    Budgets: `budget` executed ops per function (else NotRun "too large"; estimated from
+    trip counts before anything runs, so a kernel far past it answers at once), `max_terms`
+    terms built in all (memory), `rlimit` Z3 resource units per query, `z3_nodes` term
+    nodes sent to Z3 in all (else NotRun). Proofs hold at the design's own sizes only."""
     t0 = time.perf_counter()
     with mod_a.context:
         fa = _func_name(mod_a, func_a, sig)
@@ -199,16 +203,16 @@ def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature 
         fb = _func_name(mod_b, func_b, sig)
     store = TermStore()
     scope: dict[str, Any] = {"budget": budget, "rlimit": rlimit, "z3_nodes": z3_nodes,
-                             "tier": "exact"}
+                             "max_terms": max_terms, "tier": "exact"}
     cost = Cost()
     ctx_names = None if sig is None else [a.name for a in sig.args]
     try:
         with mod_a.context:
-            ra = execute(mod_a, store, fa, ctx_names, budget)
+            ra = execute(mod_a, store, fa, ctx_names, budget, max_terms=max_terms)
         names = ctx_names or [f"arg{k}" for k in range(len(ra.args))]
         with mod_b.context:
             try:
-                rb = execute(mod_b, store, fb, names, budget)
+                rb = execute(mod_b, store, fb, names, budget, max_terms=max_terms)
             except OutOfBounds as e:
                 oob = _oob_result(e, mod_a, mod_b, sig, fa, fb, replay, seed)
                 cost.seconds = time.perf_counter() - t0

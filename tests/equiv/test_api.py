@@ -93,7 +93,9 @@ def test_verify_modules_with_budgets() -> None:
     k = build_kernel(gemm_ijk)
     cert = verify_modules(k.module, k.module, k.sig, layers=("L2", "L3"), l2_budget=100,
                           l3_cell_budget=10, schedule_log=[{"step": "none"}])
-    assert [e.result.status for e in cert.entries] == ["not_run", "not_run"]
+    # L3 past its cell budget still runs the minimum number of trials at the design's sizes
+    assert [e.result.status for e in cert.entries] == ["not_run", "agreed"]
+    assert cert.entries[1].result.trials == 3 and cert.entries[1].scope["trials_allowed"] == 3
     assert cert.status == "unknown" and cert.original_hash == cert.final_hash
 
 
