@@ -223,9 +223,12 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             elif self._numpy_constant(node.value) is not None:
                 value = self._numpy_constant(node.value)
             else:
+                self.array_target = (node.value, t) if node.value is not None else None
                 value = self.expr(node.value) if node.value is not None else 0
+                self.array_target = None
             if isinstance(value, AV) and value.type == t and node.value is not None and \
-                    isinstance(node.value, ast.Call) and value not in self.symbols.values():
+                    isinstance(node.value, (ast.Call, ast.BinOp, ast.UnaryOp)) and \
+                    value not in self.symbols.values():
                 self.symbols[name] = value  # a fresh array returned by a kernel call
                 self.allocs.append(value)
                 return
@@ -298,7 +301,12 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         return "array"
 
     def stmt_Assign(self, node: ast.Assign) -> None:
+        first = node.targets[0]
+        if len(node.targets) == 1 and isinstance(first, ast.Name) and \
+                isinstance(self.symbols.get(first.id), AV):
+            self.array_target = (node.value, self.symbols[first.id].type)  # `C = A @ B`
         value = self.expr(node.value)
+        self.array_target = None
         for target in node.targets:
             self.assign(target, value, node)
 
@@ -455,7 +463,10 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
     def stmt_For(self, node: ast.For) -> None:
         self.emit_for(node)
 
-    def call_kernel(self, node: ast.Call, fn: Any, args: list[Any]) -> Any:
+    def call_kernel(self, node: ast.AST, fn: Any, args: list[Any],
+                    shared_reads: bool = False) -> Any:
+        """A `func.call` of kernel `fn`. One array passed twice is refused, except with
+        `shared_reads` (tensor operators: `X * X`) when the callee writes neither."""
         name, sig = self.mb.function_for(fn, node, self.src)
         operands: list[Value] = []
         if len(args) != len(sig.args):
@@ -471,7 +482,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
                 if not isinstance(a, AV) or a.type != p.type:
                     raise self.error(node, f"argument '{p.name}' of '{fn.__name__}' must be "
                                            f"{p.type!r}, got {self.describe(a)}")
-                if a.value in operands:
+                written = self.mb.written_args.get(name, set())
+                dup = [q for q, v in zip(sig.args, operands, strict=False) if v == a.value]
+                if dup and (not shared_reads or p.name in written or dup[0].name in written):
                     raise self.error(node, f"the same array is passed twice to "
                                            f"'{fn.__name__}' (as '{p.name}'); kernels assume "
                                            "their array arguments are distinct")
