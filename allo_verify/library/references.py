@@ -110,11 +110,23 @@ def softmax(x: np.ndarray) -> np.ndarray:
 
 def layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
               eps: float = LAYERNORM_EPS) -> np.ndarray:
-    """(x - mean) / sqrt(var + eps) * gamma + beta over the last axis (biased variance)."""
+    """(x - mean) / sqrt(var + eps) * gamma + beta over the last axis (biased variance),
+    in the kernel's order and precision: sums left to right in the input's float type, so
+    a near-constant row (where the result is dominated by rounding) agrees too."""
     x = np.asarray(x)
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + eps) * gamma + beta).astype(x.dtype)
+    t = x.dtype.type
+    d = x.shape[-1]
+    total = np.zeros(x.shape[:-1], dtype=x.dtype)
+    for j in range(d):
+        total = total + x[..., j]
+    mean = (total / t(d)).astype(x.dtype)
+    sq = np.zeros_like(total)
+    for j in range(d):
+        diff = x[..., j] - mean
+        sq = sq + diff * diff
+    inv = (t(1.0) / np.sqrt(sq / t(d) + t(eps))).astype(x.dtype)
+    g, b = np.asarray(gamma, dtype=x.dtype), np.asarray(beta, dtype=x.dtype)
+    return ((x - mean[..., None]) * inv[..., None] * g + b).astype(x.dtype)
 
 
 def conv2d(inp: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
