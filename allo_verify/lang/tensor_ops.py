@@ -12,7 +12,8 @@ type of the statement's target when the operator is the whole right-hand side
 (`C: int32[M, N] = A @ B`, or `C = A @ B` into a declared array `C`), else the operands'
 common element type; operands of different element types without a declared target, and
 shapes that do not fit (`(M, K) @ (K', N)` with `K != K'`, elementwise operands of
-different shapes) are a `FrontendError` at the operator's line. No broadcasting.
+different shapes) are a `FrontendError` at the operator's line. An array and a scalar
+(`A * 2.0`, `s - A`) apply the scalar to every cell; no other broadcasting.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from allo_verify.lang.affine_expr import Aff
 from allo_verify.lang.types import ArrayType
-from allo_verify.lang.values import AV
+from allo_verify.lang.values import AV, TV
 
 TENSOR_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
                  ast.MatMult: "matmul"}
@@ -57,7 +59,10 @@ class TensorOpBuilder:
 
     def call_tensor_op(self, node: ast.AST, op: Any, args: list[Any]) -> Any:
         """`op(*args)`: the library instance for these operands, called."""
-        kinds = [a.type if isinstance(a, AV) else a for a in args]
+        args = [self.to_tv(a, node) if isinstance(a, Aff) else a  # type: ignore[attr-defined]
+                for a in args]
+        kinds = [a.type if isinstance(a, AV) else a.dtype if isinstance(a, TV) else a
+                 for a in args]
         try:
             inst, picks = op.instance_for(kinds, self.declared_target(node))
         except TensorOpError as e:
@@ -70,8 +75,7 @@ class TensorOpBuilder:
         if name is None:
             raise self.error(node, f"operator {type(node.op).__name__} is not defined on "  # type: ignore[attr-defined]
                                    "arrays (array operators: @ + - * /)")
-        if not (isinstance(a, AV) and isinstance(b, AV)):
-            raise self.error(node, f"'{ast.unparse(node)}': both operands of an array "  # type: ignore[attr-defined]
-                                   "operator must be arrays of the same shape (no scalar "
-                                   "broadcasting)")
+        if name == "matmul" and not (isinstance(a, AV) and isinstance(b, AV)):
+            raise self.error(node, f"'{ast.unparse(node)}': both operands of @ must be "  # type: ignore[attr-defined]
+                                   "arrays")
         return self.call_tensor_op(node, operator_named(name), [a, b])

@@ -49,7 +49,8 @@ DEFAULT_SCHEDULES: dict[Any, Callable[[Any], Any]] = {
     nn.softmax: nn.schedule_softmax, nn.layernorm: nn.schedule_layernorm,
     nn.conv2d: nn.schedule_conv2d, nn.maxpool2d: nn.schedule_maxpool2d,
     **{t: elementwise.schedule_elementwise for t in (*elementwise.BINARY.values(),
-                                                     *elementwise.UNARY.values())},
+                                                     *elementwise.UNARY.values(),
+                                                     *elementwise.SCALAR.values())},
 }
 
 

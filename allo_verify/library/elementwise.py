@@ -171,3 +171,105 @@ def schedule_elementwise(s: Any) -> Any:
     rank = len(s.kernel.sig.results[0].shape)
     s.pipeline(INNER[rank])
     return s
+
+
+# ---- an array and a scalar -----------------------------------------------------------------
+# `A op s` (and `s op A` for the reversed ops): the scalar is a kernel argument of type TS
+# (a literal takes the type the typing rules give it beside the array's element type), so
+# each cell is computed exactly as the scalar expression `A[idx] op s` would be.
+SCALAR_OPS = ("add", "sub", "mul", "div", "rsub", "rdiv", "max", "min")
+
+
+@template("TA", "TS", "TC", "OP", "D0")
+def scalar1d(A: "TA[D0]", s: "TS") -> "TC[D0]":
+    Z: TC[D0] = 0
+    for i in range(D0):
+        if OP == 0:
+            Z[i] = A[i] + s
+        elif OP == 1:
+            Z[i] = A[i] - s
+        elif OP == 2:
+            Z[i] = A[i] * s
+        elif OP == 3:
+            Z[i] = A[i] / s
+        elif OP == 4:
+            Z[i] = s - A[i]
+        elif OP == 5:
+            Z[i] = s / A[i]
+        elif OP == 6:
+            Z[i] = max(A[i], s)
+        else:
+            Z[i] = min(A[i], s)
+    return Z
+
+
+@template("TA", "TS", "TC", "OP", "D0", "D1")
+def scalar2d(A: "TA[D0, D1]", s: "TS") -> "TC[D0, D1]":
+    Z: TC[D0, D1] = 0
+    for i, j in grid(D0, D1):
+        if OP == 0:
+            Z[i, j] = A[i, j] + s
+        elif OP == 1:
+            Z[i, j] = A[i, j] - s
+        elif OP == 2:
+            Z[i, j] = A[i, j] * s
+        elif OP == 3:
+            Z[i, j] = A[i, j] / s
+        elif OP == 4:
+            Z[i, j] = s - A[i, j]
+        elif OP == 5:
+            Z[i, j] = s / A[i, j]
+        elif OP == 6:
+            Z[i, j] = max(A[i, j], s)
+        else:
+            Z[i, j] = min(A[i, j], s)
+    return Z
+
+
+@template("TA", "TS", "TC", "OP", "D0", "D1", "D2")
+def scalar3d(A: "TA[D0, D1, D2]", s: "TS") -> "TC[D0, D1, D2]":
+    Z: TC[D0, D1, D2] = 0
+    for i, j, k in grid(D0, D1, D2):
+        if OP == 0:
+            Z[i, j, k] = A[i, j, k] + s
+        elif OP == 1:
+            Z[i, j, k] = A[i, j, k] - s
+        elif OP == 2:
+            Z[i, j, k] = A[i, j, k] * s
+        elif OP == 3:
+            Z[i, j, k] = A[i, j, k] / s
+        elif OP == 4:
+            Z[i, j, k] = s - A[i, j, k]
+        elif OP == 5:
+            Z[i, j, k] = s / A[i, j, k]
+        elif OP == 6:
+            Z[i, j, k] = max(A[i, j, k], s)
+        else:
+            Z[i, j, k] = min(A[i, j, k], s)
+    return Z
+
+
+@template("TA", "TS", "TC", "OP", "D0", "D1", "D2", "D3")
+def scalar4d(A: "TA[D0, D1, D2, D3]", s: "TS") -> "TC[D0, D1, D2, D3]":
+    Z: TC[D0, D1, D2, D3] = 0
+    for i, j, k, m in grid(D0, D1, D2, D3):
+        if OP == 0:
+            Z[i, j, k, m] = A[i, j, k, m] + s
+        elif OP == 1:
+            Z[i, j, k, m] = A[i, j, k, m] - s
+        elif OP == 2:
+            Z[i, j, k, m] = A[i, j, k, m] * s
+        elif OP == 3:
+            Z[i, j, k, m] = A[i, j, k, m] / s
+        elif OP == 4:
+            Z[i, j, k, m] = s - A[i, j, k, m]
+        elif OP == 5:
+            Z[i, j, k, m] = s / A[i, j, k, m]
+        elif OP == 6:
+            Z[i, j, k, m] = max(A[i, j, k, m], s)
+        else:
+            Z[i, j, k, m] = min(A[i, j, k, m], s)
+    return Z
+
+
+SCALAR = {1: scalar1d, 2: scalar2d, 3: scalar3d, 4: scalar4d}

@@ -12,7 +12,10 @@ Typing rules (a `TensorOpError`, reported as a `FrontendError` at the line, othe
 - matmul: `(M, K) @ (K, N) -> (M, N)`; rank-3 operands are a batched product
   `(B, M, K) @ (B, K, N) -> (B, M, N)`; operands are converted to the result type first;
 - add, sub, mul, div, max, min: operands of one shape (rank 1 to 4), computed by the
-  kernel typing rules and converted to the result type; no broadcasting;
+  kernel typing rules and converted to the result type; an array and a scalar (either
+  side): each cell is `A[idx] op s` as scalar code computes it (a literal typed as beside
+  the array's element type), the result in the declared target's type, else the array's;
+  no other broadcasting;
 - relu, neg: any element type; exp, gelu, softmax, layernorm: float element types only;
   softmax, layernorm, linear, conv2d, maxpool2d keep the operands' element type;
 - transpose: rank 2; linear: `X[M, K]`, `W[N, K]`, `b[N]`; conv2d: `inp[B, Cin, H, W]`,
@@ -28,9 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from allo_verify.lang import typing_rules as rules
 from allo_verify.lang.templates import Instance, instantiate
 from allo_verify.lang.tensor_ops import TensorOpError
-from allo_verify.lang.types import ArrayType, DType, Float
+from allo_verify.lang.types import ArrayType, DType, Float, float32
 from allo_verify.library import elementwise as ew
 from allo_verify.library import linalg, nn
 from allo_verify.library import references as ref
@@ -119,8 +123,36 @@ def _bmm(kinds: Kinds, target: ArrayType | None) -> tuple[Instance, list[int]]:
     return _matmul(kinds, target)
 
 
+def scalar_type(x: Any, other: DType) -> DType:
+    """The type a scalar operand beside an array of `other` takes: a value's own type
+    (index as int64), a literal the type `typing_rules` gives it beside `other`."""
+    if isinstance(x, DType):
+        return rules.data_type(x)
+    if isinstance(x, float) or isinstance(other, Float):
+        return other if isinstance(other, Float) else float32
+    return rules.literal_int_type(int(x), other)
+
+
+def _scalar_binary(op: str, kinds: Kinds, target: ArrayType | None
+                   ) -> tuple[Instance, list[int]]:
+    """`A op s` or `s op A`: the array's element type unless a target is declared."""
+    rev = not isinstance(kinds[0], ArrayType)
+    a, x = (kinds[1], kinds[0]) if rev else (kinds[0], kinds[1])
+    if isinstance(x, bool) or not isinstance(x, (DType, int, float)):
+        raise TensorOpError(f"takes arrays or scalars, got {x!r}")
+    if not 1 <= len(a.shape) <= 4:
+        raise TensorOpError(f"takes arrays of rank 1 to 4, got {a!r}")
+    ts = scalar_type(x, a.dtype)
+    name = f"r{op}" if rev and op in ("sub", "div") else op
+    t = target.dtype if target is not None else a.dtype
+    args = [a.dtype, ts, t, ew.SCALAR_OPS.index(name), *a.shape]
+    return instantiate(ew.SCALAR[len(a.shape)], args), [1, 0] if rev else [0, 1]
+
+
 def _binary(op: str) -> Resolver:
     def resolve(kinds: Kinds, target: ArrayType | None) -> tuple[Instance, list[int]]:
+        if len(kinds) == 2 and sum(isinstance(k, ArrayType) for k in kinds) == 1:
+            return _scalar_binary(op, kinds, target)
         a, b = _arrays(op, kinds, 2)
         if a.shape != b.shape:
             raise TensorOpError(f"operands of different shapes: {a!r} and {b!r} (no "

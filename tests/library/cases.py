@@ -34,6 +34,7 @@ def _un(op: str, t: Any) -> Callable[..., np.ndarray]:
 
 ADD, SUB, MUL, DIV, MAX, MIN = range(6)
 RELU, EXP, GELU, NEG = range(4)
+SMUL, RSUB = 2, 4  # indices in elementwise.SCALAR_OPS
 
 CASES = [
     Case("matmul_int8_int32", linalg.matmul, (int8, int8, int32, 4, 3, 5),
@@ -70,6 +71,11 @@ CASES = [
     Case("gelu_f32", ew.unary2d, (float32, float32, GELU, 3, 4), _un("gelu", float32), 1e-5),
     Case("gelu_f32_rank4", ew.unary4d, (float32, float32, GELU, 2, 2, 2, 3),
          _un("gelu", float32), 1e-5),
+    Case("rsub_scalar_int8", ew.scalar2d, (int8, int32, int8, RSUB, 3, 4),
+         lambda a, x: ref.binary("sub", np.full(a.shape, int(x), dtype=object), a, int8)),
+    Case("mul_scalar_f32", ew.scalar1d, (float32, float32, float32, SMUL, 6),
+         lambda a, x: ref.binary("mul", a, np.full(a.shape, x, dtype=np.float32), float32),
+         0.0),
     Case("softmax_f32", nn.softmax, (float32, 3, 6), ref.softmax, 1e-5),
     Case("layernorm_f32", nn.layernorm, (float32, 3, 8), ref.layernorm, 1e-4),
     Case("conv2d_f32", nn.conv2d, (float32, 1, 2, 3, 6, 5, 3, 2), ref.conv2d, 1e-5),

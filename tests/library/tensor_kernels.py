@@ -54,3 +54,11 @@ def elementwise_max(A: int8[4], B: int8[4]) -> int8[4]:
 
 def square(X: float32[3, 3]) -> float32[3, 3]:
     return X * X
+
+
+def with_scalars(A: float32[3, 4], B: int8[5], n: int32
+                 ) -> (float32[3, 4], int8[5], int32[5]):
+    X = A * 2.0 - 1.0
+    Y = 3 - B
+    Z: int32[5] = B * n
+    return 0.5 / (X + A), Y, Z

@@ -88,6 +88,18 @@ def test_batched_matmul_transpose_linear_and_max() -> None:
                                   np.maximum(p, q))
 
 
+def test_array_and_scalar_operands() -> None:
+    """A scalar beside an array applies to every cell, typed as in scalar code; the result
+    is the array's element type (`3 - B` on int8 wraps) unless a target is declared."""
+    s = av.customize(tk.with_scalars)
+    a = np.linspace(1, 2, 12, dtype=np.float32).reshape(3, 4)
+    b = np.array([-128, 0, 5, 127, 3], dtype=np.int8)
+    x, y, z = s.build()(a, b, np.int32(1000))
+    np.testing.assert_allclose(x, np.float32(0.5) / (a * np.float32(2) - 1 + a), rtol=1e-6)
+    np.testing.assert_array_equal(y, np.array([-125, 3, -2, -124, 0], dtype=np.int8))
+    np.testing.assert_array_equal(z, b.astype(np.int32) * 1000)
+
+
 def test_same_array_twice_is_allowed_for_read_only_library_operands() -> None:
     x = np.arange(9, dtype=np.float32).reshape(3, 3)
     np.testing.assert_array_equal(av.customize(tk.square).build()(x), x * x)
@@ -110,8 +122,8 @@ BAD = {
                "    return A + B\n", "different shapes"),
     "types": ("def k(A: int8[2, 3], B: int16[2, 3]) -> int16[2, 3]:\n"
               "    return A + B\n", "different element types"),
-    "scalar": ("def k(A: float32[2, 3]) -> float32[2, 3]:\n"
-               "    return A * 2.0\n", "no scalar broadcasting"),
+    "scalar_matmul": ("def k(A: float32[2, 3]) -> float32[2, 3]:\n"
+                      "    return A @ 2.0\n", "both operands of @ must be arrays"),
     "modulo": ("def k(A: int8[2, 3], B: int8[2, 3]) -> int8[2, 3]:\n"
                "    return A % B\n", "not defined on arrays"),
     "exp_int": ("def k(A: int8[2, 3]) -> int8[2, 3]:\n"
