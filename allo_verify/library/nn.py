@@ -19,6 +19,11 @@ from typing import Any
 
 from allo_verify.lang.dsl import exp, grid, reduction, sqrt
 from allo_verify.lang.templates import template
+from allo_verify.library.elementwise import unary2d
+from allo_verify.library.linalg import linear2d
+
+__all__ = ["GeLU", "conv2d", "gelu", "layer_norm", "layernorm", "linear2d", "maxpool2d",
+           "relu2d", "softmax"]
 
 LAYERNORM_EPS = 1e-5
 
@@ -108,3 +113,21 @@ def maxpool2d(inp: "T[B, C, H, W]") -> "T[B, C, H // K, W // K]":
 def schedule_maxpool2d(s: Any) -> Any:
     s.pipeline("kx")
     return s
+
+
+layer_norm = layernorm  # Allo's spelling
+
+
+@template("T", "H", "W")
+def relu2d(X: "T[H, W]") -> "T[H, W]":
+    """Allo's `relu2d[T, H, W]`: the elementwise relu instance at this shape."""
+    return unary2d[T, T, 0, H, W](X)
+
+
+@template("T", "L", "D")
+def gelu(X: "T[L, D]") -> "T[L, D]":
+    """GELU, tanh approximation (GPT-2's): the elementwise gelu instance at this shape."""
+    return unary2d[T, T, 2, L, D](X)
+
+
+GeLU = gelu  # Allo's spelling

@@ -2,7 +2,7 @@
 
 import allo_verify as av
 from allo_verify import exp, float32, int8, int16, int32
-from allo_verify.library import linear2d
+from allo_verify.library import linear2d, nn
 
 
 def mm_int8(A: int8[4, 3], B: int8[3, 5]) -> int32[4, 5]:
@@ -62,3 +62,9 @@ def with_scalars(A: float32[3, 4], B: int8[5], n: int32
     Y = 3 - B
     Z: int32[5] = B * n
     return 0.5 / (X + A), Y, Z
+
+
+def allo_spellings(X: float32[4, 6], g: float32[6], b: float32[6]) -> (float32[4, 6],
+                                                                        float32[4, 6]):
+    from_ln = nn.layer_norm[float32, 4, 6](X, g, b)
+    return nn.relu2d[float32, 4, 6](from_ln), nn.GeLU[float32, 4, 6](X)

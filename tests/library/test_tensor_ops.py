@@ -100,6 +100,22 @@ def test_array_and_scalar_operands() -> None:
     np.testing.assert_array_equal(z, b.astype(np.int32) * 1000)
 
 
+def test_allo_template_spellings() -> None:
+    """`nn.layer_norm`, `nn.relu2d`, `nn.GeLU` as template calls (Allo's names); the inner
+    elementwise instances get their default schedule by `compose_defaults`."""
+    s = av.customize(tk.allo_spellings)
+    rng = np.random.default_rng(3)
+    x = rng.normal(0, 1, (4, 6)).astype(np.float32)
+    g, b = rng.normal(1, 0.1, 6).astype(np.float32), rng.normal(0, 0.1, 6).astype(np.float32)
+    r, h = s.build()(x, g, b)
+    np.testing.assert_allclose(r, np.maximum(ref.layernorm(x, g, b), 0), rtol=1e-6)
+    np.testing.assert_allclose(h, av.gelu(x), rtol=1e-6, atol=1e-7)
+    assert sorted(compose_defaults(s)) == ["layernorm_float32_4_6",
+                                           "unary2d_float32_float32_0_4_6",
+                                           "unary2d_float32_float32_2_4_6"]
+    assert s.verify(trials=3).status == "proved"
+
+
 def test_same_array_twice_is_allowed_for_read_only_library_operands() -> None:
     x = np.arange(9, dtype=np.float32).reshape(3, 3)
     np.testing.assert_array_equal(av.customize(tk.square).build()(x), x * x)
