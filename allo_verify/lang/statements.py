@@ -223,9 +223,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             elif self._numpy_constant(node.value) is not None:
                 value = self._numpy_constant(node.value)
             else:
-                self.array_target = (node.value, t) if node.value is not None else None
+                self.array_target = ((node.value, t),) if node.value is not None else ()
                 value = self.expr(node.value) if node.value is not None else 0
-                self.array_target = None
+                self.array_target = ()
             if isinstance(value, AV) and value.type == t and node.value is not None and \
                     isinstance(node.value, (ast.Call, ast.BinOp, ast.UnaryOp)) and \
                     value not in self.symbols.values():
@@ -304,9 +304,9 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
         first = node.targets[0]
         if len(node.targets) == 1 and isinstance(first, ast.Name) and \
                 isinstance(self.symbols.get(first.id), AV):
-            self.array_target = (node.value, self.symbols[first.id].type)  # `C = A @ B`
+            self.array_target = ((node.value, self.symbols[first.id].type),)  # `C = A @ B`
         value = self.expr(node.value)
-        self.array_target = None
+        self.array_target = ()
         for target in node.targets:
             self.assign(target, value, node)
 
@@ -398,7 +398,13 @@ class FunctionBuilder(LoopBuilder, ExpressionBuilder):
             raise self.error(node, "return is only allowed at the end of the kernel body")
         vals: list[Any] = []
         if node.value is not None:
+            parts = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            declared = self.result_types or []
+            if len(parts) == len(declared):  # `return A @ B` takes the declared result type
+                self.array_target = tuple((p, d) for p, d in zip(parts, declared, strict=True)
+                                          if isinstance(d, ArrayType))
             v = self.expr(node.value)
+            self.array_target = ()
             vals = list(v) if isinstance(v, tuple) else [v]
         self.finish(vals, node)
 

@@ -9,11 +9,12 @@ library's checked default schedule to it, and every layer sees the same loops.
 
 Typing (one place: `allo_verify.library.ops`): the result's element type is the declared
 type of the statement's target when the operator is the whole right-hand side
-(`C: int32[M, N] = A @ B`, or `C = A @ B` into a declared array `C`), else the operands'
-common element type; operands of different element types without a declared target, and
-shapes that do not fit (`(M, K) @ (K', N)` with `K != K'`, elementwise operands of
-different shapes) are a `FrontendError` at the operator's line. An array and a scalar
-(`A * 2.0`, `s - A`) apply the scalar to every cell; no other broadcasting.
+(`C: int32[M, N] = A @ B`, or `C = A @ B` into a declared array `C`) or a returned value
+(`return A @ B` under `-> int32[M, N]`), else the operands' common element type;
+operands of different element types without a declared target, and shapes that do not
+fit (`(M, K) @ (K', N)` with `K != K'`, elementwise operands of different shapes) are a
+`FrontendError` at the operator's line. An array and a scalar (`A * 2.0`, `s - A`) apply
+the scalar to every cell; no other broadcasting.
 """
 
 from __future__ import annotations
@@ -49,13 +50,13 @@ def operator_named(name: str) -> Any:
 class TensorOpBuilder:
     """Mixin of the function builder: tensor operators as calls of library instances."""
 
-    array_target: tuple[ast.AST, ArrayType] | None = None
+    array_target: tuple[tuple[ast.AST, ArrayType], ...] = ()  # (value node, declared type)
 
     def declared_target(self, node: ast.AST) -> ArrayType | None:
-        """The declared type of the array `node` is assigned to, when `node` is the whole
-        right-hand side of an annotated or array assignment; else None."""
-        t = self.array_target
-        return t[1] if t is not None and t[0] is node else None
+        """The declared type of the array `node` is assigned to or returned as, when `node`
+        is the whole right-hand side of an annotated or array assignment, or a returned
+        value of a kernel with declared result types; else None."""
+        return next((t for n, t in self.array_target if n is node), None)
 
     def call_tensor_op(self, node: ast.AST, op: Any, args: list[Any]) -> Any:
         """`op(*args)`: the library instance for these operands, called."""

@@ -68,3 +68,7 @@ def allo_spellings(X: float32[4, 6], g: float32[6], b: float32[6]) -> (float32[4
                                                                         float32[4, 6]):
     from_ln = nn.layer_norm[float32, 4, 6](X, g, b)
     return nn.relu2d[float32, 4, 6](from_ln), nn.GeLU[float32, 4, 6](X)
+
+
+def returns_wider(A: int8[2, 3], B: int8[3, 2]) -> (int32[2, 2], int8[2, 2]):
+    return A @ B, A @ B

@@ -40,6 +40,15 @@ def test_assigning_into_a_declared_array_uses_its_type_and_wraps() -> None:
     assert got[0, 0] == np.int16(np.int64(3 * 127 * 127).astype(np.int16))
 
 
+def test_returned_operator_takes_the_declared_result_type() -> None:
+    s = av.customize(tk.returns_wider)
+    a = np.full((2, 3), 100, dtype=np.int8)
+    b = np.full((3, 2), 100, dtype=np.int8)
+    wide, narrow = s.build()(a, b)
+    np.testing.assert_array_equal(wide, np.full((2, 2), 30000, dtype=np.int32))
+    np.testing.assert_array_equal(narrow, ref.matmul(a, b, av.int8))  # 30000 wraps in int8
+
+
 def test_named_operator_and_operator_share_one_instance() -> None:
     s = av.customize(tk.mm_named)
     assert _callees(s) == ["matmul_float32_float32_float32_4_3_5"]
@@ -137,7 +146,7 @@ BAD = {
     "shapes": ("def k(A: float32[2, 3], B: float32[3, 2]) -> float32[2, 3]:\n"
                "    return A + B\n", "different shapes"),
     "types": ("def k(A: int8[2, 3], B: int16[2, 3]) -> int16[2, 3]:\n"
-              "    return A + B\n", "different element types"),
+              "    C = A + B\n    return C\n", "different element types"),
     "scalar_matmul": ("def k(A: float32[2, 3]) -> float32[2, 3]:\n"
                       "    return A @ 2.0\n", "both operands of @ must be arrays"),
     "modulo": ("def k(A: int8[2, 3], B: int8[2, 3]) -> int8[2, 3]:\n"
