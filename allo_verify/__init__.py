@@ -60,6 +60,23 @@ from allo_verify.lang.types import (
     uint256,
     uint512,
 )
+from allo_verify.library.linalg import linear2d
+from allo_verify.library.ops import (
+    add,
+    bmm,
+    conv2d,
+    div,
+    gelu,
+    layernorm,
+    linear,
+    matmul,
+    maxpool2d,
+    mul,
+    relu,
+    softmax,
+    sub,
+    transpose,
+)
 from allo_verify.schedule.schedule import Schedule, customize
 from allo_verify.verify_result import VerifyResult, verify
 
@@ -73,6 +90,8 @@ __all__ = [
     "int8", "int16", "int32", "int64", "int128", "int256", "int512", "log", "log2", "pow",
     "reduction", "sin", "sqrt", "tanh", "template", "to_fixed", "uint1", "uint2", "uint4", "uint8",
     "uint16", "uint32", "uint64", "uint128", "uint256", "uint512", "verify",
+    "add", "bmm", "conv2d", "div", "gelu", "layernorm", "linear", "linear2d", "matmul",
+    "maxpool2d", "mul", "relu", "softmax", "sub", "transpose",
 ]
 
 # `import allo_verify as allo`: Allo's names we lack raise NotSupportedError (allo_names.py)

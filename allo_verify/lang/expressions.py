@@ -20,6 +20,7 @@ from allo_verify.lang import typing_rules as rules
 from allo_verify.lang.affine_expr import Aff, aff_add
 from allo_verify.lang.emit_cast import cast, cmpi, const, to_bool
 from allo_verify.lang.subscripts import SubscriptBuilder
+from allo_verify.lang.tensor_ops import TensorOpBuilder, is_tensor_op, operator_named
 from allo_verify.lang.types import (
     ArrayType,
     DType,
@@ -82,7 +83,7 @@ def _pure(node: ast.AST) -> bool:
     return not any(isinstance(n, (ast.Subscript, ast.Call)) for n in ast.walk(node))
 
 
-class ExpressionBuilder(SubscriptBuilder):
+class ExpressionBuilder(TensorOpBuilder, SubscriptBuilder):
     """Mixin: expression evaluation. The statement builder provides the state it uses."""
 
     # provided by the function builder
@@ -239,9 +240,11 @@ class ExpressionBuilder(SubscriptBuilder):
     # ---- operators ---------------------------------------------------------------------
     def expr_BinOp(self, node: ast.BinOp) -> Expr:
         op = BINOPS.get(type(node.op))
-        if op is None:
+        if op is None and not isinstance(node.op, ast.MatMult):
             raise self.error(node, f"unsupported operator {type(node.op).__name__}")
         a, b = self.scalar(node.left), self.scalar(node.right)
+        if op is None or isinstance(a, AV) or isinstance(b, AV):  # a tensor operator
+            return self.tensor_binary(node, a, b)
         return self.binary(op, a, b, node)
 
     def binary(self, op: str, a: Expr, b: Expr, node: ast.AST) -> Expr:
@@ -354,6 +357,10 @@ class ExpressionBuilder(SubscriptBuilder):
             return a.scale(-1)
         if isinstance(a, Aff) and op == "+":
             return a
+        if isinstance(a, AV):
+            if op != "-":
+                raise self.error(node, f"unary {op} is not defined on arrays")
+            return self.call_tensor_op(node, operator_named("neg"), [a])
         try:
             return emit_ops.unary(op, self.to_tv(a, node))
         except emit_ops.OpTypeError as e:
@@ -472,8 +479,14 @@ class ExpressionBuilder(SubscriptBuilder):
             if isinstance(x, (int, float)):
                 return fn(x)
             return cast(self.to_tv(x, node.args[0], t), t)
+        if is_tensor_op(fn):
+            return self.call_tensor_op(node, fn, [self.expr(a) for a in node.args])
         if fn in (min, max):
             args = [self.scalar(a) for a in node.args]
+            if any(isinstance(a, AV) for a in args):
+                if len(args) != 2:
+                    raise self.error(node, f"{name} of arrays takes two arrays")
+                return self.call_tensor_op(node, operator_named(fn.__name__), args)
             if len(args) < 2:
                 raise self.error(node, f"{name} needs at least two arguments")
             acc = args[0]
@@ -487,6 +500,11 @@ class ExpressionBuilder(SubscriptBuilder):
             return emit_ops.unary("abs", self.to_tv(x, node))
         if id(fn) in MATH_BY_ID:
             args = [self.scalar(a) for a in node.args]
+            if any(isinstance(a, AV) for a in args):
+                if MATH_BY_ID[id(fn)] != "exp" or len(args) != 1:
+                    raise self.error(node, f"{name} is not defined on arrays (array math: "
+                                           "exp(A))")
+                return self.call_tensor_op(node, operator_named("exp"), args)
             if all(isinstance(a, (int, float)) for a in args):
                 try:
                     return float(fn(*args))

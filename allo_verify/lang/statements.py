@@ -246,9 +246,12 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
             elif self._numpy_constant(node.value) is not None:
                 value = self._numpy_constant(node.value)
             else:
+                self.array_target = ((node.value, t),) if node.value is not None else ()
                 value = self.expr(node.value) if node.value is not None else 0
+                self.array_target = ()
             if isinstance(value, AV) and value.type == t and node.value is not None and \
-                    isinstance(node.value, ast.Call) and value not in self.symbols.values() \
+                    isinstance(node.value, (ast.Call, ast.BinOp, ast.UnaryOp)) and \
+                    value not in self.symbols.values() \
                     and id(node.annotation) not in self.qualifiers:  # Memory: own alloc
                 self.symbols[name] = value  # a fresh array returned by a kernel call
                 self.allocs.append(value)
@@ -325,7 +328,12 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
     def stmt_Assign(self, node: ast.Assign) -> None:
         if self.struct_assign_stmt(node):  # lang/structs.py
             return
+        first = node.targets[0]
+        if len(node.targets) == 1 and isinstance(first, ast.Name) and \
+                isinstance(self.symbols.get(first.id), AV):
+            self.array_target = ((node.value, self.symbols[first.id].type),)  # `C = A @ B`
         value = self.expr(node.value)
+        self.array_target = ()
         for target in node.targets:
             self.assign(target, value, node)
 
@@ -423,7 +431,13 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
             raise self.error(node, "return is only allowed at the end of the kernel body")
         vals: list[Any] = []
         if node.value is not None:
+            parts = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            declared = self.result_types or []
+            if len(parts) == len(declared):  # `return A @ B` takes the declared result type
+                self.array_target = tuple((p, d) for p, d in zip(parts, declared, strict=True)
+                                          if isinstance(d, ArrayType))
             v = self.expr(node.value)
+            self.array_target = ()
             vals = list(v) if isinstance(v, tuple) else [v]
         self.finish(vals, node)
 
@@ -489,7 +503,10 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
         if not self.meta_for_stmt(node):
             self.emit_for(node)
 
-    def call_kernel(self, node: ast.Call, fn: Any, args: list[Any]) -> Any:
+    def call_kernel(self, node: ast.AST, fn: Any, args: list[Any],
+                    shared_reads: bool = False) -> Any:
+        """A `func.call` of kernel `fn`. One array passed twice is refused, except with
+        `shared_reads` (tensor operators: `X * X`) when the callee writes neither."""
         name, sig = self.mb.function_for(fn, node, self.src)
         operands: list[Value] = []
         if len(args) != len(sig.args):
@@ -505,7 +522,9 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
                 if not isinstance(a, AV) or a.type != p.type:
                     raise self.error(node, f"argument '{p.name}' of '{fn.__name__}' must be "
                                            f"{p.type!r}, got {self.describe(a)}")
-                if a.value in operands:
+                written = self.mb.written_args.get(name, set())
+                dup = [q for q, v in zip(sig.args, operands, strict=False) if v == a.value]
+                if dup and (not shared_reads or p.name in written or dup[0].name in written):
                     raise self.error(node, f"the same array is passed twice to "
                                            f"'{fn.__name__}' (as '{p.name}'); kernels assume "
                                            "their array arguments are distinct")
