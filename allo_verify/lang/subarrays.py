@@ -12,8 +12,9 @@ Laws (the same in every layer, since they are the IR the frontend emits):
   dimensions left to right, never merged blindly).
 - Bounds: a constant slice must lie inside its dimension (`0 <= lo <= hi <= size`; refused
   at build time, where NumPy would clamp); a slice whose length is not a constant is
-  refused; accesses through the view keep the subscript rules of `subscripts` on the base
-  array (refused when provably outside, else guarded).
+  refused; a constant or loop index of a view outside the view is refused; a data-dependent
+  index outside the view (negative ones included: no wrap-around) makes the access read 0
+  and write nothing, like a data-dependent subscript outside an array (`subscripts`).
 - Copy: `D = S` for a view `D` and a view or array `S` of the same shape stores, for every
   point p in row-major order, `S[p]` into `D[p]`; when both share a base array the source is
   first copied into a fresh array, so the result is NumPy's (right-hand side read in full
@@ -34,10 +35,11 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from mlir.dialects import affine, memref
+from mlir.dialects import affine, arith, memref
 from mlir.ir import InsertionPoint, StringAttr
 
 from allo_verify.lang.affine_expr import Aff, aff_add
+from allo_verify.lang.emit_cast import cmpi, select
 from allo_verify.lang.types import ArrayType, Index, Int
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
@@ -115,8 +117,9 @@ class SubArrayBuilder:
         dims = list(view.dims)
         for k, p in zip(free, parts, strict=False):
             _, start, step, extent = dims[k]
+            whole = start == 0 and step == 1 and extent == view.base.type.shape[k]
             if isinstance(p, ast.Slice):
-                lo, hi, st = self._slice_bounds(p, extent, k, text)
+                lo, hi, st = self._slice_bounds(p, extent, k, text, whole)
                 dims[k] = ("free", self._offset(start, lo, step, p), step * st,
                            -(-(_const_diff(hi, lo)) // st))
             else:
@@ -127,10 +130,34 @@ class SubArrayBuilder:
                 if isinstance(x, int) and not 0 <= x < extent:
                     raise self.error(p, f"subscript {x} is out of bounds for dimension {k} of "
                                         f"'{text}' (size {extent})")
-                dims[k] = ("at", self._offset(start, x, step, p))
+                at = self._offset(start, x, step, p)
+                r = x.interval(self.dim_ranges) if isinstance(x, Aff) else None
+                if isinstance(x, Aff) and r is not None and not self.guards and \
+                        self.exact(x) and not 0 <= r[0] <= r[1] < extent:
+                    raise self.error(p, f"subscript {ast.unparse(p)} ranges over [{r[0]}, "
+                                        f"{r[1]}], outside dimension {k} of '{text}' (size "
+                                        f"{extent})")
+                inside = r is not None and 0 <= r[0] <= r[1] < extent
+                if not whole and not inside and isinstance(x, (TV, Aff)):
+                    at = self._inside_view(self.to_tv(x, p), at, extent, p)
+                dims[k] = ("at", at)
         return View(view.base, tuple(dims), text, view.name)
 
-    def _slice_bounds(self, s: ast.Slice, extent: int, d: int, text: str) -> tuple:
+    def _inside_view(self, x: TV, at: Expr, extent: int, node: ast.AST) -> TV:
+        """A data-dependent index `x` of a view dimension of `extent` cells: the base index
+        `at` when `0 <= x < extent`, else -1 (outside the base array, so the access reads
+        0 or writes nothing, as an outside subscript of an array does)."""
+        xi = self.index_value(x, node)
+        zero = arith.ConstantOp.create_index(0).result
+        ok = arith.AndIOp(cmpi("sge", xi, zero),
+                          cmpi("slt", xi, arith.ConstantOp.create_index(extent).result)).result
+        return TV(select(ok, self.index_value(at, node),
+                         arith.ConstantOp.create_index(-1).result), Index())
+
+    def _slice_bounds(self, s: ast.Slice, extent: int, d: int, text: str,
+                      whole: bool) -> tuple:
+        """(lower, upper, step) of a slice of a dimension of `extent` cells (`whole`: the
+        base array's full dimension, whose accesses the base's subscript rules guard)."""
         lo = self.scalar(s.lower) if s.lower is not None else 0
         hi = self.scalar(s.upper) if s.upper is not None else extent
         st = self.scalar(s.step) if s.step is not None else 1
@@ -150,9 +177,13 @@ class SubArrayBuilder:
         if isinstance(lo, int) and not 0 <= lo <= lo + n <= extent:
             raise self.error(s, f"the slice '{ast.unparse(s)}' is outside dimension {d} of "
                                 f"'{text}' (size {extent})")
-        if isinstance(lo, Aff) and not self.guards:
+        if isinstance(lo, Aff):
             r = lo.interval(self.dim_ranges)
-            if r is not None and not (0 <= r[0] and r[1] + n <= extent):
+            inside = r is not None and 0 <= r[0] and r[1] + n <= extent
+            if not inside and not whole:
+                raise self.error(s, f"the slice '{ast.unparse(s)}' of '{text}' is not provably "
+                                    f"inside dimension {d} (size {extent}) of the sub-array")
+            if not inside and r is not None and not self.guards and self.exact(lo):
                 raise self.error(s, f"the slice '{ast.unparse(s)}' ranges over [{r[0]}, "
                                     f"{r[1] + n}) outside dimension {d} of '{text}' (size "
                                     f"{extent})")
