@@ -21,11 +21,15 @@ def grid(*extents: int, name: str | None = None, pipeline: bool | int = False,
     return itertools.product(*(range(e) for e in extents))
 
 
-def reduction(*args: int, name: str | None = None, pipeline: bool | int = False,
-              unroll: bool | int = False) -> range:
-    """`for k in reduction(N)`: a `range` marked as a reduction loop (`loop_type`); the
-    keywords mean what they mean for `grid`."""
-    return range(*args)
+def reduction(*extents: int, name: str | None = None, pipeline: bool | int = False,
+              unroll: bool | int = False) -> Iterator[int] | Iterator[tuple[int, ...]]:
+    """`for k in reduction(N)` / `for i, j in reduction(M, N)`: a loop band like `grid`
+    whose every loop is marked as a reduction loop (Allo's `reduction`, `numpy.ndindex` of
+    the extents); the keywords mean what they mean for `grid`. As plain Python, one extent
+    gives the ints of `range(N)`, several the index tuples of `grid`."""
+    if len(extents) == 1:
+        return iter(range(extents[0]))
+    return itertools.product(*(range(e) for e in extents))
 
 
 exp, log, log2, sqrt, sin, cos, tanh, pow = (  # noqa: A001 - the kernel language's math

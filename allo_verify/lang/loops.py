@@ -2,9 +2,12 @@
 
 Loop naming: a loop is named after its variable (`i`); when a kernel has several loops over
 the same variable name, later ones are `i_1`, `i_2`, ... in source order. `grid(M, N)` makes
-one loop per variable. The qualified name is `"<kernel>:<name>"`. Reduction loops carry
-the unit attribute `reduction`. A reversed `range(a, b, -s)` runs a normalized variable
-`t` in `[0, ceil((a - b) / s))` with `i = a - s * t`.
+one loop per variable; `reduction(M, N)` is the same nest with every loop marked as a
+reduction loop (Allo's meaning: `reduction(*extents)` is `numpy.ndindex(*extents)`, so
+`for k in reduction(N)` is `range(N)` and `for i, j in reduction(3, 3)` a 3 x 3 band; the
+number of variables must equal the number of extents). The qualified name is
+`"<kernel>:<name>"`. Reduction loops carry the unit attribute `reduction`. A reversed
+`range(a, b, -s)` runs a normalized variable `t` in `[0, ceil((a - b) / s))` with `i = a - s * t`.
 
 Allo's loop keywords on `grid(...)` and `reduction(...)`: `name="C"` names the band's loops
 `C.i`, `C.j`, ...; `pipeline=True` (II 1) or `pipeline=II` asks for the innermost loop of
@@ -83,16 +86,19 @@ class LoopBuilder:
             raise self.error(node, "a kernel loop iterates over range(...), grid(...) or "
                                    "reduction(...)")
         fn = self.static_value(it.func)
-        if fn is dsl.grid:
+        if fn in (dsl.grid, dsl.reduction):
+            kind = "grid" if fn is dsl.grid else "reduction"
             targets = node.target.elts if isinstance(node.target, ast.Tuple) else [node.target]
+            if not it.args:
+                raise self.error(it, f"{kind}(...) needs at least one extent")
             if len(targets) != len(it.args):
-                raise self.error(node, f"grid has {len(it.args)} dimension(s) but the loop "
+                raise self.error(node, f"{kind} has {len(it.args)} dimension(s) but the loop "
                                        f"binds {len(targets)} variable(s)")
-            specs = [(t, [a], False) for t, a in zip(targets, it.args, strict=True)]
-        elif fn in (range, dsl.reduction):
+            specs = [(t, [a], fn is dsl.reduction) for t, a in zip(targets, it.args, strict=True)]
+        elif fn is range:
             if not 1 <= len(it.args) <= 3:
                 raise self.error(it, "range takes 1 to 3 arguments")
-            specs = [(node.target, list(it.args), fn is dsl.reduction)]
+            specs = [(node.target, list(it.args), False)]
         else:
             raise self.error(it, f"cannot loop over '{ast.unparse(it.func)}': use range, grid "
                                  "or reduction")

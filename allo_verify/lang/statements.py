@@ -25,10 +25,12 @@ from allo_verify.lang.annotations import Annotated
 from allo_verify.lang.definite import maybe_unassigned
 from allo_verify.lang.emit_cast import cast, const, to_bool
 from allo_verify.lang.expressions import BINOPS, ExpressionBuilder
+from allo_verify.lang.kernel_calls import KernelCallBuilder
 from allo_verify.lang.loops import LoopBuilder, LoopKeyword
 from allo_verify.lang.meta import MetaBuilder
 from allo_verify.lang.qualified import QualifiedDeclBuilder
 from allo_verify.lang.structs import Struct, StructArrayType, StructBuilder
+from allo_verify.lang.subarrays import SubArrayBuilder, View
 from allo_verify.lang.types import ArrayType, DType, Int, InvalidArrayType, float32, int32
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
@@ -44,8 +46,8 @@ _UNSUPPORTED = {
 }
 
 
-class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuilder,
-                      ExpressionBuilder):
+class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBuilder,
+                      QualifiedDeclBuilder, LoopBuilder, ExpressionBuilder):
     """Builds the body of one kernel function into an existing `func.func`."""
 
     def __init__(self, mb: ModuleBuilder, src: SourceInfo, fdef: ast.FunctionDef,
@@ -282,6 +284,12 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
         return None
 
     def init_array(self, av: AV, value: Any, node: ast.AST) -> None:
+        if isinstance(value, View):
+            if value.type != av.type:
+                raise self.error(node, f"cannot initialize {av.type!r} from the sub-array "
+                                       f"'{value.text}' {value.type!r}")
+            self.copy_into(av, value, node, f"{self._array_name(av)}.init")
+            return
         if isinstance(value, AV):
             if value.type != av.type:
                 raise self.error(node, f"cannot initialize {av.type!r} from {value.type!r}")
@@ -352,7 +360,12 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
             self.assign(field, value, node)
             return
         if isinstance(target, ast.Subscript):
-            acc = self.array_access(target)
+            view = self.view_of(target)
+            if view is not None and view.type.shape:
+                self.copy_into(view, value, node, f"{view.name}.set")
+                return
+            acc = (view.base, self.cell(view, [], node)) if view is not None else \
+                self.array_access(target)
             if acc is None:
                 self.assign_bits(target, value, node)
                 return
@@ -364,6 +377,11 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
         cur = self.symbols.get(name)
         if isinstance(value, tuple):
             raise self.error(node, f"cannot assign a tuple to '{name}'")
+        if isinstance(value, View) and isinstance(cur, AV) and value.type == cur.type:
+            self.note_write(cur, node)
+            self.copy_into(cur, value, node, f"{name}.set")
+            return
+        self.refuse_view(value, node, f"bound to the name '{name}'")
         if cur == "scalar":
             self.store_scalar(name, value, node)
         elif isinstance(cur, AV):
@@ -450,6 +468,7 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
         types: list[Any] = []
         for k, v in enumerate(vals):
             want = declared[k] if declared is not None else None
+            self.refuse_view(v, node, "returned")
             if isinstance(v, AV):
                 if want is not None and want != v.type:
                     raise self.error(node, f"returns {v.type!r} where {want!r} is declared")
@@ -502,44 +521,6 @@ class FunctionBuilder(StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuil
     def stmt_For(self, node: ast.For) -> None:
         if not self.meta_for_stmt(node):
             self.emit_for(node)
-
-    def call_kernel(self, node: ast.AST, fn: Any, args: list[Any],
-                    shared_reads: bool = False) -> Any:
-        """A `func.call` of kernel `fn`. One array passed twice is refused, except with
-        `shared_reads` (tensor operators: `X * X`) when the callee writes neither."""
-        name, sig = self.mb.function_for(fn, node, self.src)
-        operands: list[Value] = []
-        if len(args) != len(sig.args):
-            raise self.error(node, f"'{fn.__name__}' takes {len(sig.args)} argument(s), "
-                                   f"{len(args)} given")
-        if name in self.mb.returns_argument:
-            raise self.error(node, f"'{fn.__name__}' returns its argument array "
-                                   f"'{self.mb.returns_argument[name]}'; a kernel called by "
-                                   "another kernel must return new arrays (the result would "
-                                   "alias the argument)")
-        for a, p in zip(args, sig.args, strict=True):
-            if p.is_array:
-                if not isinstance(a, AV) or a.type != p.type:
-                    raise self.error(node, f"argument '{p.name}' of '{fn.__name__}' must be "
-                                           f"{p.type!r}, got {self.describe(a)}")
-                written = self.mb.written_args.get(name, set())
-                dup = [q for q, v in zip(sig.args, operands, strict=False) if v == a.value]
-                if dup and (not shared_reads or p.name in written or dup[0].name in written):
-                    raise self.error(node, f"the same array is passed twice to "
-                                           f"'{fn.__name__}' (as '{p.name}'); kernels assume "
-                                           "their array arguments are distinct")
-                if p.name in self.mb.written_args.get(name, set()):
-                    self.note_write(a, node)
-                operands.append(a.value)
-            else:
-                operands.append(cast(self.to_tv(a, node, p.type), p.type).value)
-        call = func.CallOp([mlir_type(t) for t in sig.results], name, operands)
-        outs: list[Any] = []
-        for r, t in zip(call.results, sig.results, strict=True):
-            outs.append(AV(r, t) if isinstance(t, ArrayType) else TV(r, t))
-        if not outs:
-            return 0
-        return outs[0] if len(outs) == 1 else tuple(outs)
 
     depth = 0
 

@@ -56,7 +56,19 @@ class SubscriptBuilder:
             cur = cur.value
         return cur, idx
 
+    def view_value(self, node: ast.Subscript) -> Any:
+        """What a slice or partial subscript reads (`subarrays`: a sub-array, or the one
+        element it names), else None."""
+        return None
+
+    def view_element(self, node: ast.Subscript) -> tuple[AV, list[Expr]] | None:
+        """The element a subscript chain through a sub-array names, else None."""
+        return None
+
     def array_access(self, node: ast.Subscript) -> tuple[AV, list[Expr]] | None:
+        el = self.view_element(node)
+        if el is not None:
+            return el
         base_node, idx_nodes = self.subscript_chain(node)
         base = self.scalar(base_node)
         if not isinstance(base, AV):
@@ -187,6 +199,9 @@ class SubscriptBuilder:
             scf.YieldOp([])
 
     def expr_Subscript(self, node: ast.Subscript) -> Expr:
+        view = self.view_value(node)
+        if view is not None:
+            return view
         acc = self.array_access(node)
         if acc is not None:
             return self.load(acc[0], acc[1], node)

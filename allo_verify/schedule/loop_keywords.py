@@ -5,6 +5,10 @@ The frontend records each request (`lang.loops.LoopKeyword`); `apply_loop_keywor
 them, in source order, as ordinary checked `pipeline`/`unroll` steps on the new schedule,
 so they appear in the step log and the certificate exactly like `s.pipeline(...)` written
 by hand. A request that cannot be applied becomes a `FrontendError` at the keyword's line.
+Both are annotations (the loop is not rewritten), so any factor is sound: one that does not
+divide the trip count, or exceeds it, leaves HLS to add the exit check; a pipelined loop
+keeps the privatization obligations of `pipeline` (a scalar carried across iterations is
+not private and stays outside the loop in the C++).
 """
 
 from __future__ import annotations

@@ -69,7 +69,8 @@ def test_named_band_can_be_scheduled_further() -> None:
     assert np.array_equal(s.build()(A, A.T.copy()), A @ A.T)
     # as plain Python the keywords change nothing
     assert list(grid(2, 3, name="b", pipeline=2, unroll=True)) == list(np.ndindex(2, 3))
-    assert list(reduction(1, 7, 2, unroll=4)) == [1, 3, 5]
+    assert list(reduction(3, unroll=4)) == [0, 1, 2]
+    assert list(reduction(2, 2, name="r")) == [(0, 0), (0, 1), (1, 0), (1, 1)]
 
 
 def test_keywords_in_a_called_kernel_and_on_a_whole_band() -> None:
