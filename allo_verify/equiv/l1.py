@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 import z3
 
 from allo_verify.equiv.instance_map import Check
-from allo_verify.equiv.obligation import DEFAULT_RLIMIT, make_solver, rlimit_used, solve
+from allo_verify.equiv.obligation import DEFAULT_RLIMIT, rlimit_used, solve
 from allo_verify.equiv.results import Cost, Counterexample, Proved, Refuted, Result, Unknown
 
 
@@ -41,12 +41,26 @@ def run_check(check: Check, rlimit: int = DEFAULT_RLIMIT,
     return Unknown(f"z3: {solver.reason_unknown()} (rlimit {rlimit})"), cost
 
 
+_SIDE: list[z3.Context] = []
+
+
+def _side_context() -> z3.Context:
+    """A Z3 context of its own for the shared queries: what the main context is asked
+    afterwards (a per-check query naming a refutation) then sees the same history, hence
+    gives the same model, as when checks were only ever asked one by one."""
+    if not _SIDE:
+        _SIDE.append(z3.Context())
+    return _SIDE[0]
+
+
 def _all_valid(claims: list[z3.BoolRef], rlimit: int) -> tuple[bool, Cost]:
     """Whether Z3 shows every claim valid with one query (unsat of the disjunction of their
     negations); False means undecided here, never refuted."""
     t0 = time.perf_counter()
-    s = make_solver(rlimit)
-    s.add(z3.Or(*[z3.Not(c) for c in claims]))
+    ctx = _side_context()
+    s = z3.Solver(ctx=ctx)
+    s.set("rlimit", int(rlimit))
+    s.add(z3.Or(*[z3.Not(c.translate(ctx)) for c in claims]))
     answer = s.check()
     return answer == z3.unsat, Cost(rlimit=rlimit_used(s), queries=1,
                                     seconds=time.perf_counter() - t0)
