@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,12 +50,27 @@ def dask_address(spec: str) -> str:
     return f"tcp://{host}:{port}"
 
 
+# imported once by the fork server, so that each worker forked from it starts ready
+PRELOAD = ["allo_verify.verify_pool", "allo_verify.design",
+           "allo_verify.equiv.api", "allo_verify.schedule.schedule"]
+
+
+def _process_context() -> Any:
+    """Workers forked from a fork server that imported the toolkit once (a fresh, single-
+    threaded process: forking it is safe, unlike forking this one), else spawned."""
+    if "forkserver" not in get_all_start_methods():
+        return get_context("spawn")
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
 @contextmanager
 def open_executor(spec: str | None, jobs: int) -> Iterator[Executor]:
     """The pool: `jobs` spawned processes when `spec` is None, else a Dask cluster's
     executor (the client is closed afterwards; the cluster is left running)."""
     if spec is None:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
             yield pool
         return
     address = dask_address(spec)
