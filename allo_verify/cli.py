@@ -137,8 +137,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             from allo_verify.verify_pool import ExecutorSpecError, open_executor, verify_files
 
             try:
-                with open_executor(args.executor, args.jobs) as pool:
-                    per_file = verify_files(pool, files, args.schedule, opts, progress)
+                with open_executor(args.executor, args.jobs) as (pool, workers):
+                    per_file = verify_files(pool, files, args.schedule, opts, progress,
+                                            workers)
             except ExecutorSpecError as e:
                 raise UsageError(str(e)) from None
         else:

@@ -66,12 +66,13 @@ def _process_context() -> Any:
 
 
 @contextmanager
-def open_executor(spec: str | None, jobs: int) -> Iterator[Executor]:
-    """The pool: `jobs` spawned processes when `spec` is None, else a Dask cluster's
-    executor (the client is closed afterwards; the cluster is left running)."""
+def open_executor(spec: str | None, jobs: int) -> Iterator[tuple[Executor, int]]:
+    """The pool and how many tasks it runs at once: `jobs` local processes when `spec` is
+    None, else a Dask cluster's executor and its worker threads (the client is closed
+    afterwards; the cluster is left running)."""
     if spec is None:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
-            yield pool
+            yield pool, jobs
         return
     address = dask_address(spec)
     try:
@@ -86,7 +87,7 @@ def open_executor(spec: str | None, jobs: int) -> Iterator[Executor]:
                                 f"{address}: {e}") from None
     try:
         with client.get_executor(pure=False) as pool:
-            yield pool
+            yield pool, max(1, sum(client.nthreads().values()))
     finally:
         client.close()
 
@@ -197,18 +198,22 @@ def _merge(main: Outcome, l3: Outcome) -> Outcome:
 
 
 def verify_files(pool: Executor, files: list[str], name: str | None, opts: dict[str, Any],
-                 done: Callable[[str], None] = lambda n: None
+                 done: Callable[[str], None] = lambda n: None, workers: int = 1
                  ) -> dict[str, tuple[str, int] | dict[str, Outcome]]:
     """Every chosen design of every file, verified on `pool`: per file, either (error,
     exit code) when the file could not be loaded, or its designs' outcomes in file order.
-    A design whose layers include L3 and another layer runs as two tasks."""
+    When there are fewer designs than `workers`, a design whose layers include L3 and
+    another layer runs as two tasks (with enough designs, splitting would only load each
+    file in more workers)."""
     layers = list(opts["layers"])
-    split = "L3" in layers and len(layers) > 1
     listed = {f: pool.submit(list_task, f, name) for f in files}
+    found = {f: _outcome(listed[f], f) for f in files}
+    count = sum(len(names) for names, _, _ in found.values() if names is not None)
+    split = "L3" in layers and len(layers) > 1 and count < workers
     tasks: dict[str, dict[str, tuple[Future, Future | None]]] = {}
     out: dict[str, tuple[str, int] | dict[str, Outcome]] = {}
     for f in files:
-        names, err, code = _outcome(listed[f], f)
+        names, err, code = found[f]
         if names is None:
             out[f] = (err, code)
             continue

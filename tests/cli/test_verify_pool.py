@@ -105,3 +105,23 @@ def test_dask_address_parsing() -> None:
     assert verify_pool.dask_address("dask://[::1]:8786") == "tcp://[::1]:8786"
     with pytest.raises(verify_pool.ExecutorSpecError, match="dask://HOST:PORT"):
         verify_pool.dask_address("dask://:8786")
+
+
+def test_layers_split_only_when_designs_are_fewer_than_workers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, tuple[str, ...]]] = []
+
+    def record(path: str, name: str, opts: dict[str, Any]) -> Any:
+        seen.append((name, tuple(opts["layers"])))
+        return None, name, 0
+
+    monkeypatch.setattr(verify_pool, "verify_task", record)
+    opts = {"layers": ["L1", "L2", "L3"], "trials": 1, "seed": 0, "allow_reassoc": False}
+    path = str(DESIGNS / "two_designs.py")
+    for workers, split in ((2, False), (3, True)):
+        seen.clear()
+        with ThreadPoolExecutor(2) as pool:
+            verify_pool.verify_files(pool, [path], None, opts, workers=workers)
+        want = ([(n, ls) for n in ("fused", "by_hand") for ls in (("L1", "L2"), ("L3",))]
+                if split else [("fused", ("L1", "L2", "L3")), ("by_hand", ("L1", "L2", "L3"))])
+        assert sorted(seen) == sorted(want)
