@@ -21,8 +21,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -125,62 +123,6 @@ def _pick(designs: dict[str, Any], name: str | None, path: str) -> list[str]:
     return [name]
 
 
-def _run_layers(design: Any, opts: dict[str, Any], layers: tuple[str, ...]) -> Any:
-    return design.verify(layers=layers, trials=opts["trials"], seed=opts["seed"],
-                         allow_reassoc=opts["allow_reassoc"], tolerance=opts.get("tolerance"),
-                         csim=bool(opts.get("csim")))
-
-
-def _verify_design(design: Any, opts: dict[str, Any], path: str = "", name: str = "",
-                   jobs: int = 1) -> dict[str, Any]:
-    """The design's certificate as a dict. With `jobs` > 1, L3 co-simulation runs in a
-    worker process while this one runs the other layers; the entries are merged (C
-    simulation runs in the worker too, on the L3 inputs)."""
-    layers = tuple(opts["layers"])
-    if (jobs < 2 or "L3" not in layers or len(layers) < 2 or not path
-            or getattr(design, "refusal", None) is not None):
-        return _run_layers(design, opts, layers).to_dict()
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        l3 = pool.submit(_worker, path, name, {**opts, "layers": ["L3"]})
-        cert = _run_layers(design, {**opts, "csim": False},
-                           tuple(x for x in layers if x != "L3"))
-        _, l3_cert, err, code = l3.result()
-    if l3_cert is None:
-        raise DesignFailure(err, code)
-    from allo_verify.equiv.certificate import Certificate
-
-    for entry in Certificate.from_dict(l3_cert).entries:
-        if entry.layer in ("L3", "CSIM"):  # the worker also records the L1 results
-            cert.add(entry)
-    return cert.to_dict()
-
-
-def _worker(path: str, name: str, opts: dict[str, Any]) -> tuple[str, dict | None, str, int]:
-    """Verify one design in a worker process: (name, certificate, error, exit code)."""
-    try:
-        designs = _load(path)
-    except DesignFailure as e:
-        return name, None, str(e), e.code
-    return _verify_one(designs[name], opts, path, name, 1)
-
-
-def _verify_one(design: Any, opts: dict[str, Any], path: str, name: str, jobs: int
-                ) -> tuple[str, dict | None, str, int]:
-    """One design's (name, certificate, error, exit code): an error in one design (a usage
-    mistake in a step, a crash) fails that design only."""
-    try:
-        cert = _verify_design(design, opts, path, name, jobs)
-    except DesignFailure as e:
-        return name, None, f"{name}: {e}", e.code
-    except ScheduleUsageError as e:
-        return name, None, f"{path}: {name}: schedule error: {e}", EXIT_USAGE
-    except (FrontendError, ScheduleError) as e:
-        return name, None, f"{path}: {name}: {e}", EXIT_USAGE
-    except Exception as e:  # noqa: BLE001 - never let a crash read as refuted, nor stop others
-        return name, None, f"{name}: verification failed: {type(e).__name__}: {e}", EXIT_USAGE
-    return name, cert, "", _exit_code(cert)
-
-
 # ---- verify ------------------------------------------------------------------------------
 def cmd_verify(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
@@ -189,41 +131,54 @@ def cmd_verify(args: argparse.Namespace) -> int:
     opts = {"layers": args.layers.split(","), "trials": args.trials, "seed": args.seed,
             "allow_reassoc": args.allow_reassoc, "tolerance": args.tolerance,
             "csim": args.csim}
-    designs = _load(args.design)
-    names = _pick(designs, args.schedule, args.design)
-    results: dict[str, tuple[dict | None, str, int]] = {}
-    with _progress(f"verifying {len(names)} design(s)") as progress:
-        if args.jobs > 1 and len(names) > 1:
-            ctx = get_context("spawn")
-            with ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx) as pool:
-                futs = [pool.submit(_worker, str(Path(args.design).resolve()), n, opts)
-                        for n in names]
-                for n, f in zip(names, futs, strict=True):
-                    try:
-                        _, cert, err, code = f.result()
-                    except Exception as e:  # noqa: BLE001 - a crashed worker fails its design
-                        cert, err, code = None, f"{n}: verification crashed: {e!r}", EXIT_USAGE
-                    results[n] = (cert, err, code)
-                    progress(n)
+    files = [str(Path(f).resolve()) for f in args.design]
+    with _progress("verifying") as progress:
+        if args.jobs > 1 or args.executor:  # one pool over every file, design and layer
+            from allo_verify.verify_pool import ExecutorSpecError, open_executor, verify_files
+
+            try:
+                with open_executor(args.executor, args.jobs) as (pool, workers):
+                    per_file = verify_files(pool, files, args.schedule, opts, progress,
+                                            workers)
+            except ExecutorSpecError as e:
+                raise UsageError(str(e)) from None
         else:
-            path = str(Path(args.design).resolve())
-            for n in names:
-                results[n] = _verify_one(designs[n], opts, path, n, args.jobs)[1:]
-                progress(n)
+            from allo_verify.verify_pool import verify_one
+
+            per_file = {}
+            for f, given in zip(files, args.design, strict=True):
+                try:
+                    designs = _load(given)
+                    names = _pick(designs, args.schedule, given)
+                except DesignFailure as e:
+                    per_file[f] = (str(e), e.code)
+                    continue
+                per_file[f] = {n: verify_one(designs[n], opts, f, n)[1:] for n in names}
+    if len(files) == 1 and isinstance(per_file[files[0]], tuple):
+        raise DesignFailure(*per_file[files[0]])  # one file: as it always was
     code = EXIT_OK
     summaries = {}
-    for n in names:
-        cert, err, c = results[n]
-        if cert is None:
-            _say(err)
-            code = _worse(code, c)
+    for f in files:
+        got = per_file[f]
+        if isinstance(got, tuple):  # the file could not be loaded: its message, its code
+            if got[1] == EXIT_USAGE:
+                print(got[0], file=sys.stderr)
+            else:
+                _say(got[0])
+            code = _worse(code, got[1])
             continue
-        written = _write(cert, Path(args.out), formats, n)
-        summaries[n] = {"status": _status(cert), "claim": cert["claim"],
-                        "reports": [str(p) for p in written]}
-        if not args.json:
-            _say(_summary(n, cert, written))
-        code = _worse(code, _exit_code(cert))
+        for n, (cert, err, c) in got.items():
+            stem = n if len(files) == 1 else f"{Path(f).stem}.{n}"
+            if cert is None:
+                _say(err)
+                code = _worse(code, c)
+                continue
+            written = _write(cert, Path(args.out), formats, stem)
+            summaries[stem] = {"status": _status(cert), "claim": cert["claim"],
+                               "reports": [str(p) for p in written]}
+            if not args.json:
+                _say(_summary(stem, cert, written))
+            code = _worse(code, _exit_code(cert))
     if args.json:
         _say(json.dumps({"designs": summaries, "exit_code": code}, sort_keys=True, indent=2))
     return code
@@ -365,7 +320,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         opts = {"layers": args.layers.split(","), "trials": args.trials, "seed": args.seed,
                 "allow_reassoc": args.allow_reassoc, "tolerance": args.tolerance,
                 "csim": args.csim or hls}
-        cert = _verify_design(design, opts)
+        from allo_verify.verify_pool import verify_design
+
+        cert = verify_design(design, opts)
         code = _exit_code(cert)
         _say(_summary(name, cert, []))
         if code != EXIT_OK:
@@ -460,8 +417,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 # ---- entry -------------------------------------------------------------------------------
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("design", help="a Python design file")
+def _common(p: argparse.ArgumentParser, many: bool = False) -> None:
+    p.add_argument("design", nargs="+" if many else None,
+                   help="Python design file(s)" if many else "a Python design file")
     p.add_argument("--schedule", metavar="NAME", help="the design to use when a file has several")
     p.add_argument("--trials", type=int, default=100, help="L3 co-simulation trials (100)")
     p.add_argument("--seed", type=int, default=0, help="L3 seed (0)")
@@ -481,12 +439,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="allo-verify", description=__doc__,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
-    v = sub.add_parser("verify", help="verify every design of a file and write reports")
-    _common(v)
+    v = sub.add_parser("verify", help="verify every design of some files and write reports")
+    _common(v, many=True)
     v.add_argument("--out", default="allo-verify-out", help="report directory")
     v.add_argument("--format", default="md,html,json,junit", help="md,html,json,junit")
     v.add_argument("-j", "--jobs", type=int, default=1,
-                   help="worker processes: designs in parallel; for one design, L3 beside L2")
+                   help="worker processes: designs (and each design's L3 beside its other "
+                        "layers) in parallel")
+    v.add_argument("--executor", metavar="dask://HOST:PORT",
+                   help="run the workers on a Dask distributed cluster instead of -j local "
+                        "processes")
     v.add_argument("--json", action="store_true", help="print a machine-readable summary")
     v.set_defaults(run=cmd_verify)
     b = sub.add_parser("build", help="write a verified design's MLIR, log and certificate")

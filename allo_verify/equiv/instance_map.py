@@ -61,13 +61,32 @@ IDENTITY = Witness()
 
 def subst(e: z3.ExprRef, env: Env) -> z3.ExprRef:
     """`e` with every loop variable `v` in `env` replaced by `env[v]`, simultaneously."""
-    pairs = [(var(n), t) for n, t in env.items() if not z3.eq(var(n), t)]
-    return z3.substitute(e, *pairs) if pairs else e
+    pairs = [(var(n), t) for n, t in env.items() if t is not var(n) and not z3.eq(var(n), t)]
+    if not pairs:
+        return e
+    # z3.substitute without its per-pair Python sort checks: every key is an Int variable
+    # and every value an Int term (index arithmetic), which Z3 itself checks again
+    k = len(pairs)
+    froms, tos = (z3.Ast * k)(), (z3.Ast * k)()
+    for i, (a, b) in enumerate(pairs):
+        froms[i], tos[i] = a.as_ast(), b.as_ast()
+    ctx = e.ctx
+    return z3.z3._to_expr_ref(z3.Z3_substitute(ctx.ref(), e.as_ast(), k, froms, tos), ctx)
 
 
 def renamed(names: tuple[str, ...], tag: str) -> Env:
     """Fresh copies `name@tag` of loop variables, for queries over two instances."""
-    return {n: z3.Int(f"{n}@{tag}") for n in names}
+    return {n: var(f"{n}@{tag}") for n in names}
+
+
+def _bool_op(mk: Any, xs: list[z3.BoolRef]) -> z3.BoolRef:
+    """`z3.And(*xs)` / `z3.Or(*xs)` (by `mk`) for Z3 booleans: the same term, made without
+    the Python-side coercion of every argument."""
+    ctx = xs[0].ctx
+    arr = (z3.Ast * len(xs))()
+    for i, x in enumerate(xs):
+        arr[i] = x.as_ast()
+    return z3.BoolRef(mk(ctx.ref(), len(xs), arr), ctx)
 
 
 def lex_before(s: Statement, a: Env, t: Statement, b: Env) -> z3.BoolRef:
@@ -76,12 +95,12 @@ def lex_before(s: Statement, a: Env, t: Statement, b: Env) -> z3.BoolRef:
     equal: list[z3.BoolRef] = []
     for ea, eb in zip(s.chain, t.chain, strict=False):
         if ea[0] != eb[0]:
-            terms.append(z3.And(*equal, z3.BoolVal(ea[0] < eb[0])))
-            return z3.Or(*terms)
+            terms.append(_bool_op(z3.Z3_mk_and, [*equal, z3.BoolVal(ea[0] < eb[0])]))
+            return _bool_op(z3.Z3_mk_or, terms)
         if ea[1] is not None:
-            terms.append(z3.And(*equal, a[ea[1]] < b[ea[1]]))
+            terms.append(_bool_op(z3.Z3_mk_and, [*equal, a[ea[1]] < b[ea[1]]]))
             equal.append(a[ea[1]] == b[ea[1]])
-    return z3.Or(*terms) if terms else z3.BoolVal(False)
+    return _bool_op(z3.Z3_mk_or, terms) if terms else z3.BoolVal(False)
 
 
 def instance_text(names: tuple[str, ...], model: z3.ModelRef, env: Env) -> str:

@@ -15,6 +15,7 @@ divisors.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,8 +128,10 @@ class FunctionView:
     listed: dict[str, list[str]] = field(default_factory=dict)  # loop -> its hls.private
 
 
+@functools.lru_cache(maxsize=4096)
 def var(name: str) -> z3.ArithRef:
-    """The Z3 variable of loop `name`."""
+    """The Z3 variable of loop `name` (one object per name: Z3 variables are identified by
+    name and sort, so reusing the object changes no query, only the cost of making it)."""
     return z3.Int(name)
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mlir.ir import Module, Operation, StringAttr, WalkOrder, WalkResult
+from mlir.ir import (
+    AffineConstantExpr,
+    AffineMapAttr,
+    IntegerAttr,
+    Module,
+    Operation,
+    StringAttr,
+    WalkOrder,
+    WalkResult,
+)
 
 from allo_verify.errors import ScheduleUsageError
 
@@ -66,9 +75,30 @@ def find_loop(module: Module, axis: str) -> LoopRef:
     raise ScheduleUsageError(f"loop name '{axis}' is ambiguous; candidates: {cands}")
 
 
+def _constant_bound(op: Any, key: str) -> int | None:
+    """The constant of the loop's bound map `key`, or None when it is not one constant."""
+    amap = AffineMapAttr(op.attributes[key]).value
+    if amap.n_dims or amap.n_symbols or len(amap.results) != 1:
+        return None
+    e = amap.results[0]
+    return e.value if isinstance(e, AffineConstantExpr) else None
+
+
 def _bounds(op: Any) -> str:
+    """The loop header after `=` as MLIR prints it (`lb to ub [step s]`). Constant bounds
+    are read from the attributes; any other header is printed, body included, and cut."""
     if op.name != "affine.for":
         return "(non-affine bounds)"
+    if not len(op.operands) and not len(op.results):
+        lb, ub = _constant_bound(op, "lowerBoundMap"), _constant_bound(op, "upperBoundMap")
+        if lb is not None and ub is not None:
+            step = IntegerAttr(op.attributes["step"]).value
+            return f"{lb} to {ub}" + (f" step {step}" if step != 1 else "")
+    return printed_bounds(op)
+
+
+def printed_bounds(op: Any) -> str:
+    """The loop header cut from the printed op (the slow way: prints the whole body)."""
     text = str(op).split("{", 1)[0]
     head = text.split("=", 1)[1].strip() if "=" in text else text
     return head.strip()

@@ -20,7 +20,7 @@ from typing import Any
 
 from mlir.ir import IntegerAttr, IntegerType, MLIRError, Module, WalkResult
 
-from allo_verify.equiv.l1 import run_check
+from allo_verify.equiv.l1 import run_checks
 from allo_verify.equiv.polyhedral import EFFECTS
 from allo_verify.equiv.results import Cost, Proved, Refuted, Result, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
@@ -247,9 +247,8 @@ class Schedule:
                                     f"IR ({str(e).splitlines()[0]})") from None
             from allo_verify.schedule.primitives.stream import stream_rechecks
 
-            for check in [*prim.checks(self.module, new, self.ctx),
-                          *stream_rechecks(prim, new, self.ctx)]:
-                result, cost = run_check(check)
+            for check, result, cost in run_checks([*prim.checks(self.module, new, self.ctx),
+                                                    *stream_rechecks(prim, new, self.ctx)]):
                 ob = check.obligation
                 records.append(CheckRecord(ob.name, ob.statement, ob.location, result, cost))
                 if isinstance(result, Refuted):

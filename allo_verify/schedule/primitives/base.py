@@ -8,6 +8,7 @@ registry refuses a class that does not define its own `checks`.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
@@ -74,8 +75,31 @@ def function(module: Module, name: str) -> Any:
     raise KeyError(name)
 
 
+_EXTRACTED: OrderedDict[tuple[str, tuple[str, ...]], list[Statement]] = OrderedDict()
+_EXTRACTED_KEEP = 16
+
+
 def statements(module: Module, func: str, ctx: Context) -> dict[int, Statement]:
-    return {s.sid: s for s in extract(function(module, func), ctx.arg_names.get(func, []))}
+    """The statements of `func` by id. Extraction is reused when the function's IR (its
+    text with locations, which is all `extract` reads) and argument names are those of a
+    recent extraction: a step's `before` is the previous step's `after`. Statements are
+    never mutated after extraction, so sharing them is safe."""
+    fop = function(module, func)
+    names = tuple(ctx.arg_names.get(func, []))
+    key = (fop.get_asm(enable_debug_info=True), names)
+    found = _EXTRACTED.get(key)
+    if found is None:
+        found = _EXTRACTED[key] = extract(fop, list(names))
+        while len(_EXTRACTED) > _EXTRACTED_KEEP:
+            _EXTRACTED.popitem(last=False)
+    else:
+        _EXTRACTED.move_to_end(key)
+    return {s.sid: s for s in found}
+
+
+def forget_statements() -> None:
+    """Drop every remembered extraction (benchmarks time a schedule from a cold start)."""
+    _EXTRACTED.clear()
 
 
 def others_unchanged_check(before: Module, after: Module, func: str, step: str) -> Check:

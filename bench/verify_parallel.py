@@ -1,0 +1,75 @@
+"""`allo-verify verify` over every example with -j 1 and with -j 2, and their ratio.
+
+    PYTHONPATH=. python bench/verify_parallel.py [--repeats R] [--trials T] [--jobs J]
+
+Each measurement is one whole process, `python -m allo_verify.cli verify examples/*.py -j J`
+(every design of every file: L1, L2, L3), timed from outside; the two commands alternate
+(-j 1, -j J, -j 1, ...) so a drift in the machine's speed hits both alike, and the medians
+over R repeats are printed with their ratio. Both runs must give the same exit code and the
+same verdict per design (checked and printed). A benchmark, not a test: it never fails on
+time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(jobs: int, trials: int) -> tuple[float, int, dict[str, str]]:
+    """Wall seconds, exit code and {design: status} of one verification of every example."""
+    files = sorted(str(p) for p in (ROOT / "examples").glob("*.py"))
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-m", "allo_verify.cli", "verify", *files, "-j", str(jobs),
+               "--trials", str(trials), "--format", "json", "--json", "--out", out]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+        wall = time.perf_counter() - t0
+    try:
+        designs = json.loads(p.stdout)["designs"]
+    except (ValueError, KeyError):
+        print(p.stdout[-2000:], p.stderr[-2000:], file=sys.stderr)
+        designs = {}
+    return wall, p.returncode, {k: v["status"] for k, v in designs.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--trials", type=int, default=100, help="L3 trials per design (100)")
+    ap.add_argument("--jobs", type=int, default=2, help="workers of the parallel run (2)")
+    args = ap.parse_args()
+    times: dict[int, list[float]] = {1: [], args.jobs: []}
+    seen: dict[int, tuple[int, dict[str, str]]] = {}
+    for _ in range(args.repeats):
+        for j in (1, args.jobs):
+            wall, code, verdicts = run(j, args.trials)
+            times[j].append(wall)
+            seen[j] = (code, verdicts)
+    one, many = statistics.median(times[1]), statistics.median(times[args.jobs])
+    n = len(seen[1][1])
+    print(f"allo-verify verify examples/*.py ({n} designs, --trials {args.trials}; "
+          f"median of {args.repeats}, {os.cpu_count()} CPUs)")
+    print(f"  -j 1: {one:7.1f} s   exit {seen[1][0]}")
+    print(f"  -j {args.jobs}: {many:7.1f} s   exit {seen[args.jobs][0]}")
+    print(f"ratio -j {args.jobs} / -j 1: {many / one:.2f} "
+          f"({'faster' if many < one else 'NOT faster'})")
+    same = seen[1] == seen[args.jobs]
+    print(f"same exit code and verdicts: {'yes' if same else 'NO'}")
+    for name, status in seen[1][1].items():
+        other = seen[args.jobs][1].get(name, "missing")
+        print(f"  {name}: {status}" + ("" if other == status else f" vs {other}"))
+
+
+if __name__ == "__main__":
+    main()

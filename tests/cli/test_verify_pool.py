@@ -1,0 +1,127 @@
+"""The verification pool: a Dask cluster gives the certificates `-j 1` gives; bad executors
+are usage errors; a failed worker makes its design "not run", never a traceback."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from allo_verify import cli, verify_pool
+from allo_verify.equiv.certificate import Certificate
+
+DESIGNS = Path(__file__).parent / "designs"
+EXAMPLES = Path(__file__).parents[2] / "examples"
+TWO = [str(EXAMPLES / "producer_consumer.py"), str(EXAMPLES / "quantized_linear.py")]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = cli.main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def certificates(out: Path) -> dict[str, str]:
+    """Every written certificate, without timings (the only part allowed to differ)."""
+    return {p.name: Certificate.from_dict(json.loads(p.read_text())).to_json(timings=False)
+            for p in sorted(out.glob("*.json"))}
+
+
+def test_dask_cluster_gives_the_certificates_of_one_process(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    distributed = pytest.importorskip("distributed")
+    base = ["--trials", "5", "--format", "json", "--json"]
+    code1, text1 = run(capsys, "verify", *TWO, "--out", str(tmp_path / "j1"), "-j", "1", *base)
+    # in-process workers, but a real TCP scheduler address, as a remote cluster would have
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address.replace("tcp://", "dask://")
+        code2, text2 = run(capsys, "verify", *TWO, "--out", str(tmp_path / "dask"),
+                           "--executor", address, *base)
+    assert code1 == code2 == 0, (text1, text2)
+    one, many = json.loads(text1), json.loads(text2)
+    # ordered by file, then by design, whatever order the tasks finished in
+    assert list(one["designs"]) == list(many["designs"])
+    assert [k.split(".")[0] for k in many["designs"]] == ["producer_consumer",
+                                                          "quantized_linear"]
+    assert {k: v["status"] for k, v in one["designs"].items()} == \
+        {k: v["status"] for k, v in many["designs"].items()}
+    c1, c2 = certificates(tmp_path / "j1"), certificates(tmp_path / "dask")
+    assert len(c1) == 2 and c1 == c2
+    layers = [e["layer"] for e in json.loads(next(iter(c2.values())))["entries"]]
+    assert {"L1", "L2", "L3"} <= set(layers)
+
+
+@pytest.mark.parametrize("spec", ["dask://", "dask://host", "tcp://localhost:8786",
+                                  "dask://localhost:notaport", "localhost:8786",
+                                  "dask://localhost:8786/path"])
+def test_malformed_executor_is_a_usage_error(spec: str, capsys) -> None:  # noqa: ANN001
+    code, text = run(capsys, "verify", str(DESIGNS / "two_designs.py"), "--executor", spec)
+    assert code == 3, text
+    assert "--executor" in text and "dask://HOST:PORT" in text and "Traceback" not in text
+
+
+def test_unreachable_scheduler_is_a_usage_error(capsys) -> None:  # noqa: ANN001
+    pytest.importorskip("distributed")
+    code, text = run(capsys, "verify", str(DESIGNS / "two_designs.py"), "--executor",
+                     "dask://127.0.0.1:9")
+    assert code == 3, text
+    assert "cannot reach a Dask scheduler at tcp://127.0.0.1:9" in text
+
+
+def test_a_failed_worker_makes_its_design_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(path: str, name: str, opts: dict[str, Any]) -> Any:
+        if name == "by_hand":
+            raise RuntimeError("worker lost")
+        return None, f"{name}: fine", 0
+
+    monkeypatch.setattr(verify_pool, "verify_task", boom)
+    opts = {"layers": ["L1"], "trials": 1, "seed": 0, "allow_reassoc": False}
+    path = str(DESIGNS / "two_designs.py")
+    with ThreadPoolExecutor(2) as pool:
+        out = verify_pool.verify_files(pool, [path], None, opts)
+    assert list(out[path]) == ["fused", "by_hand"]  # file order
+    assert out[path]["fused"] == (None, "fused: fine", 0)
+    cert, err, code = out[path]["by_hand"]
+    assert cert is None and code == 2
+    assert "not run: the worker failed: RuntimeError: worker lost" in err
+
+
+def test_a_file_that_does_not_load_fails_alone(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    code, text = run(capsys, "verify", str(DESIGNS / "syntax_error.py"),
+                     str(DESIGNS / "two_designs.py"), "--out", str(tmp_path), "-j", "2",
+                     "--trials", "3", "--format", "json")
+    assert code == 3, text
+    assert "syntax_error.py:4" in text and "two_designs.fused: PROVED" in text
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == [
+        "two_designs.by_hand.json", "two_designs.fused.json"]
+
+
+def test_dask_address_parsing() -> None:
+    assert verify_pool.dask_address("dask://10.0.0.5:8786") == "tcp://10.0.0.5:8786"
+    assert verify_pool.dask_address("dask://[::1]:8786") == "tcp://[::1]:8786"
+    with pytest.raises(verify_pool.ExecutorSpecError, match="dask://HOST:PORT"):
+        verify_pool.dask_address("dask://:8786")
+
+
+def test_layers_split_only_when_designs_are_fewer_than_workers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, tuple[str, ...]]] = []
+
+    def record(path: str, name: str, opts: dict[str, Any]) -> Any:
+        seen.append((name, tuple(opts["layers"])))
+        return None, name, 0
+
+    monkeypatch.setattr(verify_pool, "verify_task", record)
+    opts = {"layers": ["L1", "L2", "L3"], "trials": 1, "seed": 0, "allow_reassoc": False}
+    path = str(DESIGNS / "two_designs.py")
+    for workers, split in ((2, False), (3, True)):
+        seen.clear()
+        with ThreadPoolExecutor(2) as pool:
+            verify_pool.verify_files(pool, [path], None, opts, workers=workers)
+        want = ([(n, ls) for n in ("fused", "by_hand") for ls in (("L1", "L2"), ("L3",))]
+                if split else [("fused", ("L1", "L2", "L3")), ("by_hand", ("L1", "L2", "L3"))])
+        assert sorted(seen) == sorted(want)
