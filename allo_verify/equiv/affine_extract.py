@@ -271,12 +271,27 @@ class _Extractor:
             elif op.name == "arith.constant":
                 t = ("const", str(op.attributes["value"]), _type(v))
             elif op.name.startswith(("arith.", "math.")) and not len(op.regions):
+                _check_meaning(op)
                 t = ("op", op.name, attr_signature(op), _type(v), v.result_number,
                      tuple(self.tree(x, dims, memo) for x in op.operands))
             else:
                 raise NotAffine(f"value computed by {op.name}")
         memo[v] = t
         return t
+
+
+def _check_meaning(op: Any) -> None:
+    """Ops the concrete tier also gives a meaning (`Z3_OPS`), minus known LLVM defects."""
+    from allo_verify.equiv.z3_table import Z3_OPS
+
+    name = op.name
+    if name not in Z3_OPS and name not in ("arith.index_cast", "arith.index_castui"):
+        raise NotAffine(f"no symbolic meaning for op '{name}'")
+    if name in ("arith.sitofp", "arith.uitofp"):
+        src, dst = str(op.operands[0].type), str(op.results[0].type)
+        if src.startswith("i") and int(src[1:]) > 128 and dst in ("f16", "f32", "bf16"):
+            raise NotAffine(f"{name} from {src} to {dst}: LLVM 22 converts integers wider "
+                            "than 128 bits to f16/f32 wrongly")
 
 
 def _split_top(s: str) -> list[str]:
