@@ -39,10 +39,12 @@ import islpy as isl
 from mlir import ir
 
 from allo_verify.equiv.affine_extract import NotAffine, Program, Statement, extract_program
+from allo_verify.equiv.claim_reach import reach
 from allo_verify.equiv.dataflow_isl import Flow, array_box, compute, domain_set
 from allo_verify.equiv.results import Proved, Result, Unknown
 
-Side = tuple[int, tuple[int, ...]]  # statement index, path into its tree
+Side = tuple[int, tuple[int, ...]]
+
 
 
 @dataclass
@@ -80,7 +82,7 @@ class _Checker:
         self.ctx, self.p, self.f = ctx, (pa, pb), (fa, fb)
         self.pairs: dict[tuple[Side, Side], str] = {}
         self.todo: list[tuple[Side, Side]] = []
-        self.edges = isl.UnionMap.empty(isl.Space.params_alloc(ctx, 0))
+        self.edges: dict[tuple[str, str], isl.Map] = {}
         self.fails: list[tuple[isl.Set, str, bool]] = []
         self.doms = [[domain_set(ctx, s.acc) for s in p.statements] for p in (pa, pb)]
 
@@ -91,13 +93,10 @@ class _Checker:
     def pair(self, a: Side, b: Side) -> str:
         key = (a, b)
         if key not in self.pairs:
-            self.pairs[key] = f"P{len(self.pairs)}"
+            root = not key[0][1] and not key[1][1]
+            self.pairs[key] = f"{'R' if root else 'P'}{len(self.pairs)}"
             self.todo.append(key)
         return self.pairs[key]
-
-    def pdom(self, a: Side, b: Side) -> isl.Set:
-        s = self.doms[0][a[0]].flat_product(self.doms[1][b[0]])
-        return s.set_tuple_name(self.pair(a, b))
 
     def named(self, m: isl.Map, src: str, dst: str) -> isl.Map:
         m = m.flatten_domain().flatten_range() if m.domain_is_wrapping() or \
@@ -108,11 +107,19 @@ class _Checker:
         return isl.Map.identity(self.doms[side][k].get_space().map_from_set()) \
             .intersect_domain(self.doms[side][k])
 
-    def edge(self, a: Side, b: Side, ma: isl.Map, mb: isl.Map, ta: Side, tb: Side) -> None:
+    def edge(self, a: Side, b: Side, ma: isl.Map, mb: isl.Map, ta: Side, tb: Side,
+             same: bool = False) -> None:
+        """Claim (a, b) needs claim (ta, tb) at (ma(x), mb(y)); `same`: identity maps."""
         src, dst = self.pair(a, b), self.pair(ta, tb)
         m = ma.product(mb).flatten_domain().flatten_range()
         m = m.set_tuple_name(isl.dim_type.in_, src).set_tuple_name(isl.dim_type.out, dst)
-        self.edges = self.edges.union(isl.UnionMap.from_map(m))
+        self.add_edge(src, dst, m)
+
+    def add_edge(self, src: str, dst: str, m: isl.Map) -> None:
+        if m.is_empty():
+            return
+        key = (src, dst)
+        self.edges[key] = self.edges[key].union(m).coalesce() if key in self.edges else m
 
     def fail(self, a: Side, b: Side, sa: isl.Set, sb: isl.Set, why: str,
              unsupported: bool = False) -> None:
@@ -184,7 +191,7 @@ class _Checker:
                 self.fail(a, b, da, db, f"{self.what(na)} (a) vs {self.what(nb)} (b)")
                 return
             for k in range(len(na[5])):
-                self.edge(a, b, ia, ib, (a[0], (*a[1], k)), (b[0], (*b[1], k)))
+                self.edge(a, b, ia, ib, (a[0], (*a[1], k)), (b[0], (*b[1], k)), True)
             return
         if na[0] in ("const", "arg"):
             if na != nb:
@@ -240,9 +247,9 @@ class _Checker:
         return n[0]
 
     # -- outputs ----------------------------------------------------------------------
-    def outputs(self) -> tuple[isl.UnionSet, dict[str, tuple[str, tuple[int, ...]]]]:
+    def outputs(self) -> tuple[dict[str, isl.Set], dict[str, tuple[str, tuple[int, ...]]]]:
         pa, pb = self.p
-        start = isl.UnionSet.empty(isl.Space.params_alloc(self.ctx, 0))
+        start: dict[str, isl.Set] = {}
         names: dict[str, tuple[str, tuple[int, ...]]] = {}
         outs_b = dict(pb.outputs)
         for idx, (oname, key) in enumerate(pa.outputs):
@@ -255,7 +262,7 @@ class _Checker:
             on = f"O{idx}"
             names[on] = (oname, xa.shape)
             box = array_box(self.ctx, key, xa.shape).set_tuple_name(on)
-            start = start.union(isl.UnionSet.from_set(box))
+            start[on] = box
             fa_m, fa_n = self.f[0].finals[key]
             fb_m, fb_n = self.f[1].finals[kb]
             for ta, ma in fa_m.items():
@@ -264,9 +271,9 @@ class _Checker:
                         mb.set_tuple_name(isl.dim_type.in_, on)).flatten_range()
                     if m.is_empty():
                         continue
-                    dst = self.pair((int(ta[1:]), ()), (int(tb[1:]), ()))
-                    m = m.set_tuple_name(isl.dim_type.out, dst)
-                    self.edges = self.edges.union(isl.UnionMap.from_map(m))
+                    ra, rb = (int(ta[1:]), ()), (int(tb[1:]), ())
+                    dst = self.pair(ra, rb)
+                    self.add_edge(on, dst, m.set_tuple_name(isl.dim_type.out, dst))
             na = fa_n.set_tuple_name(on)
             nb = fb_n.set_tuple_name(on)
             only_a = isl.UnionSet.from_set(nb.subtract(na))
@@ -321,39 +328,30 @@ def check_symbolic(mod_a: ir.Module, mod_b: ir.Module, fa: str, fb: str,
     while chk.todo:
         a, b = chk.todo.pop()
         chk.process(a, b)
-    closure, exact = chk.edges.transitive_closure()
-    reach = start.union(start.apply(closure))
+    rc = reach(ctx, start, chk.edges)
     scope.update(claims=len(chk.pairs), statements=[len(pa.statements), len(pb.statements)],
-                 closure_exact=bool(exact),
+                 closure_exact=rc.exact, recurrences_closed=rc.complete,
                  sizes={pa.arrays[k].name: list(pa.arrays[k].shape)
                         for k in pa.arrays if pa.arrays[k].kind == "arg"},
                  assumed="the array shapes and loop bounds of the IR (constants)")
     for fset, why, unsupported in chk.fails:
-        hit = reach.intersect(isl.UnionSet.from_set(fset))
+        name = fset.get_tuple_name()
+        if name not in rc.maps:
+            continue
+        hit = rc.maps[name].intersect_range(isl.UnionSet.from_set(fset))
         if hit.is_empty():
             continue
-        pt = hit.sample_point()
-        out, cell = _output_of(pt, start, closure, onames)
+        q = hit.domain().sample_point()
+        n = q.get_space().dim(isl.dim_type.set)
+        cell = tuple(q.get_coordinate_val(isl.dim_type.set, k).to_python() for k in range(n))
+        out = onames[q.get_space().get_tuple_name(isl.dim_type.set)][0]
         scope["seconds"] = round(time.perf_counter() - t0, 6)
         return SymbolicOutcome(None, Candidate(why, out, cell, unsupported), scope)
+    if not rc.complete:
+        return SymbolicOutcome(Unknown(f"symbolic tier: {rc.note}; no difference found "
+                                       f"in what it explored"), None, scope)
     scope["seconds"] = round(time.perf_counter() - t0, 6)
     return SymbolicOutcome(Proved(
         f"symbolic tier: {len(chk.pairs)} claims over "
         f"{len(pa.statements)}+{len(pb.statements)} statements justified"
-        + ("" if exact else " (closure over-approximated)")), None, scope)
-
-
-def _output_of(pt: isl.Point, start: isl.UnionSet, closure: isl.UnionMap,
-               onames: dict[str, tuple[str, tuple[int, ...]]]) -> tuple[str, tuple[int, ...]]:
-    """An output cell whose claims reach the failing instance `pt`."""
-    ps = isl.UnionSet.from_point(pt)
-    name = pt.get_space().get_tuple_name(isl.dim_type.set)
-    if name in onames:
-        src = ps
-    else:
-        src = ps.apply(closure.reverse()).intersect(start)
-    q = src.sample_point()
-    qn = q.get_space().get_tuple_name(isl.dim_type.set)
-    n = q.get_space().dim(isl.dim_type.set)
-    cell = tuple(q.get_coordinate_val(isl.dim_type.set, k).to_python() for k in range(n))
-    return onames[qn][0], cell
+        + ("" if rc.exact else " (closure over-approximated)")), None, scope)
