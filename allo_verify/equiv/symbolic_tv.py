@@ -333,7 +333,8 @@ def check_symbolic(mod_a: ir.Module, mod_b: ir.Module, fa: str, fb: str,
                  closure_exact=rc.exact, recurrences_closed=rc.complete,
                  sizes={pa.arrays[k].name: list(pa.arrays[k].shape)
                         for k in pa.arrays if pa.arrays[k].kind == "arg"},
-                 assumed="the array shapes and loop bounds of the IR (constants)")
+                 assumed="array shapes and loop bounds are the constants of the IR; the "
+                         "proof's cost does not depend on them")
     for fset, why, unsupported in chk.fails:
         name = fset.get_tuple_name()
         if name not in rc.maps:
