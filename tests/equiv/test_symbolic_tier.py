@@ -183,5 +183,5 @@ def test_data_dependent_subscript_is_unknown_then_concrete() -> None:
         r = check_equivalent_modules(a, b)
     assert isinstance(res, Unknown) and "not affine" in res.reason
     # the concrete tier ran (and answers for itself), recording why the symbolic one did not
-    assert r.scope["tier"] == "exact" and "work_a" in r.scope
+    assert r.scope["tier"] == "exact" and "budget" in r.scope
     assert "not affine" in r.scope["symbolic"]
