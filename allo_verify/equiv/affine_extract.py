@@ -123,6 +123,7 @@ class _Extractor:
         self.ivs: dict[Any, str] = {}   # block argument -> dim name
         self.load_ids: dict[Any, int] = {}
         self.locals: dict[Any, str] = {}
+        self.globals: dict[str, Any] = {}
 
     # -- values as affine expressions -------------------------------------------------
     def index(self, v: ir.Value) -> str:
@@ -152,6 +153,8 @@ class _Extractor:
             n = v.arg_number
             name = self.arg_names[n] if n < len(self.arg_names) else f"arg{n}"
             kind, argno = "arg", n
+        elif v.owner.operation.name == "memref.get_global":
+            return self.global_array(v)
         else:
             op = v.owner.operation
             if op.name not in ("memref.alloc", "memref.alloca") or len(op.operands):
@@ -167,6 +170,23 @@ class _Extractor:
                 raise NotAffine(f"memref {name} has a non-identity layout {t.layout}")
             self.prog.arrays[key] = Array(name, tuple(t.shape), str(t.element_type), kind,
                                           argno)
+        return key
+
+    def global_array(self, v: ir.Value) -> str:
+        """A constant global table: keyed by its type and contents (two modules' tables with
+        the same contents are the same input); a non-constant global is not handled."""
+        import hashlib
+
+        sym = str(v.owner.operation.attributes["name"]).lstrip("@")
+        decl = self.globals.get(sym)
+        if decl is None or "constant" not in decl.attributes:
+            raise NotAffine(f"global @{sym} is not a constant table")
+        init = str(decl.attributes["initial_value"]) + str(v.type)
+        key = "g_" + hashlib.sha256(init.encode()).hexdigest()[:12]
+        if key not in self.prog.arrays:
+            t = ir.MemRefType(v.type)
+            self.prog.arrays[key] = Array(f"@{sym}", tuple(t.shape), str(t.element_type),
+                                          "global")
         return key
 
     # -- walking -----------------------------------------------------------------------
@@ -204,6 +224,8 @@ class _Extractor:
                         self.walk(reg.blocks[0], (*here, str(ri)), dims, (*dom, c))
             elif name in ("affine.store", "memref.store"):
                 self.store(op, here, dims, dom)
+            elif name == "memref.copy":
+                self.copy(op, here, dims, dom)
             elif name in ("affine.load", "memref.load"):
                 arr = self.array(op.operands[0])
                 subs = self.subscripts(op, 1)
@@ -212,7 +234,8 @@ class _Extractor:
                 self.prog.loads.append(Access(f"L{lid}", dims, " and ".join(dom), arr, subs,
                                               _pad(here, dims)))
             elif name in ("affine.yield", "func.return", "arith.constant", "affine.apply",
-                          "memref.alloc", "memref.alloca", "memref.dealloc") or \
+                          "memref.alloc", "memref.alloca", "memref.dealloc",
+                          "memref.get_global") or \
                     (name.startswith(("arith.", "math.")) and not len(op.regions)):
                 continue
             else:
@@ -242,12 +265,37 @@ class _Extractor:
     def store(self, op: Any, sched: tuple[str, ...], dims: tuple[str, ...],
               dom: tuple[str, ...]) -> None:
         arr = self.array(op.operands[1])
+        if self.prog.arrays[arr].kind == "global":
+            raise NotAffine(f"a store into the global table {self.prog.arrays[arr].name}")
         subs = self.subscripts(op, 2)
         memo: dict[Any, Any] = {}
         sid = len(self.prog.statements)
         acc = Access(f"S{sid}", dims, " and ".join(dom), arr, subs, _pad(sched, dims))
         self.prog.statements.append(Statement(acc, self.tree(op.operands[0], dims, memo),
                                               _loc(op)))
+
+    def copy(self, op: Any, here: tuple[str, ...], dims: tuple[str, ...],
+             dom: tuple[str, ...]) -> None:
+        """A whole-array copy: one load and one store per cell, cell loops innermost."""
+        src, dst = self.array(op.operands[0]), self.array(op.operands[1])
+        if self.prog.arrays[dst].kind == "global":
+            raise NotAffine(f"a copy into the global table {self.prog.arrays[dst].name}")
+        shape = self.prog.arrays[src].shape
+        if shape != self.prog.arrays[dst].shape:
+            raise NotAffine("memref.copy between arrays of different shapes")
+        cells = tuple(f"d{len(dims) + k}" for k in range(len(shape)))
+        cdom = (*dom, *(f"0 <= {c} < {n}" for c, n in zip(cells, shape, strict=True)))
+        inner = tuple(x for c in cells for x in (c, "0"))
+        lsched = (*here, *inner) if cells else (*here, "0")
+        ssched = (*here, *inner[:-1], "1") if cells else (*here, "1")
+        lid = len(self.prog.loads)
+        self.prog.loads.append(Access(f"L{lid}", (*dims, *cells), " and ".join(cdom), src,
+                                      cells, lsched))
+        sid = len(self.prog.statements)
+        elem = self.prog.arrays[src].elem
+        self.prog.statements.append(Statement(
+            Access(f"S{sid}", (*dims, *cells), " and ".join(cdom), dst, cells, ssched),
+            ("load", lid, elem), _loc(op)))
 
     def tree(self, v: ir.Value, dims: tuple[str, ...], memo: dict[Any, Any]) -> Any:
         if v in memo:
@@ -319,6 +367,12 @@ def _pad(sched: tuple[str, ...], dims: tuple[str, ...]) -> tuple[str, ...]:
 def extract_program(func_op: Any, arg_names: list[str] | None = None) -> Program:
     """The polyhedral description of `func_op` (a `func.func`), or `NotAffine`."""
     ex = _Extractor(arg_names or [])
+    parent = func_op.parent
+    if parent is not None:
+        for view in parent.regions[0].blocks[0].operations:
+            o = view.operation
+            if o.name == "memref.global":
+                ex.globals[ir.StringAttr(o.attributes["sym_name"]).value] = o
     region = func_op.regions[0]
     if len(region.blocks) != 1:
         raise NotAffine("the function body has more than one block")

@@ -217,10 +217,10 @@ class _Checker:
                arr: str, arr_b: str) -> None:
         """Both sides read an initial cell on na x nb: the same argument cell is needed."""
         xa, xb = self.p[0].arrays[arr], self.p[1].arrays[arr_b]
-        if xa.kind != "arg" or xb.kind != "arg":
+        if xa.kind not in ("arg", "global") or xb.kind not in ("arg", "global"):
             self.fail(a, b, na, nb, "a read of an uninitialized local array", True)
             return
-        if xa.name != xb.name or xa.shape != xb.shape:
+        if xa.kind != xb.kind or arr != arr_b or xa.shape != xb.shape:
             self.fail(a, b, na, nb, f"input {xa.name} (a) vs input {xb.name} (b)")
             return
         ca = self.input_cells(0, a[0], la).intersect_domain(na)

@@ -185,3 +185,40 @@ def test_data_dependent_subscript_is_unknown_then_concrete() -> None:
     # the concrete tier ran (and answers for itself), recording why the symbolic one did not
     assert r.scope["tier"] == "exact" and "budget" in r.scope
     assert "not affine" in r.scope["symbolic"]
+
+
+# ----- the examples ----------------------------------------------------------------------
+
+def _example(name: str) -> Any:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"symbolic_example_{name}", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("example,schedule", [
+    ("conv2d", "conv_tiled"), ("conv_reuse", "conv_schedule"), ("fir_fixed", "fir_schedule"),
+    ("gemm", "gemm_schedule"), ("gemm_buffer", "gemm_schedule"),
+    ("producer_consumer", "joined"), ("quantized_linear", "qlinear_schedule"),
+    ("three_mm_dataflow", "s"), ("two_mm", "mm1_schedule"), ("two_mm", "mm2_schedule")])
+def test_example_schedules_proved_symbolically(example: str, schedule: str) -> None:
+    s = getattr(_example(example), schedule)
+    res, scope = symbolic_l2(s.original, s.module, s.sig, s.sig.name, s.sig.name, False,
+                             True, 0)
+    assert isinstance(res, Proved) and scope["tier"] == "symbolic", res
+
+
+@pytest.mark.parametrize("example,schedule,why", [
+    ("two_mm", "top", "func.call"),
+    ("jacobi2d", "jacobi_2d_schedule", "recurrence"),
+])
+def test_example_schedules_outside_the_tier_are_unknown(example: str, schedule: str,
+                                                        why: str) -> None:
+    s = getattr(_example(example), schedule)
+    res, _ = symbolic_l2(s.original, s.module, s.sig, s.sig.name, s.sig.name, False, True, 0)
+    assert isinstance(res, Unknown) and why in res.reason, res
