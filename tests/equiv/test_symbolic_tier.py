@@ -222,3 +222,14 @@ def test_example_schedules_outside_the_tier_are_unknown(example: str, schedule: 
     s = getattr(_example(example), schedule)
     res, _ = symbolic_l2(s.original, s.module, s.sig, s.sig.name, s.sig.name, False, True, 0)
     assert isinstance(res, Unknown) and why in res.reason, res
+
+
+def test_candidate_too_large_to_simulate_is_unknown_naming_it() -> None:
+    """At 1024^3 both LLVM simulations are not run: the candidate is reported, unconfirmed."""
+    from allo_verify.equiv.api import module_and_sig
+
+    ma, sa = module_and_sig(K.gemm_ikj_init(1024))
+    mb, _ = module_and_sig(K.gemm_acc_kswapped(1024))
+    res, scope = symbolic_l2(ma, mb, sa, sa.name, sa.name, False, True, 0)
+    assert isinstance(res, Unknown) and "not confirmed" in res.reason, res
+    assert "too many" in res.reason and scope["candidate"]["output"] == "return[0]"
