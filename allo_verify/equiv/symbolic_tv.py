@@ -98,18 +98,12 @@ class _Checker:
             self.todo.append(key)
         return self.pairs[key]
 
-    def named(self, m: isl.Map, src: str, dst: str) -> isl.Map:
-        m = m.flatten_domain().flatten_range() if m.domain_is_wrapping() or \
-            m.range_is_wrapping() else m
-        return m.set_tuple_name(isl.dim_type.in_, src).set_tuple_name(isl.dim_type.out, dst)
-
     def ident(self, side: int, k: int) -> isl.Map:
         return isl.Map.identity(self.doms[side][k].get_space().map_from_set()) \
             .intersect_domain(self.doms[side][k])
 
-    def edge(self, a: Side, b: Side, ma: isl.Map, mb: isl.Map, ta: Side, tb: Side,
-             same: bool = False) -> None:
-        """Claim (a, b) needs claim (ta, tb) at (ma(x), mb(y)); `same`: identity maps."""
+    def edge(self, a: Side, b: Side, ma: isl.Map, mb: isl.Map, ta: Side, tb: Side) -> None:
+        """Claim (a, b) needs claim (ta, tb) at (ma(x), mb(y))."""
         src, dst = self.pair(a, b), self.pair(ta, tb)
         m = ma.product(mb).flatten_domain().flatten_range()
         m = m.set_tuple_name(isl.dim_type.in_, src).set_tuple_name(isl.dim_type.out, dst)
@@ -191,7 +185,7 @@ class _Checker:
                 self.fail(a, b, da, db, f"{self.what(na)} (a) vs {self.what(nb)} (b)")
                 return
             for k in range(len(na[5])):
-                self.edge(a, b, ia, ib, (a[0], (*a[1], k)), (b[0], (*b[1], k)), True)
+                self.edge(a, b, ia, ib, (a[0], (*a[1], k)), (b[0], (*b[1], k)))
             return
         if na[0] in ("const", "arg"):
             if na != nb:
