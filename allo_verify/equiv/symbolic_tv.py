@@ -23,9 +23,10 @@ justified, every claim of R holds for all input values, hence every output cell 
 by the same operation tree over the same input cells: bit-identical results (floats: the same
 operations on the same operands in the same order, reductions included). Recurrences (a
 reduction chain, a time loop) are covered by the closure, which states the invariant of
-the chain once rather than per iteration. Cost follows the program text: isl and Z3 never
-enumerate iterations. `Refuted` only with a counterexample confirmed by running both LLVM
-simulations; everything else is `Unknown` with the reason.
+the chain once rather than per iteration. Cost follows the program text: every question
+(emptiness, inclusion, closure) is asked of isl about Presburger sets, exactly and without
+enumerating iterations (no Z3 query is needed). `Refuted` only with a counterexample
+confirmed by running both LLVM simulations; everything else is `Unknown` with the reason.
 """
 
 from __future__ import annotations
