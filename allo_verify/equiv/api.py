@@ -125,7 +125,10 @@ def verify_modules(original: ir.Module, final: ir.Module, sig: Signature,
         l2 = check_equivalent_modules(original, final, sig, func_a, func_b,
                                       allow_reassoc=allow_reassoc, budget=l2_budget,
                                       rlimit=rlimit, seed=seed)
-        cert.add(Entry("L2", "translation-validation", l2.result, L2_STATEMENT, sig.name,
+        from allo_verify.equiv.symbolic_tier import SYMBOLIC_STATEMENT
+
+        words = SYMBOLIC_STATEMENT if l2.scope.get("tier") == "symbolic" else L2_STATEMENT
+        cert.add(Entry("L2", "translation-validation", l2.result, words, sig.name,
                        l2.cost, l2.scope))
     l3_inputs: list[tuple[Any, ...]] | None = None
     if "L3" in layers:

@@ -189,22 +189,39 @@ def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature 
                              allow_reassoc: bool = False, budget: int = DEFAULT_BUDGET,
                              rlimit: int = DEFAULT_RLIMIT, replay: bool = True,
                              seed: int = 0, z3_nodes: int = DEFAULT_Z3_NODES,
-                             max_terms: int = DEFAULT_MAX_TERMS) -> L2Result:
+                             max_terms: int = DEFAULT_MAX_TERMS,
+                             symbolic: bool = True) -> L2Result:
     """Translation validation of `func_a` in `mod_a` against `func_b` in `mod_b`.
 
-    Budgets: `budget` executed ops per function (else NotRun "too large"; estimated from
-    trip counts before anything runs, so a kernel far past it answers at once), `max_terms`
-    terms built in all (memory), `rlimit` Z3 resource units per query, `z3_nodes` term
-    nodes sent to Z3 in all (else NotRun). Proofs hold at the design's own sizes only."""
+    With `symbolic`, the size-independent symbolic tier (`symbolic_tier`) runs first: its
+    Proved or Refuted is the answer (scope "tier": "symbolic"); on Unknown the concrete tier
+    below runs and its scope records why under "symbolic".
+
+    Concrete-tier budgets: `budget` executed ops per function (else NotRun "too large";
+    estimated from trip counts before anything runs, so a kernel far past it answers at
+    once), `max_terms` terms built in all (memory), `rlimit` Z3 resource units per query,
+    `z3_nodes` term nodes sent to Z3 in all (else NotRun). Concrete proofs hold at the
+    design's own sizes only."""
     t0 = time.perf_counter()
     with mod_a.context:
         fa = _func_name(mod_a, func_a, sig)
     with mod_b.context:
         fb = _func_name(mod_b, func_b, sig)
+    cost = Cost()
+    symbolic_note = None
+    if symbolic:
+        from allo_verify.equiv.symbolic_tier import symbolic_l2
+
+        sres, sscope = symbolic_l2(mod_a, mod_b, sig, fa, fb, allow_reassoc, replay, seed)
+        if not isinstance(sres, Unknown):
+            cost.seconds = time.perf_counter() - t0
+            return L2Result(sres, sscope, cost)
+        symbolic_note = sres.reason
     store = TermStore()
     scope: dict[str, Any] = {"budget": budget, "rlimit": rlimit, "z3_nodes": z3_nodes,
                              "max_terms": max_terms, "tier": "exact"}
-    cost = Cost()
+    if symbolic_note is not None:
+        scope["symbolic"] = symbolic_note
     ctx_names = None if sig is None else [a.name for a in sig.args]
     try:
         with mod_a.context:

@@ -108,7 +108,9 @@ def entry_claim(entry: EntryDict) -> str:
     """The claim words for one entry, exactly as DESIGN.md words them.
 
     proved:  L1 -> "proved for all sizes" (scope parametric) / "proved for this instance";
-             L2 -> "proved for all input values at sizes S"; other proving layers ->
+             L2 -> "proved for all input values at sizes S" (concrete tier) or "proved for
+             all input values and all sizes satisfying C, C: ..." (symbolic tier, scope
+             "tier": "symbolic"); other proving layers ->
              "proved (<layer>)"; with " modulo reassociation" appended when the proof used it.
     agreed:  L3 -> "agreed on K random inputs (seed s)"; CSIM -> "emitted C++ agreed with the
              LLVM simulation on K inputs"; a recorded "proved" on these layers reads the same
@@ -129,6 +131,10 @@ def entry_claim(entry: EntryDict) -> str:
         if layer == "L1":
             base = PROVED_ALL_SIZES if scope.get("parametric") is True else PROVED_INSTANCE
             return base + _reassoc(res)
+        if layer == "L2" and scope.get("tier") == "symbolic":
+            return (f"proved for all input values and all sizes satisfying C, C: the sizes "
+                    f"fixed by the IR ({format_sizes(scope.get('sizes'))}); symbolic tier"
+                    + _reassoc(res))
         if layer == "L2":
             return (f"proved for all input values at sizes {format_sizes(scope.get('sizes'))}"
                     + _reassoc(res))

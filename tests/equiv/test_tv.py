@@ -13,6 +13,8 @@ from tests.equiv.kernels import gemm, split_by_hand, stencil, unsplit
 
 
 def tv(a: str, b: str, sig: Signature | None = None, **kw: object) -> L2Result:
+    """The concrete tier (these tests read its scope: cells, work, budgets)."""
+    kw.setdefault("symbolic", False)
     with ir.Context():
         return check_equivalent_modules(ir.Module.parse(a), ir.Module.parse(b), sig, **kw)
 

@@ -65,9 +65,11 @@ def test_too_large_answers_before_running() -> None:
 
 
 def test_l2_not_run_at_once_for_a_kernel_far_past_the_budget() -> None:
-    """GEMM 512^3 (about 800 million ops): the estimate answers without executing."""
+    """GEMM 512^3 (about 800 million ops): the concrete tier's estimate answers without
+    executing (the symbolic tier, which would prove it first, is switched off here)."""
     a, b = av.customize(_gemm(512)), _tiled(512, 8)
-    r = check_equivalent_modules(a.module, b.module, a.kernel.sig, replay=False)
+    r = check_equivalent_modules(a.module, b.module, a.kernel.sig, replay=False,
+                                 symbolic=False)
     assert isinstance(r.result, NotRun) and "estimated" in r.result.reason
     assert "nothing was run" in r.result.reason and "work_a" not in r.scope
 
@@ -85,9 +87,10 @@ def test_memory_budget_bounds_terms() -> None:
 
 def test_l2_proves_narrowed_gemm_at_the_design_sizes_only() -> None:
     a, b = av.customize(_gemm(16)), _tiled(16, 4)
-    r = check_equivalent_modules(a.module, b.module, a.kernel.sig, replay=False)
-    assert isinstance(r.result, Proved)
+    r = check_equivalent_modules(a.module, b.module, a.kernel.sig, replay=False,
+                                 symbolic=False)
+    assert isinstance(r.result, Proved) and r.scope["tier"] == "exact"
     assert r.scope["sizes"] == {"A": [16, 16], "B": [16, 16]}
     small = check_equivalent_modules(a.module, b.module, a.kernel.sig, replay=False,
-                                     max_terms=100)
+                                     max_terms=100, symbolic=False)
     assert isinstance(small.result, NotRun) and "memory budget" in small.result.reason

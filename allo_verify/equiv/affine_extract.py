@@ -1,0 +1,401 @@
+"""An affine MLIR function as polyhedral statements, in isl syntax (the L2 symbolic tier).
+
+Each store is a statement S with iteration vector (the values of its enclosing loops, dims
+`d0..d{n-1}`), domain D_S (loop bounds, step congruences and `affine.if` conditions, negated
+on the else side), written cell (affine subscripts), the expression tree computing the stored
+value, and its place in execution order (the 2d+1 schedule vector). Each load is a read
+with its own domain and schedule (it may sit in an enclosing loop of the store that uses it);
+a statement's tree refers to a load by id, and the load's instance is the prefix of the
+statement's iteration vector. Sizes are the constants of the IR: isl keeps them symbolic
+in its algorithms (nothing here enumerates iterations).
+
+Law: `extract_program` either describes the function exactly (every executed store and load
+is a point of a statement's or load's domain, at its schedule, reading and writing the given
+cells, computing the given tree), or raises `NotAffine` with the reason (non-affine bound or
+subscript, data-dependent control, calls, copies, loop-carried SSA values, views).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlir import ir
+
+from allo_verify.equiv.polyhedral import attr_signature
+
+
+class NotAffine(Exception):
+    """The function is outside what the symbolic tier describes (the message says why)."""
+
+
+@dataclass
+class Array:
+    """A memref the function touches: `name` (isl identifier), shape, element type, kind
+    ("arg" with its argument number, or "local")."""
+
+    name: str
+    shape: tuple[int, ...]
+    elem: str
+    kind: str
+    argno: int = -1
+
+
+@dataclass
+class Access:
+    """One read (`Load`) or the write of a statement, as isl text."""
+
+    name: str            # isl tuple name of the instance space ("S3", "L7")
+    dims: tuple[str, ...]
+    domain: str          # isl constraints over dims ("" = true)
+    array: str
+    subs: tuple[str, ...]
+    schedule: tuple[str, ...]  # the 2d+1 vector: positions and dims interleaved
+
+
+@dataclass
+class Statement:
+    """A store: its write access and the tree of the stored value."""
+
+    acc: Access
+    tree: Any
+    location: str = ""
+
+
+@dataclass
+class Program:
+    """All statements and loads of one function, its arrays and its outputs."""
+
+    statements: list[Statement] = field(default_factory=list)
+    loads: list[Access] = field(default_factory=list)
+    arrays: dict[str, Array] = field(default_factory=dict)
+    outputs: list[tuple[str, str]] = field(default_factory=list)  # (output name, array)
+    n_args: int = 0
+
+    @property
+    def depth(self) -> int:
+        xs = [len(s.acc.schedule) for s in self.statements] + [len(x.schedule)
+                                                               for x in self.loads]
+        return max(xs, default=1)
+
+
+def _aff(e: ir.AffineExpr, dims: list[str], syms: list[str]) -> str:
+    """An MLIR affine expression as isl text (floor semantics for floordiv and mod)."""
+    if isinstance(e, ir.AffineDimExpr):
+        return dims[e.position]
+    if isinstance(e, ir.AffineSymbolExpr):
+        return syms[e.position]
+    if isinstance(e, ir.AffineConstantExpr):
+        return str(e.value)
+    if isinstance(e, ir.AffineAddExpr):
+        return f"({_aff(e.lhs, dims, syms)} + {_aff(e.rhs, dims, syms)})"
+    if isinstance(e, ir.AffineMulExpr):
+        lhs, rhs = _aff(e.lhs, dims, syms), _aff(e.rhs, dims, syms)
+        if not isinstance(e.lhs, ir.AffineConstantExpr) and \
+                not isinstance(e.rhs, ir.AffineConstantExpr):
+            raise NotAffine(f"product of two indices in {e}")
+        return f"({lhs} * {rhs})"
+    if isinstance(e, (ir.AffineModExpr, ir.AffineFloorDivExpr, ir.AffineCeilDivExpr)):
+        if not isinstance(e.rhs, ir.AffineConstantExpr) or e.rhs.value <= 0:
+            raise NotAffine(f"division by a non-constant in {e}")
+        a, c = _aff(e.lhs, dims, syms), e.rhs.value
+        if isinstance(e, ir.AffineModExpr):
+            return f"(({a}) mod {c})"
+        return f"floor(({a}) / {c})" if isinstance(e, ir.AffineFloorDivExpr) \
+            else f"ceil(({a}) / {c})"
+    raise NotAffine(f"affine expression {e}")
+
+
+def _type(v: ir.Value) -> str:
+    return str(v.type)
+
+
+def _loc(op: Any) -> str:
+    m = re.search(r'loc\("([^"]*)":(\d+):(\d+)', str(op.location))
+    return f"{m.group(1)}:{m.group(2)}" if m else ""
+
+
+class _Extractor:
+    def __init__(self, arg_names: list[str]) -> None:
+        self.arg_names = arg_names
+        self.prog = Program()
+        self.ivs: dict[Any, str] = {}   # block argument -> dim name
+        self.load_ids: dict[Any, int] = {}
+        self.locals: dict[Any, str] = {}
+        self.globals: dict[str, Any] = {}
+
+    # -- values as affine expressions -------------------------------------------------
+    def index(self, v: ir.Value) -> str:
+        if isinstance(v, ir.BlockArgument):
+            if v in self.ivs:
+                return self.ivs[v]
+            raise NotAffine("an index that is a function argument or a loop-carried value")
+        op = v.owner.operation
+        if op.name == "affine.apply":
+            m = ir.AffineMapAttr(op.attributes["map"]).value
+            ops = [self.index(x) for x in op.operands]
+            return _aff(m.results[0], ops[:m.n_dims], ops[m.n_dims:])
+        if op.name == "arith.constant" and _type(v) == "index":
+            return str(ir.IntegerAttr(op.attributes["value"]).value)
+        raise NotAffine(f"index computed by {op.name} (data-dependent or non-affine)")
+
+    def map_exprs(self, op: Any, attr: str, operands: list[ir.Value]) -> list[str]:
+        m = ir.AffineMapAttr(op.attributes[attr]).value
+        xs = [self.index(x) for x in operands]
+        return [_aff(r, xs[:m.n_dims], xs[m.n_dims:]) for r in m.results]
+
+    def array(self, v: ir.Value) -> str:
+        if isinstance(v, ir.BlockArgument):
+            owner = v.owner.owner
+            if owner is None or owner.operation.name != "func.func":
+                raise NotAffine("a memref that is a block argument of a loop")
+            n = v.arg_number
+            name = self.arg_names[n] if n < len(self.arg_names) else f"arg{n}"
+            kind, argno = "arg", n
+        elif v.owner.operation.name == "memref.get_global":
+            return self.global_array(v)
+        else:
+            op = v.owner.operation
+            if op.name not in ("memref.alloc", "memref.alloca") or len(op.operands):
+                raise NotAffine(f"memref produced by {op.name}")
+            if v not in self.locals:
+                self.locals[v] = f"local{len(self.locals)}"
+            name, kind, argno = self.locals[v], "local", -1
+        key = "a_" + re.sub(r"\W", "_", name)
+        if key not in self.prog.arrays:
+            t = ir.MemRefType(v.type)
+            if str(t.layout) not in ("", str(ir.AffineMapAttr.get(
+                    ir.AffineMap.get_identity(t.rank)))):
+                raise NotAffine(f"memref {name} has a non-identity layout {t.layout}")
+            self.prog.arrays[key] = Array(name, tuple(t.shape), str(t.element_type), kind,
+                                          argno)
+        return key
+
+    def global_array(self, v: ir.Value) -> str:
+        """A constant global table: keyed by its type and contents (two modules' tables with
+        the same contents are the same input); a non-constant global is not handled."""
+        import hashlib
+
+        sym = str(v.owner.operation.attributes["name"]).lstrip("@")
+        decl = self.globals.get(sym)
+        if decl is None or "constant" not in decl.attributes:
+            raise NotAffine(f"global @{sym} is not a constant table")
+        init = str(decl.attributes["initial_value"]) + str(v.type)
+        key = "g_" + hashlib.sha256(init.encode()).hexdigest()[:12]
+        if key not in self.prog.arrays:
+            t = ir.MemRefType(v.type)
+            self.prog.arrays[key] = Array(f"@{sym}", tuple(t.shape), str(t.element_type),
+                                          "global")
+        return key
+
+    # -- walking -----------------------------------------------------------------------
+    def walk(self, block: Any, sched: tuple[str, ...], dims: tuple[str, ...],
+             dom: tuple[str, ...]) -> None:
+        for pos, view in enumerate(block.operations):
+            op = view.operation
+            name = op.name
+            here = (*sched, str(pos))
+            if name == "affine.for":
+                if len(op.results):
+                    raise NotAffine("affine.for with loop-carried values (iter_args)")
+                body = op.regions[0].blocks[0]
+                iv = body.arguments[0]
+                d = f"d{len(dims)}"
+                self.ivs[iv] = d
+                nlb = ir.AffineMapAttr(op.attributes["lowerBoundMap"]).value.n_inputs
+                operands = list(op.operands)
+                lbs = self.map_exprs(op, "lowerBoundMap", operands[:nlb])
+                ubs = self.map_exprs(op, "upperBoundMap", operands[nlb:])
+                step = ir.IntegerAttr(op.attributes["step"]).value
+                cons = [f"{d} >= {x}" for x in lbs] + [f"{d} < {x}" for x in ubs]
+                if step != 1:
+                    if len(lbs) != 1:
+                        raise NotAffine("a stepped loop with a max lower bound")
+                    cons.append(f"({d} - ({lbs[0]})) mod {step} = 0")
+                self.walk(body, (*here, d), (*dims, d), (*dom, *cons))
+            elif name == "affine.if":
+                if len(op.results):
+                    raise NotAffine("affine.if yielding values")
+                cond = self.set_cond(op)
+                for ri, reg in enumerate(op.regions):
+                    if len(reg.blocks):
+                        c = cond if ri == 0 else f"not ({cond})"
+                        self.walk(reg.blocks[0], (*here, str(ri)), dims, (*dom, c))
+            elif name in ("affine.store", "memref.store"):
+                self.store(op, here, dims, dom)
+            elif name == "memref.copy":
+                self.copy(op, here, dims, dom)
+            elif name in ("affine.load", "memref.load"):
+                arr = self.array(op.operands[0])
+                subs = self.subscripts(op, 1)
+                lid = len(self.prog.loads)
+                self.load_ids[op] = lid
+                self.prog.loads.append(Access(f"L{lid}", dims, " and ".join(dom), arr, subs,
+                                              _pad(here, dims)))
+            elif name in ("affine.yield", "func.return", "arith.constant", "affine.apply",
+                          "memref.alloc", "memref.alloca", "memref.dealloc",
+                          "memref.get_global") or \
+                    (name.startswith(("arith.", "math.")) and not len(op.regions)):
+                continue
+            else:
+                raise NotAffine(f"operation {name} at {_loc(op) or 'unknown location'}")
+
+    def set_cond(self, op: Any) -> str:
+        text = str(op.attributes["condition"])
+        m = re.match(r"affine_set<\(([^)]*)\)(\[[^\]]*\])?\s*:\s*\((.*)\)>$", text.strip())
+        if not m:
+            raise NotAffine(f"affine.if condition {text}")
+        names = [x.strip() for x in m.group(1).split(",") if x.strip()]
+        snames = [x.strip() for x in (m.group(2) or "[]")[1:-1].split(",") if x.strip()]
+        vals = [self.index(v) for v in op.operands]
+        env = dict(zip(names + snames, vals, strict=True))
+        parts = []
+        for c in _split_top(m.group(3)):
+            c = re.sub(r"\b([ds]\d+)\b", lambda mm: f"({env[mm.group(1)]})", c)
+            parts.append(c.replace("==", "="))
+        return " and ".join(parts) or "true"
+
+    def subscripts(self, op: Any, first: int) -> tuple[str, ...]:
+        operands = list(op.operands)[first:]
+        if op.name.startswith("affine."):
+            return tuple(self.map_exprs(op, "map", operands))
+        return tuple(self.index(v) for v in operands)
+
+    def store(self, op: Any, sched: tuple[str, ...], dims: tuple[str, ...],
+              dom: tuple[str, ...]) -> None:
+        arr = self.array(op.operands[1])
+        if self.prog.arrays[arr].kind == "global":
+            raise NotAffine(f"a store into the global table {self.prog.arrays[arr].name}")
+        subs = self.subscripts(op, 2)
+        memo: dict[Any, Any] = {}
+        sid = len(self.prog.statements)
+        acc = Access(f"S{sid}", dims, " and ".join(dom), arr, subs, _pad(sched, dims))
+        self.prog.statements.append(Statement(acc, self.tree(op.operands[0], dims, memo),
+                                              _loc(op)))
+
+    def copy(self, op: Any, here: tuple[str, ...], dims: tuple[str, ...],
+             dom: tuple[str, ...]) -> None:
+        """A whole-array copy: one load and one store per cell, cell loops innermost."""
+        src, dst = self.array(op.operands[0]), self.array(op.operands[1])
+        if self.prog.arrays[dst].kind == "global":
+            raise NotAffine(f"a copy into the global table {self.prog.arrays[dst].name}")
+        shape = self.prog.arrays[src].shape
+        if shape != self.prog.arrays[dst].shape:
+            raise NotAffine("memref.copy between arrays of different shapes")
+        cells = tuple(f"d{len(dims) + k}" for k in range(len(shape)))
+        cdom = (*dom, *(f"0 <= {c} < {n}" for c, n in zip(cells, shape, strict=True)))
+        inner = tuple(x for c in cells for x in (c, "0"))
+        lsched = (*here, *inner) if cells else (*here, "0")
+        ssched = (*here, *inner[:-1], "1") if cells else (*here, "1")
+        lid = len(self.prog.loads)
+        self.prog.loads.append(Access(f"L{lid}", (*dims, *cells), " and ".join(cdom), src,
+                                      cells, lsched))
+        sid = len(self.prog.statements)
+        elem = self.prog.arrays[src].elem
+        self.prog.statements.append(Statement(
+            Access(f"S{sid}", (*dims, *cells), " and ".join(cdom), dst, cells, ssched),
+            ("load", lid, elem), _loc(op)))
+
+    def tree(self, v: ir.Value, dims: tuple[str, ...], memo: dict[Any, Any]) -> Any:
+        if v in memo:
+            return memo[v]
+        if isinstance(v, ir.BlockArgument):
+            if v in self.ivs:
+                t: Any = ("iv", self.ivs[v], _type(v))
+            else:
+                owner = v.owner.owner
+                if owner is None or owner.operation.name != "func.func":
+                    raise NotAffine("a value carried by a region argument")
+                t = ("arg", v.arg_number, _type(v))
+        else:
+            op = v.owner.operation
+            if op.name in ("affine.load", "memref.load"):
+                if op not in self.load_ids:
+                    raise NotAffine("a load used outside the loops it was read in")
+                t = ("load", self.load_ids[op], _type(v))
+            elif op.name == "affine.apply":
+                t = ("iv", self.index(v), _type(v))
+            elif op.name == "arith.constant":
+                t = ("const", str(op.attributes["value"]), _type(v))
+            elif op.name.startswith(("arith.", "math.")) and not len(op.regions):
+                _check_meaning(op)
+                t = ("op", op.name, attr_signature(op), _type(v), v.result_number,
+                     tuple(self.tree(x, dims, memo) for x in op.operands))
+            else:
+                raise NotAffine(f"value computed by {op.name}")
+        memo[v] = t
+        return t
+
+
+def _check_meaning(op: Any) -> None:
+    """Ops the concrete tier also gives a meaning (`Z3_OPS`), minus known LLVM defects."""
+    from allo_verify.equiv.z3_table import Z3_OPS
+
+    name = op.name
+    if name not in Z3_OPS and name not in ("arith.index_cast", "arith.index_castui"):
+        raise NotAffine(f"no symbolic meaning for op '{name}'")
+    if name in ("arith.sitofp", "arith.uitofp"):
+        src, dst = str(op.operands[0].type), str(op.results[0].type)
+        if src.startswith("i") and int(src[1:]) > 128 and dst in ("f16", "f32", "bf16"):
+            raise NotAffine(f"{name} from {src} to {dst}: LLVM 22 converts integers wider "
+                            "than 128 bits to f16/f32 wrongly")
+
+
+def _split_top(s: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for ch in s:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
+def _pad(sched: tuple[str, ...], dims: tuple[str, ...]) -> tuple[str, ...]:
+    """The 2d+1 schedule vector (positions interleaved with `dims`; padded by isl users)."""
+    return sched
+
+
+def extract_program(func_op: Any, arg_names: list[str] | None = None) -> Program:
+    """The polyhedral description of `func_op` (a `func.func`), or `NotAffine`."""
+    ex = _Extractor(arg_names or [])
+    parent = func_op.parent
+    if parent is not None:
+        for view in parent.regions[0].blocks[0].operations:
+            o = view.operation
+            if o.name == "memref.global":
+                ex.globals[ir.StringAttr(o.attributes["sym_name"]).value] = o
+    region = func_op.regions[0]
+    if len(region.blocks) != 1:
+        raise NotAffine("the function body has more than one block")
+    block = region.blocks[0]
+    ex.prog.n_args = len(block.arguments)
+    for v in block.arguments:  # every argument array is an output (written or not)
+        if str(v.type).startswith("memref<"):
+            ex.array(v)
+    ex.walk(block, (), (), ())
+    ret = list(block.operations)[-1]
+    pos = str(len(list(block.operations)) - 1)
+    for k, v in enumerate(ret.operands):
+        if str(v.type).startswith("memref<"):
+            ex.prog.outputs.append((f"return[{k}]", ex.array(v)))
+            continue
+        # a scalar result: a statement at the return writing the 0-d pseudo array ret{k}
+        key = f"ret{k}"
+        ex.prog.arrays[key] = Array(f"return[{k}]", (), str(v.type), "result")
+        sid = len(ex.prog.statements)
+        ex.prog.statements.append(Statement(Access(f"S{sid}", (), "", key, (), (pos, str(k))),
+                                            ex.tree(v, (), {}), _loc(ret)))
+        ex.prog.outputs.append((f"return[{k}]", key))
+    for key, a in ex.prog.arrays.items():
+        if a.kind == "arg":
+            ex.prog.outputs.append((a.name, key))
+    return ex.prog
