@@ -60,3 +60,31 @@ def const(x: float, dtype: Any) -> Any:
     is_float = dtype is av.float32 or np.dtype(dtype) == np.float32 if dtype is not av.int32 \
         else False
     return np.float32(x) if is_float else np.int32(int(x))
+
+
+def run_port(mod: Any, size: str, dtype: Any, seed: int = 0
+             ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Run the port's kernel on its LLVM simulation and its NumPy reference on the same
+    inputs: (the arrays after the kernel, the arrays after the reference)."""
+    args = mod.inputs(size, dtype, seed)
+    got = [a.copy() for a in args]
+    av.customize(mod.kernel(size, dtype)).build()(*got)
+    expected = [a.copy() for a in args]
+    mod.reference(*expected)
+    return got, expected
+
+
+def mismatch(mod: Any, got: list[np.ndarray], expected: list[np.ndarray]) -> str | None:
+    """None when every array matches (bit for bit, NaN matching NaN, unless the module
+    declares a TOLERANCE), else which argument differs and by how much."""
+    for k, (g, e) in enumerate(zip(got, expected, strict=True)):
+        if mod.TOLERANCE is None or g.dtype.kind != "f":
+            same = np.array_equal(g, e, equal_nan=g.dtype.kind == "f")
+        else:
+            same = np.allclose(g, e, rtol=mod.TOLERANCE, atol=mod.TOLERANCE, equal_nan=True)
+        if not same:
+            diff = np.abs(g.astype(np.float64) - e.astype(np.float64))
+            cell = np.unravel_index(int(np.nanargmax(diff)), diff.shape)
+            return (f"argument {k} differs at {tuple(int(c) for c in cell)}: "
+                    f"kernel {g[cell]!r}, reference {e[cell]!r}")
+    return None
