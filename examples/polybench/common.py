@@ -86,5 +86,5 @@ def mismatch(mod: Any, got: list[np.ndarray], expected: list[np.ndarray]) -> str
             diff = np.abs(g.astype(np.float64) - e.astype(np.float64))
             cell = np.unravel_index(int(np.nanargmax(diff)), diff.shape)
             return (f"argument {k} differs at {tuple(int(c) for c in cell)}: "
-                    f"kernel {g[cell]!r}, reference {e[cell]!r}")
+                    f"kernel {g[cell].item()!r}, reference {e[cell].item()!r}")
     return None
