@@ -54,6 +54,7 @@ class Row:
     polybench: str
     size: str
     types: str
+    design: str = ""
     matches: str = ""
     scheduled: bool = False
     layers: dict[str, str] = field(default_factory=dict)
@@ -66,7 +67,7 @@ class Row:
         path = f"examples/polybench/{self.module}.py"
         if self.scheduled:
             return (f"POLYBENCH_SIZE={self.size} allo-verify verify {path} --csim "
-                    f"--trials {trials}")
+                    f"--trials {trials}" + (f" --schedule {self.design}" if self.design else ""))
         return f"PYTHONPATH=. python bench/polybench.py --kernels {self.module} " \
                f"--sizes {self.size} --no-verify"
 
@@ -108,13 +109,14 @@ def estimate_ms(schedule: Any) -> float | None:
         return None
 
 
-def verify_row(row: Row, mod: Any, trials: int, csim: bool) -> None:
-    """Build the schedule at the row's size and verify it: each layer's status, the time."""
+def verify_row(row: Row, mod: Any, trials: int, csim: bool, build: Any = None) -> None:
+    """Build the schedule at the row's size (`build`, else the module's `schedule`) and
+    verify it: each layer's status, the time."""
     import allo_verify as av
 
     t0 = time.perf_counter()
     try:
-        s = mod.schedule(row.size)
+        s = (build or mod.schedule)(row.size)
         cert = s.verify(layers=("L1", "L2", "L3"), trials=trials, csim=csim)
     except Exception as e:  # noqa: BLE001 - a benchmark reports every failure
         row.layers = {"status": f"error: {type(e).__name__}: {str(e).splitlines()[0]}"}
@@ -142,12 +144,18 @@ def collect(kernels: list[str], sizes: list[str], verify: bool, trials: int,
         for size in sizes:
             row = Row(name, mod.POLYBENCH, size, ", ".join(str(t) for t in mod.TYPES))
             row.scheduled = hasattr(mod, "schedule")
+            row.design = name if hasattr(mod, "composed_schedule") else ""
             row.matches = check_port(mod, size)
             if verify and row.scheduled:
                 verify_row(row, mod, trials, csim)
             rows.append(row)
             print(f"  {name:15} {size:6} {row.matches:8} {row.layers.get('status', '')}",
                   file=sys.stderr)
+            if verify and hasattr(mod, "composed_schedule"):  # 2mm: a second design
+                extra = Row(name, mod.POLYBENCH, size, row.types, f"{name}_composed",
+                            row.matches, True)
+                verify_row(extra, mod, trials, csim, mod.composed_schedule)
+                rows.append(extra)
     return rows
 
 
@@ -163,7 +171,8 @@ def markdown(rows: list[Row], trials: int) -> str:
     for r in rows:
         pub = PUBLISHED_MS.get(r.polybench) if r.size == "MEDIUM" else None
         lines.append("| " + " | ".join([
-            r.polybench, r.size, r.types, r.matches, "yes" if r.scheduled else "no",
+            r.polybench + (f" ({r.design})" if r.design else ""), r.size, r.types, r.matches,
+            "yes" if r.scheduled else "no",
             r.layers.get("L1", ""), r.layers.get("L2", ""), r.layers.get("L3", ""),
             r.layers.get("CSIM", ""), "" if r.verify_s is None else f"{r.verify_s:.1f}",
             _ms(r.est_base_ms), _ms(r.est_sched_ms),

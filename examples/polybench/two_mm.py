@@ -77,7 +77,62 @@ def schedule(size: str = "MEDIUM") -> av.Schedule:
     return s
 
 
+def composed_kernel(size: str = "MINI", dtype: Any = float32) -> Any:
+    """2mm as two calls of product templates (`tmp = alpha A B`, then `D = beta D + tmp C`),
+    the shape Allo composes schedules onto. It computes what `kernel` computes, operation for
+    operation (`av.check_equivalent(kernel(size), composed_kernel(size))` proves it)."""
+    ni, nj, nk, nl = SIZES[size].values()
+    alpha, beta = (ALPHA, BETA) if dtype is float32 else (int(ALPHA), int(BETA))
+    T = dtype
+
+    @av.template("T", "M", "N", "K")
+    def scaled_mm(A: "T[M, K]", B: "T[K, N]") -> "T[M, N]":  # noqa: F821 - template T
+        out: T[M, N] = 0  # noqa: F821
+        for i, j in av.grid(M, N):  # noqa: F821
+            for k in av.reduction(K):  # noqa: F821
+                out[i, j] += alpha * A[i, k] * B[k, j]
+        return out
+
+    @av.template("T", "M", "N", "K")
+    def mm_update(X: "T[M, K]", C: "T[K, N]", D: "T[M, N]"):  # noqa: F821
+        for i in range(M):  # noqa: F821
+            for j in range(N):  # noqa: F821
+                D[i, j] *= beta
+                for k in range(K):  # noqa: F821
+                    D[i, j] += X[i, k] * C[k, j]
+
+    def two_mm_composed(A: T[ni, nk], B: T[nk, nj], C: T[nj, nl], D: T[ni, nl]):
+        tmp = scaled_mm[T, ni, nj, nk, "mm1"](A, B)
+        mm_update[T, ni, nl, nj, "mm2"](tmp, C, D)
+
+    two_mm_composed.templates = (scaled_mm, mm_update)
+    return two_mm_composed
+
+
+def composed_schedule(size: str = "MEDIUM") -> av.Schedule:
+    """Allo's 2mm design with composition: the first product scheduled on its own (k moved
+    outside j, the row of its result in a buffer, j pipelined), the second one too (its
+    reduction pipelined), both replayed with `compose` onto the instances of the top kernel,
+    which runs them as dataflow stages."""
+    top_kernel = composed_kernel(size)
+    scaled_mm, mm_update = top_kernel.templates
+    ni, nj, nk, nl = SIZES[size].values()
+    mm1 = av.customize(scaled_mm, instantiate=[float32, ni, nj, nk])
+    mm1.reorder("k", "j")
+    mm1.buffer_at(mm1.out, axis="i")
+    mm1.pipeline("j")
+    mm2 = av.customize(mm_update, instantiate=[float32, ni, nl, nj])
+    mm2.pipeline("k")
+    mm2.partition(mm2.C, av.Partition.Cyclic, dim=1, factor=2)
+    top = av.customize(top_kernel)
+    top.compose(mm1, id="mm1")
+    top.compose(mm2, id="mm2")
+    top.dataflow("two_mm_composed")
+    return top
+
+
 def __getattr__(name: str) -> Any:  # the design file: built only when allo-verify asks
     if name == "DESIGNS":
-        return {"two_mm": schedule(design_size())}
+        size = design_size()
+        return {"two_mm": schedule(size), "two_mm_composed": composed_schedule(size)}
     raise AttributeError(name)

@@ -12,6 +12,10 @@ SCHEDULED = ("two_mm", "three_mm", "atax", "bicg", "correlation", "gemm", "gesum
              "jacobi_2d", "mvt", "symm", "syr2k", "syrk", "trmm")
 
 
+if str(PORTS) not in sys.path:  # the ports import `common` beside them
+    sys.path.insert(0, str(PORTS))
+
+
 def port_names() -> list[str]:
     return sorted(p.stem for p in PORTS.glob("*.py") if p.stem != "common")
 
