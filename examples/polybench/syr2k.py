@@ -52,11 +52,14 @@ def reference(C: np.ndarray, A: np.ndarray, B: np.ndarray) -> None:
 
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
-    """Allo's syr2k design: the triangular j loops pipelined over partitioned C, A and B."""
+    """Allo's syr2k design: row i of C in a local buffer (buffer_at: read once, updated by
+    every k, written back once), the triangular j loops pipelined over the partitioned row
+    buffer and the partitioned rows of the inputs."""
     s = av.customize(kernel(size))
+    row = s.buffer_at(s.C, axis="i")
     s.pipeline("j")
     s.pipeline("j_1")
-    s.partition(s.C, av.Partition.Cyclic, dim=2, factor=2)
+    s.partition(row, av.Partition.Cyclic, dim=1, factor=2)
     s.partition(s.A, av.Partition.Cyclic, dim=1, factor=2)
     s.partition(s.B, av.Partition.Cyclic, dim=1, factor=2)
     return s
