@@ -1,0 +1,71 @@
+"""PolyBench syr2k: C = alpha * (A B^T + B A^T) + beta * C on the lower triangle
+(alpha = 1.5, beta = 1.2).
+
+    allo-verify verify examples/polybench/syr2k.py   # Allo's schedule, MEDIUM size
+"""
+
+from typing import Any
+
+import numpy as np
+from common import const, design_size, rand
+
+import allo_verify as av
+from allo_verify import float32, int32
+
+POLYBENCH = "syr2k"
+SIZES = {"MINI": {"M": 20, "N": 30}, "SMALL": {"M": 60, "N": 80},
+         "MEDIUM": {"M": 200, "N": 240}}
+TYPES = (float32, int32)
+TOLERANCE = None
+ALPHA, BETA = 1.5, 1.2
+
+
+def kernel(size: str = "MINI", dtype: Any = float32) -> Any:
+    m, n = SIZES[size].values()
+    alpha, beta = (ALPHA, BETA) if dtype is float32 else (int(ALPHA), int(BETA))
+    T = dtype
+
+    def syr2k(C: T[n, n], A: T[n, m], B: T[n, m]):
+        for i in range(n):
+            for j in range(i + 1):
+                C[i, j] *= beta
+            for k in range(m):
+                for j in range(i + 1):
+                    C[i, j] += A[j, k] * alpha * B[i, k] + B[j, k] * alpha * A[i, k]
+
+    return syr2k
+
+
+def inputs(size: str = "MINI", dtype: Any = float32, seed: int = 0) -> tuple[np.ndarray, ...]:
+    m, n = SIZES[size].values()
+    rng = np.random.default_rng(seed)
+    return rand(rng, (n, n), dtype), rand(rng, (n, m), dtype), rand(rng, (n, m), dtype)
+
+
+def reference(C: np.ndarray, A: np.ndarray, B: np.ndarray) -> None:
+    alpha, beta = const(ALPHA, C.dtype), const(BETA, C.dtype)
+    for i in range(C.shape[0]):
+        C[i, :i + 1] *= beta
+        for k in range(A.shape[1]):
+            C[i, :i + 1] += ((A[:i + 1, k] * alpha) * B[i, k]
+                             + (B[:i + 1, k] * alpha) * A[i, k])
+
+
+def schedule(size: str = "MEDIUM") -> av.Schedule:
+    """Allo's syr2k design: row i of C in a local buffer (buffer_at: read once, updated by
+    every k, written back once), the triangular j loops pipelined over the partitioned row
+    buffer and the partitioned rows of the inputs."""
+    s = av.customize(kernel(size))
+    row = s.buffer_at(s.C, axis="i")
+    s.pipeline("j")
+    s.pipeline("j_1")
+    s.partition(row, av.Partition.Cyclic, dim=1, factor=2)
+    s.partition(s.A, av.Partition.Cyclic, dim=1, factor=2)
+    s.partition(s.B, av.Partition.Cyclic, dim=1, factor=2)
+    return s
+
+
+def __getattr__(name: str) -> Any:  # the design file: built only when allo-verify asks
+    if name == "DESIGNS":
+        return {"syr2k": schedule(design_size())}
+    raise AttributeError(name)
