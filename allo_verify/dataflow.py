@@ -31,6 +31,8 @@ from mlir.ir import DictAttr, IntegerAttr, IntegerType, StringAttr, UnitAttr, Wa
 from allo_verify.df.lower import Lowered, lower_region
 from allo_verify.df.stream_type import Stream, StreamType
 from allo_verify.errors import FrontendError, ScheduleError, ScheduleUsageError
+from allo_verify.schedule.primitives.dataflow import Dataflow
+from allo_verify.schedule.primitives.stream import Stream as StreamStep
 from allo_verify.schedule.schedule import Schedule
 
 __all__ = ["Region", "Stream", "StreamType", "build", "customize", "get_pid", "kernel",
@@ -126,12 +128,12 @@ def customize(top: Any, verbose: bool = False) -> Schedule:
     apply_loop_keywords(s)
     reg.notes = []
     try:
-        s.dataflow(low.region)
+        s.apply(Dataflow(low.region))
     except ScheduleError as e:
         reg.notes.append("the region runs its stages in sequence (no #pragma HLS dataflow): "
                          + str(e).splitlines()[0])
     for arr, consumer in low.consumers.items():
-        s.to(f"{low.region}:{arr}", consumer, low.channels[arr][0].depth)
+        s.apply(StreamStep(f"{low.region}:{arr}", consumer, low.channels[arr][0].depth))
     s.df_notes = reg.notes  # type: ignore[attr-defined]
     return s
 

@@ -138,8 +138,10 @@ def events(op: Any, channels: dict[Any, str], env: list[tuple[Any, int]] | None 
 
 
 def run(stages: list[tuple[str, Any]], channels: dict[Any, str], depth: dict[str, int],
-        concurrent: bool, budget: int = DEFAULT_BUDGET) -> Outcome:
-    """One run of the network (see the module docstring)."""
+        concurrent: bool, budget: int | None = None) -> Outcome:
+    """One run of the network (see the module docstring); `budget` events at most
+    (default `DEFAULT_BUDGET`)."""
+    budget = DEFAULT_BUDGET if budget is None else budget
     fill = dict.fromkeys(depth, 0)
     its = [(name, events(op, channels)) for name, op in stages]
     head: list[tuple[str, str] | None] = [next(it, None) for _, it in its]
@@ -189,7 +191,7 @@ def run(stages: list[tuple[str, Any]], channels: dict[Any, str], depth: dict[str
 
 
 def min_depth(stages: list[tuple[str, Any]], channels: dict[Any, str], depth: dict[str, int],
-              full: list[str], concurrent: bool, cap: int, budget: int = DEFAULT_BUDGET
+              full: list[str], concurrent: bool, cap: int, budget: int | None = None
               ) -> int | None:
     """The smallest d such that raising every channel in `full` to depth max(its depth, d)
     avoids deadlock (a larger FIFO never blocks a put that a smaller one allows), or None
