@@ -128,14 +128,24 @@ def customize(top: Any, verbose: bool = False) -> Schedule:
     apply_loop_keywords(s)
     reg.notes = []
     try:
-        s.apply(Dataflow(low.region))
+        s.apply(Dataflow(low.region, (), _multi_written(s, low.region)))
     except ScheduleError as e:
         reg.notes.append("the region runs its stages in sequence (no #pragma HLS dataflow): "
-                         + str(e).splitlines()[0])
+                         + " ".join(str(e).split()))
     for arr, consumer in low.consumers.items():
         s.apply(StreamStep(f"{low.region}:{arr}", consumer, low.channels[arr][0].depth))
     s.df_notes = reg.notes  # type: ignore[attr-defined]
     return s
+
+
+def _multi_written(s: Schedule, region: str) -> tuple[str, ...]:
+    """The region's arguments that more than one stage (kernel instance) writes."""
+    from allo_verify.schedule.dataflow_stages import region_stages
+
+    with s.module.context:
+        stages, _, _ = region_stages(s.module, region, s.ctx.arg_names)
+    args = s.ctx.arg_names.get(region, [])
+    return tuple(a for a in args if sum(a in st.writes for st in stages) > 1)
 
 
 def build(top: Any, target: str = "llvm", mode: str | None = None,

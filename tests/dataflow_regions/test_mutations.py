@@ -128,3 +128,34 @@ def test_meta_if_edges_refuse_an_instance_that_puts_without_a_consumer() -> None
     with pytest.raises(FrontendError, match=r"stream f\[2\]: the counts differ: 2 puts but "
                                             "0 gets"):
         df.customize(edge)
+
+
+def test_overlapping_writers_keep_the_region_sequential() -> None:
+    @df.region()
+    def overlap(A: int32[4], C: int32[4]):
+        @df.kernel(mapping=[2], args=[A, C])
+        def w(a: int32[4], c: int32[4]):
+            p = df.get_pid()
+            for i in range(p, p + 3):  # rows 0-2 and 1-3: rows 1 and 2 written twice
+                c[i] = a[i] + p
+
+    s = df.customize(overlap)
+    assert s.df_notes and "both write C[" in s.df_notes[0]
+    assert [st.primitive.name for st in s.steps] == []
+    assert "#pragma HLS dataflow" not in s.build(target="vhls").body
+
+
+def test_disjoint_dataflow_refutes_overlapping_writes_with_the_cell() -> None:
+    from allo_verify.schedule.primitives.dataflow import Dataflow
+
+    @df.region()
+    def overlap2(A: int32[4], C: int32[4]):
+        @df.kernel(mapping=[2], args=[A, C])
+        def w(a: int32[4], c: int32[4]):
+            p = df.get_pid()
+            for i in range(p, p + 3):
+                c[i] = a[i]
+
+    s = df.customize(overlap2)
+    with pytest.raises(ScheduleError, match=r"stages w_0 and w_1 both write C\[[12]\]"):
+        s.apply(Dataflow("overlap2", (), ("C",)))

@@ -50,8 +50,11 @@ def test_tiled_gemm_mapping_2x2_matches_numpy_and_verifies() -> None:
     # four instances, one stage each, every local renamed per instance
     stages = [g.name for g in s.dataflow_graph().stages]
     assert stages == ["gemm_0_0", "gemm_0_1", "gemm_1_0", "gemm_1_1"]
+    assert s.steps[0].primitive.disjoint == ("C",)  # four writers of C, proved disjoint
+    assert any(c.name.endswith("disjoint gemm_0_0|gemm_1_1") for c in s.steps[0].checks)
     cert = s.verify(trials=10, csim=True)
     assert cert.status == "proved"
+    assert "#pragma HLS dataflow" in s.build(target="vhls").body
 
 
 def test_systolic_array_with_stream_arrays_and_meta_if() -> None:
@@ -68,6 +71,7 @@ def test_systolic_array_with_stream_arrays_and_meta_if() -> None:
     assert cert.status == "proved"
     body = s.build(target="vhls").body
     assert body.count("hls::stream<ap_int<32>>") == 8
+    assert "#pragma HLS dataflow" in body and s.df_notes == []
     res = csim_check(s.module, s.sig, [(A, B, C.copy())])
     assert res.agreed, res.first_difference
 
