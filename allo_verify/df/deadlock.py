@@ -68,20 +68,6 @@ def _eval(e: Any, dims: list[int], syms: list[int]) -> int:
     raise Undecided(f"affine expression {e} has no evaluation here")
 
 
-def _bound(op: Any, key: str, operands: list[Any], env: list[tuple[Any, int]], lower: bool
-           ) -> int:
-    amap = AffineMapAttr(op.attributes[key]).value
-    vals = []
-    for v in operands:
-        hit = [x for val, x in env if val == v]
-        if not hit:
-            raise Undecided("a loop bound depends on a value other than loop variables")
-        vals.append(hit[-1])
-    dims, syms = vals[:amap.n_dims], vals[amap.n_dims:]
-    res = [_eval(r, dims, syms) for r in amap.results]
-    return max(res) if lower else min(res)
-
-
 def _touches(op: Any, channels: dict[Any, str]) -> bool:
     found = False
 
@@ -107,34 +93,61 @@ def _chan(v: Any, channels: dict[Any, str]) -> str | None:
     return None
 
 
-def events(op: Any, channels: dict[Any, str], env: list[tuple[Any, int]] | None = None
-           ) -> Iterator[tuple[str, str]]:
-    """The (kind, channel) events of `op` and the ops nested in it, in program order."""
-    env = env or []
+def _plan(op: Any, channels: dict[Any, str]) -> list[Any]:
+    """`op` as a tree of ("for", bounds, iv, children) and ("put"|"get", channel) nodes
+    (read from the IR once; ops that touch no channel are left out)."""
     if op.name == "affine.for":
         if not _touches(op, channels):
-            return
-        lb_n = AffineMapAttr(op.attributes["lowerBoundMap"]).value.n_inputs
+            return []
+        lmap = AffineMapAttr(op.attributes["lowerBoundMap"]).value
+        umap = AffineMapAttr(op.attributes["upperBoundMap"]).value
         ops = list(op.operands)
-        lo = _bound(op, "lowerBoundMap", ops[:lb_n], env, True)
-        hi = _bound(op, "upperBoundMap", ops[lb_n:], env, False)
-        step = IntegerAttr(op.attributes["step"]).value
+        bounds = (lmap, ops[:lmap.n_inputs], umap, ops[lmap.n_inputs:],
+                  IntegerAttr(op.attributes["step"]).value)
         iv = op.regions[0].blocks[0].arguments[0]
-        for x in range(lo, hi, step):
-            for inner in op.regions[0].blocks[0].operations:
-                yield from events(inner.operation, channels, [*env, (iv, x)])
-        return
+        children = [n for inner in op.regions[0].blocks[0].operations
+                    for n in _plan(inner.operation, channels)]
+        return [("for", bounds, iv, children)]
     if op.name == "affine.store" and _chan(op.operands[1], channels):
-        yield ("put", _chan(op.operands[1], channels) or "")
-        return
+        return [("put", _chan(op.operands[1], channels))]
     if op.name == "affine.load" and _chan(op.operands[0], channels):
-        yield ("get", _chan(op.operands[0], channels) or "")
-        return
+        return [("get", _chan(op.operands[0], channels))]
     if len(op.regions) and _touches(op, channels):
         raise Undecided(f"a channel access under {op.name} (only affine.for nests with "
                         "constant trip counts are modelled)")
     if op.name in ("memref.load", "memref.store") and _touches(op, channels):
         raise Undecided(f"a channel access by {op.name} (non-affine subscript)")
+    return []
+
+
+def _bound_of(amap: Any, operands: list[Any], env: list[tuple[Any, int]], lower: bool
+              ) -> int:
+    vals = []
+    for v in operands:
+        hit = [x for val, x in env if val == v]
+        if not hit:
+            raise Undecided("a loop bound depends on a value other than loop variables")
+        vals.append(hit[-1])
+    dims, syms = vals[:amap.n_dims], vals[amap.n_dims:]
+    res = [_eval(r, dims, syms) for r in amap.results]
+    return max(res) if lower else min(res)
+
+
+def _walk(nodes: list[Any], env: list[tuple[Any, int]]) -> Iterator[tuple[str, str]]:
+    for n in nodes:
+        if n[0] != "for":
+            yield n
+            continue
+        lmap, lops, umap, uops, step = n[1]
+        lo = _bound_of(lmap, lops, env, True)
+        hi = _bound_of(umap, uops, env, False)
+        for x in range(lo, hi, step):
+            yield from _walk(n[3], [*env, (n[2], x)])
+
+
+def events(op: Any, channels: dict[Any, str]) -> Iterator[tuple[str, str]]:
+    """The (kind, channel) events of `op` and the ops nested in it, in program order."""
+    return _walk(_plan(op, channels), [])
 
 
 def run(stages: list[tuple[str, Any]], channels: dict[Any, str], depth: dict[str, int],
