@@ -159,3 +159,28 @@ def test_disjoint_dataflow_refutes_overlapping_writes_with_the_cell() -> None:
     s = df.customize(overlap2)
     with pytest.raises(ScheduleError, match=r"stages w_0 and w_1 both write C\[[12]\]"):
         s.apply(Dataflow("overlap2", (), ("C",)))
+
+
+def halves(A: int32[8], C: int32[8]):
+    for i in range(4):
+        C[i] = A[i] + 1
+    for j in range(4, 8):
+        C[j] = A[j] * 2
+
+
+def overlapping(A: int32[8], C: int32[8]):
+    for i in range(5):
+        C[i] = A[i] + 1
+    for j in range(4, 8):
+        C[j] = A[j] * 2
+
+
+def test_schedule_dataflow_disjoint_on_a_plain_kernel() -> None:
+    s = allo.customize(halves)
+    with pytest.raises(ScheduleError, match="written by two stages"):
+        s.dataflow("halves")
+    s.dataflow("halves", disjoint=["C"])
+    assert s.verify(trials=5).status == "proved"
+    t = allo.customize(overlapping)
+    with pytest.raises(ScheduleError, match=r"stages i and j both write C\[4\]"):
+        t.dataflow("overlapping", disjoint=["C"])
