@@ -8,7 +8,9 @@ Each measurement is one whole process, `python -m allo_verify.cli verify example
 over R repeats are printed with their ratio, and so is the CPU time of each command and all
 its processes (`getrusage(RUSAGE_CHILDREN)`: the pool's fork server is stopped and waited
 for at exit, so its workers are counted). On a machine other people load, wall time
-depends on their work; the CPU time says whether -j J does more work than -j 1 (a load
+depends on their work (each command runs in a session of its own: with Linux's
+sched_autogroup a busy machine gives a session one fair share, however many processes it
+runs, which is printed); the CPU time says whether -j J does more work than -j 1 (a load
 average above the CPU count is printed as a warning). Both runs must give the same exit code and the
 same verdict per design (checked and printed). A benchmark, not a test: it never fails on
 time.
@@ -45,7 +47,8 @@ def run(jobs: int, trials: int) -> tuple[float, float, int, dict[str, str]]:
                "--trials", str(trials), "--format", "json", "--json", "--out", out]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         t0, c0 = time.perf_counter(), cpu_children()
-        p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+        p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env,
+                           start_new_session=True)  # its own scheduler autogroup
         wall, cpu = time.perf_counter() - t0, cpu_children() - c0
     try:
         designs = json.loads(p.stdout)["designs"]
@@ -53,6 +56,14 @@ def run(jobs: int, trials: int) -> tuple[float, float, int, dict[str, str]]:
         print(p.stdout[-2000:], p.stderr[-2000:], file=sys.stderr)
         designs = {}
     return wall, cpu, p.returncode, {k: v["status"] for k, v in designs.items()}
+
+
+def autogroups() -> bool:
+    """Whether Linux schedules by session autogroup (fair shares between sessions)."""
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
 
 
 def main() -> None:
@@ -86,6 +97,10 @@ def main() -> None:
         print(f"warning: load average up to {max(loads):.1f} on {cpus_n} CPUs during the runs "
               "(other work): wall times measure the machine's load as much as this tool; "
               f"the CPU ratio is the work -j {args.jobs} adds")
+        if autogroups():
+            print("  the kernel shares the CPUs fairly between sessions (sched_autogroup): a "
+                  "session's processes together get one share, so while other sessions keep "
+                  f"the CPUs busy, -j {args.jobs} gets no more CPU time per second than -j 1")
     same = seen[1] == seen[args.jobs]
     print(f"same exit code and verdicts: {'yes' if same else 'NO'}")
     for name, status in seen[1][1].items():
