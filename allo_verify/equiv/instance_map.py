@@ -25,7 +25,6 @@ import z3
 
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement, var
-from allo_verify.equiv.z3_fast import all_of, any_of, bool_op
 
 Env = dict[str, z3.ArithRef]
 
@@ -80,18 +79,28 @@ def renamed(names: tuple[str, ...], tag: str) -> Env:
     return {n: var(f"{n}@{tag}") for n in names}
 
 
+def _bool_op(mk: Any, xs: list[z3.BoolRef]) -> z3.BoolRef:
+    """`z3.And(*xs)` / `z3.Or(*xs)` (by `mk`) for Z3 booleans: the same term, made without
+    the Python-side coercion of every argument."""
+    ctx = xs[0].ctx
+    arr = (z3.Ast * len(xs))()
+    for i, x in enumerate(xs):
+        arr[i] = x.as_ast()
+    return z3.BoolRef(mk(ctx.ref(), len(xs), arr), ctx)
+
+
 def lex_before(s: Statement, a: Env, t: Statement, b: Env) -> z3.BoolRef:
     """Instance `a` of `s` runs before instance `b` of `t` (2d+1 schedule order)."""
     terms: list[z3.BoolRef] = []
     equal: list[z3.BoolRef] = []
     for ea, eb in zip(s.chain, t.chain, strict=False):
         if ea[0] != eb[0]:
-            terms.append(bool_op(z3.Z3_mk_and, [*equal, z3.BoolVal(ea[0] < eb[0])]))
-            return bool_op(z3.Z3_mk_or, terms)
+            terms.append(_bool_op(z3.Z3_mk_and, [*equal, z3.BoolVal(ea[0] < eb[0])]))
+            return _bool_op(z3.Z3_mk_or, terms)
         if ea[1] is not None:
-            terms.append(bool_op(z3.Z3_mk_and, [*equal, a[ea[1]] < b[ea[1]]]))
+            terms.append(_bool_op(z3.Z3_mk_and, [*equal, a[ea[1]] < b[ea[1]]]))
             equal.append(a[ea[1]] == b[ea[1]])
-    return bool_op(z3.Z3_mk_or, terms) if terms else z3.BoolVal(False)
+    return _bool_op(z3.Z3_mk_or, terms) if terms else z3.BoolVal(False)
 
 
 def instance_text(names: tuple[str, ...], model: z3.ModelRef, env: Env) -> str:
@@ -112,14 +121,14 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
 
     def onto() -> z3.BoolRef:
         back = {n: subst(phi[n], psi) for n in old.loops}
-        return z3.Implies(old.domain, all_of(subst(new.domain, psi),
+        return z3.Implies(old.domain, z3.And(subst(new.domain, psi),
                                              *[back[n] == var(n) for n in old.loops]))
 
     def injective() -> z3.BoolRef:
         c1, c2 = renamed(new.loops, "1"), renamed(new.loops, "2")
         same = [subst(phi[n], c1) == subst(phi[n], c2) for n in old.loops]
-        return z3.Implies(all_of(subst(new.domain, c1), subst(new.domain, c2), *same),
-                          all_of(*[c1[n] == c2[n] for n in new.loops]))
+        return z3.Implies(z3.And(subst(new.domain, c1), subst(new.domain, c2), *same),
+                          z3.And(*[c1[n] == c2[n] for n in new.loops]))
 
     new_vars = {n: var(n) for n in new.loops}
     old_vars = {n: var(n) for n in old.loops}
@@ -154,7 +163,7 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
                                                             strict=True)]
         eqs += [tn == subst(to, phi) for to, tn in zip(old.index_terms, new.index_terms,
                                                         strict=True)]
-        return z3.Implies(new.domain, all_of(*eqs))
+        return z3.Implies(new.domain, z3.And(*eqs))
 
     obs.append(Check(Obligation(
         f"{step}/{label}/same-work", f"{label} reads and writes the same cells with the same "
@@ -259,9 +268,9 @@ def _correspondence(so: Statement, sn: Statement, to: Statement, tn: Statement, 
     phi_t = {n: subst(e, x2) for n, e in w.phi_for(to, tn).items()}
 
     def build() -> z3.BoolRef:
-        same_old = all_of(*[phi_s[v] == phi_t[v] for v in old_scope])
-        same_new = all_of(*[x1[v] == x2[v] for v in new_scope])
-        return z3.Implies(all_of(subst(sn.domain, x1), subst(tn.domain, x2)),
+        same_old = z3.And(*[phi_s[v] == phi_t[v] for v in old_scope])
+        same_new = z3.And(*[x1[v] == x2[v] for v in new_scope])
+        return z3.Implies(z3.And(subst(sn.domain, x1), subst(tn.domain, x2)),
                           same_old == same_new)
 
     label = f"S{so.sid}" if so.sid == to.sid else f"S{so.sid}/S{to.sid}"
@@ -302,23 +311,23 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
                 if a.subscripts is None or b.subscripts is None:
                     out.append(z3.BoolVal(True))
                     continue
-                out.append(all_of(*[subst(p, phi_s) == subst(q, phi_t)
+                out.append(z3.And(*[subst(p, phi_s) == subst(q, phi_t)
                                     for p, q in zip(a.subscripts, b.subscripts, strict=True)]))
         if private:
-            same = all_of(*[phi_s[v] == phi_t[v] for v in private])
-            out = [all_of(c, same) for c in out]
+            same = z3.And(*[phi_s[v] == phi_t[v] for v in private])
+            out = [z3.And(c, same) for c in out]
         return out
 
     def violation(first: tuple, second: tuple) -> z3.BoolRef:
         (s_old, e_old, s_new, e_new), (t_old, f_old, t_new, f_new) = first, second
-        return all_of(lex_before(s_old, e_old, t_old, f_old),
+        return z3.And(lex_before(s_old, e_old, t_old, f_old),
                       lex_before(t_new, f_new, s_new, e_new))
 
     def build() -> z3.BoolRef:
         a = (so, phi_s, sn, x1)
         b = (to, phi_t, tn, x2)
-        bad = all_of(subst(sn.domain, x1), subst(tn.domain, x2), any_of(*conflicts()),
-                     any_of(violation(a, b), violation(b, a)))
+        bad = z3.And(subst(sn.domain, x1), subst(tn.domain, x2), z3.Or(*conflicts()),
+                     z3.Or(violation(a, b), violation(b, a)))
         return z3.Not(bad)
 
     label = f"S{so.sid}" if so.sid == to.sid else f"S{so.sid}/S{to.sid}"

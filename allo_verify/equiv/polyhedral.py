@@ -44,8 +44,6 @@ from mlir.ir import (
     WalkResult,
 )
 
-from allo_verify.equiv.z3_fast import all_of
-
 LOOPS = ("affine.for", "scf.for")
 STORES = ("affine.store", "memref.store")
 EFFECTS = (*STORES, "func.call", "memref.copy")  # the ops that are statements
@@ -203,7 +201,7 @@ def integer_set_constraints(attr: Attribute, operands: list[Value]) -> z3.BoolRe
     text = f"affine_map<({dims}){sym_part} -> ({', '.join(exprs)})>"
     amap = AffineMapAttr(Attribute.parse(text, context=attr.context)).value
     vals = map_to_z3(amap, operands)
-    return all_of(*[(v == 0) if eq else (v >= 0) for v, eq in zip(vals, eqs, strict=True)])
+    return z3.And(*[(v == 0) if eq else (v >= 0) for v, eq in zip(vals, eqs, strict=True)])
 
 
 def _max(xs: list[z3.ArithRef]) -> z3.ArithRef:
@@ -225,7 +223,7 @@ def loop_domain(op: Any) -> z3.BoolRef:
     step = IntegerAttr(op.attributes["step"]).value
     if step != 1:
         cons.append((iv - _max(lbs)) % step == 0)
-    return all_of(*cons)
+    return z3.And(*cons)
 
 
 def attr_signature(op: Any) -> tuple:
@@ -340,7 +338,7 @@ class _Extractor:
             return
         self.events.append(ScalarEvent(
             self.buffer(buf), write, chain, tuple(e[1] for e in chain if e[1] is not None),
-            all_of(*domain) if domain else z3.BoolVal(True), exact, location_of(op)))
+            z3.And(*domain) if domain else z3.BoolVal(True), exact, location_of(op)))
 
     def subscripts(self, op: Any, first_index: int) -> tuple | None:
         operands = list(op.operands)
@@ -425,7 +423,7 @@ class _Extractor:
         sid = IntegerAttr(op.attributes["stmt_id"]).value if "stmt_id" in op.attributes \
             else self.next_sid
         self.statements.append(Statement(
-            sid=sid, loops=loops, chain=chain, domain=all_of(*domain) if domain
+            sid=sid, loops=loops, chain=chain, domain=z3.And(*domain) if domain
             else z3.BoolVal(True), accesses=accesses, tree=t,
             index_terms=index_terms, reason="; ".join(notes), location=location_of(op),
             scalar_loads=tuple(scalar_loads)))
@@ -486,7 +484,7 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
             reason = reason or f"{op.name}: {e}"
         loose.append(Statement(
             sid=-1 - len(loose), loops=tuple(e[1] for e in chain if e[1] is not None),
-            chain=chain, domain=all_of(*domain) if domain else z3.BoolVal(True),
+            chain=chain, domain=z3.And(*domain) if domain else z3.BoolVal(True),
             accesses=acc, tree=("loose-load",), reason=reason, location=location_of(op)))
     view = FunctionView(ex.events, frozenset(scalars), frozenset(escaped), ex.statements, loose,
                         ex.listed)
