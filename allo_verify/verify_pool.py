@@ -6,6 +6,9 @@ Laws:
   timings: a worker loads a design file once (cached by path, size and modification time)
   and runs the same `Design.verify` on it; a design split over two tasks (L3, and every
   other layer) has its L3/CSIM entries merged into the other task's certificate.
+- With at least as many files as workers, each file is one task (loaded, and its schedules
+  replayed with their L1 checks, by one worker only), largest file first; with fewer files,
+  each design is a task (and may be split by layers) so that every worker has work.
 - Results come back keyed and ordered by design, whatever order the tasks finish in.
 - Nothing a worker does escapes as a traceback: an error while loading or verifying is the
   design's (or the file's) message and exit code, as in one process; a task that could not
@@ -15,6 +18,7 @@ Laws:
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -62,7 +66,28 @@ def _process_context() -> Any:
         return get_context("spawn")
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
+    global _STOP_REGISTERED
+    if not _STOP_REGISTERED:
+        atexit.register(_stop_fork_server)
+        _STOP_REGISTERED = True
     return ctx
+
+
+_STOP_REGISTERED = False
+
+
+def _stop_fork_server() -> None:
+    """At exit: stop the fork server and wait for it (it has waited for the workers), so
+    that its process is not left behind and the CPU time of every worker is counted in
+    this process's children (`getrusage(RUSAGE_CHILDREN)`, as a benchmark reads it)."""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        try:
+            stop()
+        except OSError:
+            pass
 
 
 @contextmanager
@@ -138,6 +163,31 @@ def verify_task(path: str, name: str, opts: dict[str, Any]) -> Outcome:
     return verify_one(designs[name], opts, path, name)[1:]
 
 
+def file_task(path: str, name: str | None, opts: dict[str, Any]
+              ) -> tuple[str, int] | dict[str, Outcome]:
+    """In a worker: every chosen design of `path` verified with `opts`, loading the file
+    once; (error, exit code) when the file cannot be loaded, as `-j 1` reports it."""
+    names, err, code = list_task(path, name)
+    if names is None:
+        return err, code
+    designs = load_cached(path)
+    return {n: verify_one(designs[n], opts, path, n)[1:] for n in names}
+
+
+def largest_first(files: list[str]) -> list[str]:
+    """`files` ordered by decreasing size (ties in the given order): the cost of a file is
+    not known before it is loaded, and a big file most often builds the most designs; a
+    long task started last would leave the other workers idle at the end. An unreadable
+    file sorts last (its task reports the error)."""
+    def size(f: str) -> int:
+        try:
+            return Path(f).stat().st_size
+        except OSError:
+            return -1
+
+    return sorted(files, key=lambda f: -size(f))
+
+
 # ---- one design, in one process ----------------------------------------------------------
 def run_layers(design: Any, opts: dict[str, Any], layers: tuple[str, ...]) -> Any:
     """The design's certificate for `layers` with the options of `opts`."""
@@ -202,9 +252,13 @@ def verify_files(pool: Executor, files: list[str], name: str | None, opts: dict[
                  ) -> dict[str, tuple[str, int] | dict[str, Outcome]]:
     """Every chosen design of every file, verified on `pool`: per file, either (error,
     exit code) when the file could not be loaded, or its designs' outcomes in file order.
-    When there are fewer designs than `workers`, a design whose layers include L3 and
-    another layer runs as two tasks (with enough designs, splitting would only load each
-    file in more workers)."""
+    With several files, at least as many as `workers`, each file is one task (a file is
+    loaded, its schedules replayed and checked, by one worker only). Otherwise each design
+    is a task, and when there are fewer designs than `workers`, a design whose layers
+    include L3 and another layer runs as two tasks (with enough designs, splitting would
+    only load each file in more workers)."""
+    if 1 < len(files) and workers <= len(files):
+        return _by_file(pool, files, name, opts, done)
     layers = list(opts["layers"])
     listed = {f: pool.submit(list_task, f, name) for f in files}
     found = {f: _outcome(listed[f], f) for f in files}
@@ -232,4 +286,20 @@ def verify_files(pool: Executor, files: list[str], name: str | None, opts: dict[
             results[n] = got if l3 is None else _merge(got, _outcome(l3, n))
             done(n)
         out[f] = results
+    return out
+
+
+def _by_file(pool: Executor, files: list[str], name: str | None, opts: dict[str, Any],
+             done: Callable[[str], None]) -> dict[str, tuple[str, int] | dict[str, Outcome]]:
+    """`verify_files` with one task per file, submitted largest first."""
+    futs = {f: pool.submit(file_task, f, name, opts) for f in largest_first(files)}
+    out: dict[str, tuple[str, int] | dict[str, Outcome]] = {}
+    for f in files:
+        got = _outcome(futs[f], f)
+        if isinstance(got, tuple) and len(got) == 3:  # the task itself failed: not run
+            got = (got[1], got[2])
+        if isinstance(got, dict):
+            for n in got:
+                done(n)
+        out[f] = got
     return out

@@ -125,3 +125,63 @@ def test_layers_split_only_when_designs_are_fewer_than_workers(
         want = ([(n, ls) for n in ("fused", "by_hand") for ls in (("L1", "L2"), ("L3",))]
                 if split else [("fused", ("L1", "L2", "L3")), ("by_hand", ("L1", "L2", "L3"))])
         assert sorted(seen) == sorted(want)
+
+
+def test_with_enough_files_each_file_is_one_task_largest_first(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A file is loaded (its schedules replayed and checked) by one worker only: one task
+    per file, no per-design or listing task; the largest file is started first; results
+    come back in the order the files were given."""
+    small, big = tmp_path / "small.py", tmp_path / "big.py"
+    small.write_text("x = 1\n")
+    big.write_text("x = 1\n" * 50)
+    started: list[str] = []
+
+    def record(path: str, name: str | None, opts: dict[str, Any]) -> Any:
+        started.append(Path(path).name)
+        return {"d": (None, f"{Path(path).name}: fine", 0)}
+
+    def never(*args: Any) -> Any:
+        raise AssertionError("a per-design task in the by-file mode")
+
+    monkeypatch.setattr(verify_pool, "file_task", record)
+    monkeypatch.setattr(verify_pool, "verify_task", never)
+    monkeypatch.setattr(verify_pool, "list_task", never)
+    opts = {"layers": ["L1", "L2", "L3"], "trials": 1, "seed": 0, "allow_reassoc": False}
+    names: list[str] = []
+    with ThreadPoolExecutor(1) as pool:  # one thread: tasks run in submission order
+        out = verify_pool.verify_files(pool, [str(small), str(big)], None, opts,
+                                       names.append, workers=2)
+    assert started == ["big.py", "small.py"]
+    assert list(out) == [str(small), str(big)]
+    assert out[str(small)] == {"d": (None, "small.py: fine", 0)}
+    assert names == ["d", "d"]
+
+
+def test_a_failed_file_task_makes_its_file_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(path: str, name: str | None, opts: dict[str, Any]) -> Any:
+        if path.endswith("quantized_linear.py"):
+            raise RuntimeError("worker lost")
+        return {"joined": (None, "fine", 0)}
+
+    monkeypatch.setattr(verify_pool, "file_task", boom)
+    opts = {"layers": ["L1"], "trials": 1, "seed": 0, "allow_reassoc": False}
+    with ThreadPoolExecutor(2) as pool:
+        out = verify_pool.verify_files(pool, TWO, None, opts, workers=2)
+    assert out[TWO[0]] == {"joined": (None, "fine", 0)}
+    err, code = out[TWO[1]]
+    assert code == 2 and "not run: the worker failed: RuntimeError: worker lost" in err
+
+
+def test_file_task_gives_the_certificates_and_errors_of_one_process(tmp_path: Path) -> None:
+    opts = {"layers": ["L1", "L2"], "trials": 1, "seed": 0, "allow_reassoc": False}
+    got = verify_pool.file_task(str(DESIGNS / "two_designs.py"), None, opts)
+    assert isinstance(got, dict) and list(got) == ["fused", "by_hand"]
+    designs = cli._load(str(DESIGNS / "two_designs.py"))
+    for n, (cert, err, code) in got.items():
+        want = verify_pool.verify_design(designs[n], opts)
+        assert err == "" and code == 0
+        assert Certificate.from_dict(cert).to_json(timings=False) == \
+            Certificate.from_dict(want).to_json(timings=False)
+    err, code = verify_pool.file_task(str(DESIGNS / "syntax_error.py"), None, opts)
+    assert code == 3 and "syntax_error.py:4" in err
