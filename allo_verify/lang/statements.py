@@ -359,6 +359,9 @@ class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBui
         if field is not None:  # a struct field: its scalar slot or array (lang/structs.py)
             self.assign(field, value, node)
             return
+        if isinstance(target, ast.Subscript) and self.element_bits(target):
+            self.assign_bits(target, value, node)
+            return
         if isinstance(target, ast.Subscript):
             view = self.view_of(target)
             if view is not None and view.type.shape:
@@ -405,11 +408,16 @@ class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBui
             self.store_scalar(name, tv)
 
     def assign_bits(self, target: ast.Subscript, value: Any, node: ast.AST) -> None:
-        """`x[k] = b` and `x[lo:hi] = v` on an integer scalar variable."""
-        if not isinstance(target.value, ast.Name) or target.value.id not in self.scalar_slots:
-            raise self.error(node, "bit assignment needs a scalar integer variable")
-        name = target.value.id
-        cur = self.load_scalar(name)
+        """`x[k] = b` and `x[lo:hi] = v` on an integer scalar variable, or on one array
+        element (`A[i][k] = b`, Allo's spelling): the other bits are kept."""
+        elem = self.array_access(target.value) if self.element_bits(target) else None
+        if elem is None and (not isinstance(target.value, ast.Name)
+                             or target.value.id not in self.scalar_slots):
+            raise self.error(node, "bit assignment needs a scalar integer variable or an "
+                                   "array element")
+        name = ast.unparse(target.value)
+        cur = self.to_tv(self.load(elem[0], elem[1], target), node) if elem is not None \
+            else self.load_scalar(name)
         t = cur.dtype
         if not isinstance(t, Int):
             raise self.error(node, f"bit assignment needs an integer, '{name}' is {t!r}")
@@ -429,7 +437,10 @@ class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBui
         placed = emit_ops.shift("<<", wide, lo)
         kept = emit_ops.binary("&", cast(cur, u), const(u, ~mask & ((1 << t.bits) - 1)))
         merged = emit_ops.binary("|", kept, placed)
-        self.store_scalar(name, cast(merged, t))
+        if elem is not None:
+            self.store(elem[0], elem[1], cast(merged, t), node)
+        else:
+            self.store_scalar(name, cast(merged, t))
 
     def stmt_AugAssign(self, node: ast.AugAssign) -> None:
         op = BINOPS[type(node.op)]

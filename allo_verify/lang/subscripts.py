@@ -26,6 +26,7 @@ class SubscriptBuilder:
     dim_ranges: dict[int, tuple[int, int] | None]
     dim_exact: set[int]
     dims: list[Value]
+    symbols: dict[str, Any]
 
     def error(self, node: ast.AST, msg: str) -> Exception:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -198,13 +199,26 @@ class SubscriptBuilder:
             memref.StoreOp(v, arr.value, values)
             scf.YieldOp([])
 
+    def element_bits(self, node: ast.Subscript) -> bool:
+        """True when `node` is a bit access or bit slice of one array element, as Allo
+        writes it: `A[i][k]`, `A[i, j][lo:hi]` (the inner chain subscripts every dimension
+        of the array with integers, no slice; the outer subscript then names bits)."""
+        inner = node.value
+        if not isinstance(inner, ast.Subscript):
+            return False
+        base_node, idx = self.subscript_chain(inner)
+        base = self.symbols.get(base_node.id) if isinstance(base_node, ast.Name) else None
+        return isinstance(base, AV) and len(idx) == len(base.type.shape) and \
+            not any(isinstance(p, ast.Slice) for p in idx)
+
     def expr_Subscript(self, node: ast.Subscript) -> Expr:
-        view = self.view_value(node)
-        if view is not None:
-            return view
-        acc = self.array_access(node)
-        if acc is not None:
-            return self.load(acc[0], acc[1], node)
+        if not self.element_bits(node):
+            view = self.view_value(node)
+            if view is not None:
+                return view
+            acc = self.array_access(node)
+            if acc is not None:
+                return self.load(acc[0], acc[1], node)
         base = self.scalar(node.value)
         tv = self.to_tv(base, node.value)
         if not isinstance(tv.dtype, Int):
