@@ -211,6 +211,28 @@ class SubscriptBuilder:
         return isinstance(base, AV) and len(idx) == len(base.type.shape) and \
             not any(isinstance(p, ast.Slice) for p in idx)
 
+    def is_bits_receiver(self, node: ast.expr) -> bool:
+        """The receiver of `.reverse()` is an integer value, not a module or a name bound
+        outside the kernel: a subscript, an expression, or a kernel variable."""
+        if isinstance(node, ast.Name):
+            return node.id in self.symbols
+        return not isinstance(node, ast.Attribute)
+
+    def bit_reverse(self, node: ast.expr, call: ast.AST) -> Expr:
+        """`x.reverse()` (Allo): bit k of the result is bit w-1-k of x, w the width of x's
+        type (a slice `x[lo:hi]` has width hi - lo); the result has x's type."""
+        tv = self.to_tv(self.scalar(node), node)
+        t = tv.dtype
+        if not isinstance(t, Int):
+            raise self.error(call, f".reverse() needs an integer, got {self.describe(tv)}")
+        u = Int(t.bits, signed=False)
+        x = cast(tv, u)
+        acc = const(u, 0)
+        for k in range(t.bits):
+            bit = emit_ops.binary("&", emit_ops.shift(">>", x, k), const(u, 1))
+            acc = emit_ops.binary("|", acc, emit_ops.shift("<<", bit, t.bits - 1 - k))
+        return cast(acc, t)
+
     def expr_Subscript(self, node: ast.Subscript) -> Expr:
         if not self.element_bits(node):
             view = self.view_value(node)

@@ -1,7 +1,6 @@
 """Corpus, bit operations: bit access, bit slices, bit assignment, shifts and masks."""
 
 import numpy as np
-import pytest
 
 import allo_verify as allo
 from allo_verify.ir.types import int32, uint8, uint16, uint32
@@ -89,8 +88,6 @@ def test_bit_reverse_meta_for():
     assert_proved(s, csim=True)
 
 
-@pytest.mark.xfail(strict=True, raises=allo.FrontendError,
-                   reason="README gap: bit assignment at a loop-variable position")
 def test_bit_reverse_loop_position():
     def kernel(A: uint8[N]) -> uint8[N]:
         B: uint8[N] = 0
@@ -104,11 +101,28 @@ def test_bit_reverse_loop_position():
     s = allo.customize(kernel)
     a = rng().integers(0, 256, N).astype(np.uint8)
     np.testing.assert_array_equal(s.build()(a), _reversed_bits(a))
-    assert_proved(s)
+    assert_proved(s, csim=True)
 
 
-@pytest.mark.xfail(strict=True, raises=allo.FrontendError,
-                   reason="README gap: the .reverse() method of a bit slice")
+def test_set_bit_computed_position_in_element():
+    def kernel(A: int32[N], P: int32[N], V: uint8[N]):
+        for i in range(N):
+            A[i][P[i]] = V[i]
+
+    s = allo.customize(kernel)
+    a = rng().integers(-1000, 1000, N).astype(np.int32)
+    p = np.array([0, 3, 31, 7, 40, -1, 16, 30], dtype=np.int32)  # 40 and -1: no bit changes
+    v = rng(1).integers(0, 4, N).astype(np.uint8)  # the bit written is v's lowest
+    want = a.copy()
+    for i in range(N):
+        if 0 <= p[i] < 32:
+            m = np.int32(np.uint32(1 << int(p[i])).view(np.int32))
+            want[i] = (want[i] & ~m) | (m if v[i] & 1 else 0)
+    s.build()(a, p, v)
+    np.testing.assert_array_equal(a, want)
+    assert_proved(s, csim=True)
+
+
 def test_bit_reverse_method():
     def kernel(A: uint8[N]) -> uint8[N]:
         B: uint8[N] = 0
@@ -119,6 +133,21 @@ def test_bit_reverse_method():
     s = allo.customize(kernel)
     a = rng().integers(0, 256, N).astype(np.uint8)
     np.testing.assert_array_equal(s.build()(a), _reversed_bits(a))
+    assert_proved(s, csim=True)
+
+
+def test_reverse_of_a_narrow_slice():
+    def kernel(A: int32[N]) -> int32[N]:
+        B: int32[N] = 0
+        for i in range(N):
+            B[i] = A[i][2:6].reverse()
+        return B
+
+    s = allo.customize(kernel)
+    a = rng().integers(-1000, 1000, N).astype(np.int32)
+    nib = (a >> 2) & 0xF
+    want = np.array([int(f"{x:04b}"[::-1], 2) for x in nib], dtype=np.int32)
+    np.testing.assert_array_equal(s.build()(a), want)
     assert_proved(s)
 
 
