@@ -97,7 +97,8 @@ def test_gemm_plus_bias_loop_and_operator():
         return D
 
     s = allo.customize(kernel)
-    s.pipeline("kernel:j")  # plain "j" is ambiguous with the matmul instance's j (README)
+    s.pipeline("j")  # the top kernel's j, not the matmul instance's
+    assert s.log()[-1]["args"]["axis"] == "kernel:j"
     a = rng().integers(-8, 8, (8, 8)).astype(np.int32)
     b = rng(1).integers(-8, 8, (8, 8)).astype(np.int32)
     c = rng(2).integers(-8, 8, 8).astype(np.int32)
