@@ -2,6 +2,7 @@
 
 from allo_verify.allo_names import unsupported_getattr
 from allo_verify.design import Equivalence, equivalence
+from allo_verify.df.stream_type import Stream
 from allo_verify.equiv.api import check_equivalent
 from allo_verify.equiv.layouts import Partition
 from allo_verify.errors import (
@@ -83,7 +84,8 @@ from allo_verify.verify_result import VerifyResult, verify
 __all__ = [
     "AlloVerifyError", "ArrayType", "ConstExpr", "Memory", "Stateful", "Struct", "meta_elif",
     "meta_else", "meta_for", "meta_if", "DType", "Fixed", "Float", "FrontendError", "Index", "Int",
-    "Partition", "Schedule", "ScheduleError", "ScheduleUsageError", "UFixed", "UInt", "bool",
+    "Partition", "Schedule", "ScheduleError", "Stream", "ScheduleUsageError", "UFixed", "UInt",
+    "bool",
     "Equivalence", "NotSupportedError", "VerifyResult", "check_equivalent", "cos", "customize",
     "equivalence", "exp",
     "float16", "float32", "float64", "from_fixed", "grid", "index", "int1", "int2", "int4",

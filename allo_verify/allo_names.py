@@ -20,10 +20,6 @@ from allo_verify.errors import NotSupportedError
 UNSUPPORTED: dict[str, str] = {
     "bfloat16": "bfloat16 has no semantics here yet (LLVM simulation, Z3, HLS C++); use "
                 "float16 or float32",
-    "Stream": "typed Stream arguments (Allo's df.region streams) are not implemented; use "
-              "s.to(buffer, stage, depth) for checked FIFOs between loop nests",
-    "dataflow": "Allo's spatial dataflow module (df.region, df.kernel) is not implemented; "
-                "use s.dataflow(...) and s.to(...)",
     "IPModule": "external IP modules are not supported",
     "LLVMModule": "use s.build(target='llvm') (an LLVMKernel)",
     "HLSModule": "use s.build(target='vhls') (allo_verify.codegen.hls.HLSModule)",

@@ -403,15 +403,17 @@ class Schedule:
 
     @_step_method()
     def dataflow(self, target: Any, feedback: tuple[str, ...] | list[str] = (),
-                 unchecked: bool = False) -> None:
+                 unchecked: bool = False, disjoint: tuple[str, ...] | list[str] = ()) -> None:
         """Run the stages (top-level loop nests and calls) of function or loop `target`
         concurrently (`#pragma HLS dataflow`); refused when a buffer has two producers or two
-        consumers, or feeds back to an earlier stage (unless listed in `feedback`)."""
+        consumers, or feeds back to an earlier stage (unless listed in `feedback`); the
+        arguments in `disjoint` may have several producers writing disjoint cells."""
         from allo_verify.schedule.primitives.dataflow import Dataflow
 
         name = target if isinstance(target, str) else getattr(target, "__name__", None) \
             or axis_name(target, "dataflow")
-        self.apply(Dataflow(name, tuple(loop_list(feedback, "dataflow"))), unchecked)
+        self.apply(Dataflow(name, tuple(loop_list(feedback, "dataflow")),
+                            tuple(loop_list(disjoint, "dataflow"))), unchecked)
 
     @_step_method()
     def to(self, target: str | BufferRef, dst: Any, depth: int = 2,

@@ -57,7 +57,7 @@ def test_dsl_and_customize_module_paths():
     assert isinstance(mod(gemm), allo.Schedule)
 
 
-@pytest.mark.parametrize("name", ["bfloat16", "Stream", "IPModule", "unify"])
+@pytest.mark.parametrize("name", ["bfloat16", "IPModule", "unify"])
 def test_missing_top_level_names_raise_not_supported(name):
     with pytest.raises(allo.NotSupportedError, match=f"not supported: allo_verify.{name}"):
         getattr(allo, name)
@@ -77,15 +77,18 @@ def test_implemented_names_resolve_under_allo_paths(name):
 def test_from_import_of_missing_names():
     with pytest.raises(allo.NotSupportedError, match="not supported: .*bfloat16"):
         exec("from allo_verify import bfloat16", {})
-    with pytest.raises(allo.NotSupportedError, match="not supported: .*Stream"):
-        exec("from allo_verify.ir.types import Stream", {})
     with pytest.raises(allo.NotSupportedError, match="not supported: .*IPModule"):
         exec("from allo_verify.dsl import IPModule", {})
-    with pytest.raises(allo.NotSupportedError, match="dataflow"):
-        exec("from allo_verify import dataflow as df", {})
 
 
-@pytest.mark.parametrize("module", ["allo_verify.backend.aie", "allo_verify.dataflow"])
+def test_dataflow_module_and_stream_type_resolve():
+    ns: dict = {}
+    exec("from allo_verify import dataflow as df\nfrom allo_verify.ir.types import Stream", ns)
+    assert callable(ns["df"].region) and callable(ns["df"].kernel) and ns["df"].Stream is \
+        ns["Stream"] and allo.Stream is ns["Stream"]
+
+
+@pytest.mark.parametrize("module", ["allo_verify.backend.aie"])
 def test_missing_modules_raise_not_supported(module):
     sys.modules.pop(module, None)
     with pytest.raises(allo.NotSupportedError, match="not supported"):

@@ -11,6 +11,11 @@ program order), so only these obligations vouch for it (stages as in
 4. single consumer: a buffer written by a stage is read by at most one other stage;
 5. no feedback: no stage reads a buffer that a later stage writes, unless the buffer is
    listed in `feedback` (a declared loop-carried channel);
+3'. for a function argument listed in `disjoint` (several stages write it, as the kernel
+   instances of a df.region write their tiles of an output) 3-5 are replaced by: no stage
+   reads it, it is written only by affine stores in loop-nest stages, and two stores of
+   different stages never write the same cell (Z3 over both iteration domains), so running
+   the stages concurrently leaves every cell with the value of its one writer;
 6. every stream of the region (see `stream.py`) is deep enough in the overlapped model,
    which the region now runs in.
 
@@ -40,13 +45,17 @@ def fact(name: str, statement: str, holds: bool, step: str, why: str) -> Check:
 
 
 def legality_checks(stages: list[Stage], loose: list[str], region: str, step: str,
-                    feedback: tuple[str, ...] = ()) -> list[Check]:
-    """Obligations 2-5 for the stages of one region."""
+                    feedback: tuple[str, ...] = (), disjoint: tuple[str, ...] = ()
+                    ) -> list[Check]:
+    """Obligations 2-5 for the stages of one region (3-5 not for the `disjoint` buffers,
+    which obligation 3' covers: `disjoint_checks`)."""
     out = [fact(f"{step}/stages", f"every memory access of {region} is inside a stage (a "
                 "top-level loop nest or call)", not loose, step,
                 loose[0] if loose else "")]
     buffers = sorted({b for s in stages for b in s.reads | s.writes})
     for buf in buffers:
+        if buf in disjoint:
+            continue
         writers = [s for s in stages if buf in s.writes]
         readers = [s for s in stages if buf in s.reads and buf not in s.writes]
         if len(writers) > 1:
@@ -82,6 +91,7 @@ def legality_checks(stages: list[Stage], loose: list[str], region: str, step: st
 class Dataflow(Primitive):
     target: str  # a function name or a loop name
     feedback: tuple[str, ...] = ()
+    disjoint: tuple[str, ...] = ()  # arguments several stages write, at disjoint cells
     name = "dataflow"
     hardware: ClassVar[bool] = True
 
@@ -99,9 +109,16 @@ class Dataflow(Primitive):
         step = self.label()
         stages, loose, values = region_stages(after, self.target, ctx.arg_names)
         out = [attributes_only_check(before, after, step)]
-        out += legality_checks(stages, loose, self.target, step, tuple(self.feedback))
+        out += legality_checks(stages, loose, self.target, step, tuple(self.feedback),
+                               tuple(self.disjoint))
+        if self.disjoint:
+            from allo_verify.schedule.primitives.dataflow_disjoint import disjoint_checks
+
+            out += disjoint_checks(after, self.target, stages, values, tuple(self.disjoint),
+                                   ctx.arg_names.get(self.target, []), step)
         out += depth_checks(after, self.target, stages, values, step)
         return out
 
     def args(self) -> dict[str, Any]:
-        return {"target": self.target, "feedback": list(self.feedback)}
+        extra = {"disjoint": list(self.disjoint)} if self.disjoint else {}
+        return {"target": self.target, "feedback": list(self.feedback)} | extra

@@ -86,7 +86,12 @@ def min_depth(stages: list[Stage], buf: str, cells: int, overlapped: bool) -> in
 
 def depth_checks(module: Module, region: str, stages: list[Stage], values: dict[str, Any],
                  step: str) -> list[Check]:
-    """Obligation 6 for every stream among the region's buffers."""
+    """Obligation 6 for every stream among the region's buffers (for a lowered df.region,
+    decided by running its channels' tokens: `allo_verify.df.deadlock`)."""
+    if _is_df_region(module, region):
+        from allo_verify.df.deadlock import df_depth_checks
+
+        return df_depth_checks(module, region, stages, values, step)
     overlapped = _is_dataflow(module, region)
     out: list[Check] = []
     for buf, v in sorted(values.items()):
@@ -103,6 +108,13 @@ def depth_checks(module: Module, region: str, stages: list[Stage], values: dict[
                         f"channel {buf}: depth {depth} is too shallow ({model}); the "
                         f"minimum depth is {need}"))
     return out
+
+
+def _is_df_region(module: Module, region: str) -> bool:
+    try:
+        return "df.region" in function(module, region).attributes
+    except KeyError:
+        return False
 
 
 def _is_dataflow(module: Module, region: str) -> bool:
