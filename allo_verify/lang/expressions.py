@@ -464,6 +464,9 @@ class ExpressionBuilder(TensorOpBuilder, SubscriptBuilder):
     def expr_Call(self, node: ast.Call) -> Expr | tuple:
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise self.error(node, "keyword and star arguments are not supported in kernels")
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "reverse" \
+                and not node.args and self.is_bits_receiver(node.func.value):
+            return self.bit_reverse(node.func.value, node)  # Allo's `x[0:8].reverse()`
         fn = self.static_value(node.func)
         name = ast.unparse(node.func)
         if isinstance(fn, DType):

@@ -359,6 +359,9 @@ class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBui
         if field is not None:  # a struct field: its scalar slot or array (lang/structs.py)
             self.assign(field, value, node)
             return
+        if isinstance(target, ast.Subscript) and self.element_bits(target):
+            self.assign_bits(target, value, node)
+            return
         if isinstance(target, ast.Subscript):
             view = self.view_of(target)
             if view is not None and view.type.shape:
@@ -405,11 +408,16 @@ class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBui
             self.store_scalar(name, tv)
 
     def assign_bits(self, target: ast.Subscript, value: Any, node: ast.AST) -> None:
-        """`x[k] = b` and `x[lo:hi] = v` on an integer scalar variable."""
-        if not isinstance(target.value, ast.Name) or target.value.id not in self.scalar_slots:
-            raise self.error(node, "bit assignment needs a scalar integer variable")
-        name = target.value.id
-        cur = self.load_scalar(name)
+        """`x[k] = b` and `x[lo:hi] = v` on an integer scalar variable, or on one array
+        element (`A[i][k] = b`, Allo's spelling): the other bits are kept."""
+        elem = self.array_access(target.value) if self.element_bits(target) else None
+        if elem is None and (not isinstance(target.value, ast.Name)
+                             or target.value.id not in self.scalar_slots):
+            raise self.error(node, "bit assignment needs a scalar integer variable or an "
+                                   "array element")
+        name = ast.unparse(target.value)
+        cur = self.to_tv(self.load(elem[0], elem[1], target), node) if elem is not None \
+            else self.load_scalar(name)
         t = cur.dtype
         if not isinstance(t, Int):
             raise self.error(node, f"bit assignment needs an integer, '{name}' is {t!r}")
@@ -420,16 +428,36 @@ class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBui
         else:
             lo = self.scalar(s)
             hi = lo + 1 if isinstance(lo, int) else None
-        if not isinstance(lo, int) or not isinstance(hi, int) or not 0 <= lo < hi <= t.bits:
-            raise self.error(node, f"bit positions must be constants inside {t!r}")
         u = Int(t.bits, signed=False)
-        mask = ((1 << (hi - lo)) - 1) << lo
-        field = cast(self.to_tv(value, node, Int(hi - lo, False)), Int(hi - lo, False))
-        wide = cast(field, u)
-        placed = emit_ops.shift("<<", wide, lo)
-        kept = emit_ops.binary("&", cast(cur, u), const(u, ~mask & ((1 << t.bits) - 1)))
+        ones = (1 << t.bits) - 1
+        if hi is None and not isinstance(lo, float):
+            # one bit at a computed position k (`v[k] = b`, k a loop variable): the mask is
+            # 1 << k, with shift's defined result (no bit changes) for k outside 0..width-1
+            k = self.to_tv(lo, s)
+            bit = cast(cast(self.to_tv(value, node, Int(1, False)), Int(1, False)), u)
+            mask_v = emit_ops.shift("<<", const(u, 1), k)
+            placed = emit_ops.shift("<<", bit, k)
+            kept = emit_ops.binary("&", cast(cur, u),
+                                   emit_ops.binary("^", mask_v, const(u, ones)))
+        elif not isinstance(lo, int) or not isinstance(hi, int) or not 0 <= lo < hi <= t.bits:
+            raise self.error(node, f"bit slice positions must be constants inside {t!r}")
+        else:
+            mask = ((1 << (hi - lo)) - 1) << lo
+            field = cast(self.to_tv(value, node, Int(hi - lo, False)), Int(hi - lo, False))
+            placed = emit_ops.shift("<<", cast(field, u), lo)
+            kept = emit_ops.binary("&", cast(cur, u), const(u, ~mask & ones))
         merged = emit_ops.binary("|", kept, placed)
-        self.store_scalar(name, cast(merged, t))
+        if elem is not None:
+            self.store(elem[0], elem[1], cast(merged, t), node)
+        else:
+            self.store_scalar(name, cast(merged, t))
+
+    def returned_copy(self, view: View, node: ast.AST) -> AV:
+        """A returned sub-array (`return A[5]`, as Allo writes it) becomes a fresh local
+        array holding its cells (the Copy law), so the result never aliases its base."""
+        tmp = self.fresh_array(view.type, f"{view.name}.ret", node)
+        self.copy_into(tmp, view, node, f"{view.name}.ret")
+        return tmp
 
     def stmt_AugAssign(self, node: ast.AugAssign) -> None:
         op = BINOPS[type(node.op)]
@@ -468,7 +496,8 @@ class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBui
         types: list[Any] = []
         for k, v in enumerate(vals):
             want = declared[k] if declared is not None else None
-            self.refuse_view(v, node, "returned")
+            if isinstance(v, View):  # `return A[5]`: the result is a copy of the sub-array
+                vals[k] = v = self.returned_copy(v, node)
             if isinstance(v, AV):
                 if want is not None and want != v.type:
                     raise self.error(node, f"returns {v.type!r} where {want!r} is declared")

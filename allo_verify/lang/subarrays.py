@@ -25,8 +25,10 @@ Laws (the same in every layer, since they are the IR the frontend emits):
   no other array argument of the same call shares the view's base array with a write on
   either side; such a call is refused (`FrontendError`), and reads of one base through
   several arguments are allowed (copies of unwritten data are the data).
-- A view cannot be bound to a name, returned, or used as a scalar: declare a local array
-  from it (`R: int32[4] = A[i]`, a copy) instead.
+- A returned view (`return A[i]`, as Allo writes it) is returned as a fresh copy of its
+  cells (the Copy law), so a result never aliases its base.
+- A view cannot be bound to a name or used as a scalar: declare a local array from it
+  (`R: int32[4] = A[i]`, a copy) instead.
 """
 
 from __future__ import annotations

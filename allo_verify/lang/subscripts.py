@@ -26,6 +26,7 @@ class SubscriptBuilder:
     dim_ranges: dict[int, tuple[int, int] | None]
     dim_exact: set[int]
     dims: list[Value]
+    symbols: dict[str, Any]
 
     def error(self, node: ast.AST, msg: str) -> Exception:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -198,13 +199,48 @@ class SubscriptBuilder:
             memref.StoreOp(v, arr.value, values)
             scf.YieldOp([])
 
+    def element_bits(self, node: ast.Subscript) -> bool:
+        """True when `node` is a bit access or bit slice of one array element, as Allo
+        writes it: `A[i][k]`, `A[i, j][lo:hi]` (the inner chain subscripts every dimension
+        of the array with integers, no slice; the outer subscript then names bits)."""
+        inner = node.value
+        if not isinstance(inner, ast.Subscript):
+            return False
+        base_node, idx = self.subscript_chain(inner)
+        base = self.symbols.get(base_node.id) if isinstance(base_node, ast.Name) else None
+        return isinstance(base, AV) and len(idx) == len(base.type.shape) and \
+            not any(isinstance(p, ast.Slice) for p in idx)
+
+    def is_bits_receiver(self, node: ast.expr) -> bool:
+        """The receiver of `.reverse()` is an integer value, not a module or a name bound
+        outside the kernel: a subscript, an expression, or a kernel variable."""
+        if isinstance(node, ast.Name):
+            return node.id in self.symbols
+        return not isinstance(node, ast.Attribute)
+
+    def bit_reverse(self, node: ast.expr, call: ast.AST) -> Expr:
+        """`x.reverse()` (Allo): bit k of the result is bit w-1-k of x, w the width of x's
+        type (a slice `x[lo:hi]` has width hi - lo); the result has x's type."""
+        tv = self.to_tv(self.scalar(node), node)
+        t = tv.dtype
+        if not isinstance(t, Int):
+            raise self.error(call, f".reverse() needs an integer, got {self.describe(tv)}")
+        u = Int(t.bits, signed=False)
+        x = cast(tv, u)
+        acc = const(u, 0)
+        for k in range(t.bits):
+            bit = emit_ops.binary("&", emit_ops.shift(">>", x, k), const(u, 1))
+            acc = emit_ops.binary("|", acc, emit_ops.shift("<<", bit, t.bits - 1 - k))
+        return cast(acc, t)
+
     def expr_Subscript(self, node: ast.Subscript) -> Expr:
-        view = self.view_value(node)
-        if view is not None:
-            return view
-        acc = self.array_access(node)
-        if acc is not None:
-            return self.load(acc[0], acc[1], node)
+        if not self.element_bits(node):
+            view = self.view_value(node)
+            if view is not None:
+                return view
+            acc = self.array_access(node)
+            if acc is not None:
+                return self.load(acc[0], acc[1], node)
         base = self.scalar(node.value)
         tv = self.to_tv(base, node.value)
         if not isinstance(tv.dtype, Int):

@@ -27,13 +27,29 @@ Axis = str | LoopRef
 def axis_name(axis: Axis, method: str = "schedule") -> str:
     """A loop given by name (`"i"`, `"kernel:i"`) or by a handle from `get_loops()`;
     anything else is a `ScheduleUsageError`. Inside a step method, a name that is not ours
-    but Allo's spelling of one loop (`"i"` for the loop `C.i` of band `C`) becomes ours."""
+    but Allo's spelling of one loop (`"i"` for the loop `C.i` of band `C`) becomes ours.
+    A plain name that several kernels use names the top kernel's loop when the top kernel
+    has exactly one such loop (as Allo looks loops up, and as `s.A` finds buffers);
+    otherwise the ambiguity is an error listing the candidates."""
     name = loop_arg(axis, method)
     s = _SCHEDULE.get()
     if s is not None and not isinstance(axis, LoopRef):
+        from allo_verify.errors import ScheduleUsageError
         from allo_verify.schedule.loop_bands import resolve_allo_axis
 
-        name = resolve_allo_axis(s.original, s.module, name)
+        try:
+            name = resolve_allo_axis(s.original, s.module, name)
+        except ScheduleUsageError as e:
+            if "is ambiguous" not in str(e) or ":" in name:
+                raise
+            from allo_verify.schedule.loops import find_loop
+
+            try:
+                top = resolve_allo_axis(s.original, s.module, f"{s.kernel.name}:{name}")
+                find_loop(s.module, top)
+            except ScheduleUsageError:
+                raise e from None
+            return top
     return name
 
 
