@@ -111,6 +111,9 @@ class _Body:
     chains: dict[str, int] = field(default_factory=dict)
     #: array -> "load" or "store": the kind of its first access in one execution
     first: dict[Any, str] = field(default_factory=dict)
+    #: the loads behind `accesses`: [array, load op, copies so far]; a load whose address
+    #: does not change across the copies of an unrolled loop is one access (HLS merges them)
+    loads: list[list[Any]] = field(default_factory=list)
 
 
 def _int_attr(op: Any, name: str) -> int | None:
@@ -314,6 +317,7 @@ class _Estimator:
                 first_load.setdefault(arr, start)
                 body.first.setdefault(arr, "load")
                 body.accesses[arr] += 1
+                body.loads.append([arr, op, 1])
             elif name in _STORES:
                 arr = self.array_of(op)
                 regs = math.isinf(self.banks.get(arr, 1.0))
@@ -348,6 +352,7 @@ class _Estimator:
     def merge(body: _Body, sub: _Body, first_load: dict[Any, int], start: int) -> None:
         """Fold a nested region's accesses, chains and first-access kinds into `body`."""
         body.accesses.update(sub.accesses)
+        body.loads.extend(sub.loads)
         for arr, c in sub.chains.items():
             body.chains[arr] = max(body.chains.get(arr, 0), c)
         for arr, kind in sub.first.items():
@@ -376,17 +381,16 @@ class _Estimator:
             if "hls.private" in op.attributes else set()
         one.chains = {a: c for a, c in one.chains.items() if self.array_name(a) not in private}
         carried = max(one.chains.values(), default=0)
+        accesses, loads = self.copied_accesses(one, iv, copies)
         if copies > 1:
             # copies side by side, or chained through a carried cell
             lat = copies * one.latency if carried else one.latency
-            ports, why = self.port_cycles(Counter({a: n * copies
-                                                   for a, n in one.accesses.items()}))
+            ports, why = self.port_cycles(accesses)
             depth = max(lat, ports)
         else:
             depth, why = one.latency, ""
-        accesses = Counter({a: n * copies for a, n in one.accesses.items()})
         iters = math.ceil(trip / copies) if float(trip).is_integer() else trip / copies
-        out = _Body(accesses=accesses, first=dict(one.first))
+        out = _Body(accesses=accesses, first=dict(one.first), loads=loads)
         if unrolled_into:
             out.latency = depth
             out.chains = {a: c * copies for a, c in one.chains.items()} if copies > 1 else \
@@ -413,6 +417,21 @@ class _Estimator:
             stage = self.dataflow(op.regions[0].blocks[0])
             out.latency = int(max(iters - 1, 0) * stage[1] + stage[0])
         return out
+
+    def copied_accesses(self, one: _Body, iv: ir.Value, copies: int
+                        ) -> tuple[Counter, list[list[Any]]]:
+        """The accesses of `copies` copies of the body `one` of the loop of `iv`: each access
+        `copies` times, except a load whose address does not depend on `iv` (and whose array
+        the body carries no value through): its copies read one cell, merged into one read."""
+        accesses = Counter({a: n * copies for a, n in one.accesses.items()})
+        loads = []
+        for arr, op, n in one.loads:
+            same_cell = copies > 1 and arr not in one.chains and not any(
+                self.depends_on(i, iv) for i in list(op.operands)[1:])
+            if same_cell:
+                accesses[arr] -= n * (copies - 1)
+            loads.append([arr, op, n if same_cell else n * copies])
+        return accesses, loads
 
     def dataflow(self, block: Any) -> tuple[int, int]:
         """(latency, interval) of a dataflow region's stages."""

@@ -121,3 +121,31 @@ def test_a_schedule_that_only_renames_loops_keeps_the_estimate() -> None:
     before = s.estimate().cycles
     s.split("i", 16)
     assert abs(s.estimate().cycles - before) <= 16  # one more rolled loop level
+
+
+def row_update(A: float32[8, 16], B: float32[16, 64], C: float32[8, 64]) -> None:
+    for i in range(8):
+        for k in range(16):
+            for j in range(64):
+                C[i, j] += A[i, k] * B[k, j]
+
+
+def test_a_load_of_one_cell_in_every_unrolled_copy_is_one_read() -> None:
+    """Pipelining k unrolls j: the 64 copies read the same A[i, k] (one read, as HLS merges
+    them) but 64 cells of B and C (ports bound the II unless partitioned)."""
+    s = av.customize(row_update)
+    s.pipeline("k")
+    s.partition(s.B, av.Partition.Complete, dim=2)
+    s.partition(s.C, av.Partition.Complete, dim=2)
+    lp = _loop(s.estimate(), "k")
+    assert lp.ii == 1 and lp.limited_by == ""
+    t = av.customize(row_update)
+    t.pipeline("k")
+    t.partition(t.C, av.Partition.Complete, dim=2)
+    bound = _loop(t.estimate(), "k")
+    assert bound.ii == 32 and "memory: B (64 accesses" in bound.limited_by
+    u = av.customize(row_update)
+    u.pipeline("k")
+    u.partition(u.B, av.Partition.Complete, dim=2)
+    varying = _loop(u.estimate(), "k")  # C[i, j] varies with j: 64 loads + 64 stores
+    assert varying.ii == 64 and "memory: C (128 accesses" in varying.limited_by
