@@ -109,6 +109,9 @@ class _Body:
     latency: int = 0
     accesses: Counter = field(default_factory=Counter)
     chains: dict[str, int] = field(default_factory=dict)
+    #: array -> the stores that close its chain (a nested chain is carried by an enclosing
+    #: loop only when one of them stores a cell that loop's variable does not change)
+    chain_stores: dict[Any, list[Any]] = field(default_factory=dict)
     #: array -> "load" or "store": the kind of its first access in one execution
     first: dict[Any, str] = field(default_factory=dict)
     #: the loads behind `accesses`: [array, load op, copies so far]; a load whose address
@@ -297,14 +300,14 @@ class _Estimator:
             if name in _LOOPS:
                 sub = self.loop(op, unrolled_into)
                 finish = max([start, *ready.values(), *last_store.values()]) + sub.latency
-                self.merge(body, sub, first_load, start)
+                self.merge(body, sub, first_load, start, carried_iv)
                 barrier = finish
             elif name in ("affine.if", "scf.if"):
                 arms = [self.block(r.blocks[0], carried_iv, unrolled_into)
                         for r in op.regions if len(r.blocks)]
                 finish = start + max((a.latency for a in arms), default=0)
                 for a in arms:
-                    self.merge(body, a, first_load, start)
+                    self.merge(body, a, first_load, start, carried_iv)
             elif name == "func.call":
                 callee = self.function(ir.FlatSymbolRefAttr(op.attributes["callee"]).value)
                 finish = max([start, *ready.values(), *last_store.values()]) + callee.cycles
@@ -330,6 +333,7 @@ class _Estimator:
                 if invariant and body.first.get(arr) == "load":
                     chain = finish - first_load[arr]
                     body.chains[arr] = max(body.chains.get(arr, 0), chain)
+                    body.chain_stores.setdefault(arr, []).append(op)
             elif name in ("scf.while",):
                 self.notes.append("a while loop: its trip count is unknown, taken as 1")
                 inner = [self.block(r.blocks[0], None, unrolled_into) for r in op.regions]
@@ -348,13 +352,23 @@ class _Estimator:
             body.latency = max(body.latency, finish)
         return body
 
-    @staticmethod
-    def merge(body: _Body, sub: _Body, first_load: dict[Any, int], start: int) -> None:
-        """Fold a nested region's accesses, chains and first-access kinds into `body`."""
+    def carries(self, store: Any, iv: ir.Value | None) -> bool:
+        """Whether `store` writes one cell in every iteration of the loop of `iv`."""
+        return iv is not None and not any(self.depends_on(i, iv)
+                                          for i in list(store.operands)[2:])
+
+    def merge(self, body: _Body, sub: _Body, first_load: dict[Any, int], start: int,
+              carried_iv: ir.Value | None) -> None:
+        """Fold a nested region's accesses, chains and first-access kinds into `body`. A
+        nested chain stays a chain only when it is carried by the loop of `carried_iv` too
+        (else that loop's iterations update different cells and do not wait on each other)."""
         body.accesses.update(sub.accesses)
         body.loads.extend(sub.loads)
         for arr, c in sub.chains.items():
-            body.chains[arr] = max(body.chains.get(arr, 0), c)
+            stores = [st for st in sub.chain_stores.get(arr, []) if self.carries(st, carried_iv)]
+            if stores:
+                body.chains[arr] = max(body.chains.get(arr, 0), c)
+                body.chain_stores.setdefault(arr, []).extend(stores)
         for arr, kind in sub.first.items():
             body.first.setdefault(arr, kind)
             if kind == "load":
@@ -390,7 +404,8 @@ class _Estimator:
         else:
             depth, why = one.latency, ""
         iters = math.ceil(trip / copies) if float(trip).is_integer() else trip / copies
-        out = _Body(accesses=accesses, first=dict(one.first), loads=loads)
+        out = _Body(accesses=accesses, first=dict(one.first), loads=loads,
+                    chain_stores={a: list(v) for a, v in one.chain_stores.items()})
         if unrolled_into:
             out.latency = depth
             out.chains = {a: c * copies for a, c in one.chains.items()} if copies > 1 else \

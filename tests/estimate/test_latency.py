@@ -149,3 +149,30 @@ def test_a_load_of_one_cell_in_every_unrolled_copy_is_one_read() -> None:
     u.partition(u.B, av.Partition.Complete, dim=2)
     varying = _loop(u.estimate(), "k")  # C[i, j] varies with j: 64 loads + 64 stores
     assert varying.ii == 64 and "memory: C (128 accesses" in varying.limited_by
+
+
+def accumulate_rows(A: float32[8, 16], x: float32[16], y: float32[8]) -> None:
+    for i in range(8):
+        for k in range(16):
+            y[i] += A[i, k] * x[k]
+
+
+def test_a_chain_carried_by_an_inner_loop_does_not_bound_the_outer_pipeline() -> None:
+    """Pipelining i unrolls k: the 16 copies chain through y[i], but the iterations of i
+    update different cells, so the chain does not bound i's II; pipelining k instead is
+    bounded by the chain (carried by k)."""
+    s = av.customize(accumulate_rows)
+    s.pipeline("i")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.x, av.Partition.Complete, dim=1)
+    s.partition(s.y, av.Partition.Complete, dim=1)
+    outer = _loop(s.estimate(), "i")
+    # 16 loads and 16 stores of y[i] over 8 banks of 2 ports: the ports, not the chain
+    assert outer.ii == 2 and outer.limited_by == "memory: y (32 accesses, 8 bank(s))"
+    assert outer.depth >= 16 * 7  # the copies still chain: at least load, add, store each
+    t = av.customize(accumulate_rows)
+    t.pipeline("k")
+    inner = _loop(t.estimate(), "k")
+    # from the load of y[i] (cycle 0) to its store: the product is ready at 2 + 3, the add
+    # ends at 9, the store at 10
+    assert inner.ii == 10 and "recurrence through y" in inner.limited_by
