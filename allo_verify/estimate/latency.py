@@ -291,6 +291,9 @@ class _Estimator:
         ready: dict[Any, int] = {}
         last_store: dict[Any, int] = {}
         first_load: dict[Any, int] = {}
+        #: value -> array -> cycles along its longest operand path from a load of the array
+        #: (the load can start as late as the path allows: waiting elsewhere is no recurrence)
+        path: dict[Any, dict[Any, int]] = {}
         barrier = 0
         body = _Body()
         for op in block.operations:
@@ -321,6 +324,7 @@ class _Estimator:
                 body.first.setdefault(arr, "load")
                 body.accesses[arr] += 1
                 body.loads.append([arr, op, 1])
+                path[op.results[0]] = {arr: finish - start}
             elif name in _STORES:
                 arr = self.array_of(op)
                 regs = math.isinf(self.banks.get(arr, 1.0))
@@ -331,7 +335,9 @@ class _Estimator:
                 invariant = carried_iv is not None and not any(
                     self.depends_on(i, carried_iv) for i in list(op.operands)[2:])
                 if invariant and body.first.get(arr) == "load":
-                    chain = finish - first_load[arr]
+                    along = path.get(op.operands[0], {}).get(arr)
+                    chain = finish - first_load[arr] if along is None else \
+                        along + (finish - start)
                     body.chains[arr] = max(body.chains.get(arr, 0), chain)
                     body.chain_stores.setdefault(arr, []).append(op)
             elif name in ("scf.while",):
@@ -347,6 +353,12 @@ class _Estimator:
                 w = max((x[0] for x in widths), default=0)
                 fl = any(x[1] for x in widths)
                 finish = start + self.table.latency(name, w, fl)
+                along: dict[Any, int] = {}
+                for o in op.operands:
+                    for arr, c in path.get(o, {}).items():
+                        along[arr] = max(along.get(arr, 0), c + finish - start)
+                for r in op.results:
+                    path[r] = along
             for r in op.results:
                 ready[r] = finish
             body.latency = max(body.latency, finish)
