@@ -409,8 +409,9 @@ class _Estimator:
         carried = max(one.chains.values(), default=0)
         accesses, loads = self.copied_accesses(one, iv, copies)
         if copies > 1:
-            # copies side by side, or chained through a carried cell
-            lat = copies * one.latency if carried else one.latency
+            # copies side by side, or chained through a carried cell: each copy starts its
+            # recurrence when the one before has stored (the rest of its work overlaps)
+            lat = one.latency + (copies - 1) * carried if carried else one.latency
             ports, why = self.port_cycles(accesses)
             depth = max(lat, ports)
         else:

@@ -175,3 +175,14 @@ def test_a_chain_carried_by_an_inner_loop_does_not_bound_the_outer_pipeline() ->
     inner = _loop(t.estimate(), "k")
     # the cycle is load y[i] (2), add (4), store (1); the product A[i, k] * x[k] is off it
     assert inner.ii == 7 and "recurrence through y" in inner.limited_by
+
+
+def test_chained_unrolled_copies_overlap_all_but_their_recurrence() -> None:
+    """Four copies of y[i] += A[i, k] * x[k] chained through y[i]: the first takes its whole
+    body (10 cycles: load 2, multiply 3, add 4, store 1), each later one only the recurrence
+    (load y, add, store: 7), its product computed meanwhile."""
+    s = av.customize(accumulate_rows)
+    s.split("k", 4)
+    s.unroll("k.inner")
+    lp = _loop(s.estimate(), "k.inner")
+    assert lp.copies == 4 and lp.depth == 10 + 3 * 7
