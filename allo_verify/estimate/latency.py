@@ -258,6 +258,7 @@ class _Estimator:
         """Banks of the array `v` from its `hls.partition` (1 when unpartitioned)."""
         shape = list(v.type.shape) if isinstance(v.type, ir.MemRefType) else []
         banks = 1.0 if shape else math.inf  # a scalar lives in a register
+        complete: set[int] = set()  # dimensions split into single cells
         for entry in (ir.ArrayAttr(attr) if attr is not None else []):
             d = ir.DictAttr(entry)
             kind = ir.StringAttr(d["type"]).value
@@ -267,8 +268,11 @@ class _Estimator:
             for k in dims:
                 if kind == "complete":
                     banks *= shape[k] if dim else math.inf
+                    complete.add(k)
                 else:
                     banks *= max(1, min(factor, shape[k]))
+        if shape and complete >= set(range(len(shape))):
+            banks = math.inf  # complete on every dimension, one entry each: registers
         self.banks[v] = banks
 
     def port_cycles(self, accesses: Counter) -> tuple[int, str]:

@@ -165,11 +165,10 @@ def test_a_chain_carried_by_an_inner_loop_does_not_bound_the_outer_pipeline() ->
     s.pipeline("i")
     s.partition(s.A, av.Partition.Complete, dim=2)
     s.partition(s.x, av.Partition.Complete, dim=1)
-    s.partition(s.y, av.Partition.Complete, dim=1)
+    s.partition(s.y, av.Partition.Complete, dim=1)  # every dimension: registers
     outer = _loop(s.estimate(), "i")
-    # 16 loads and 16 stores of y[i] over 8 banks of 2 ports: the ports, not the chain
-    assert outer.ii == 2 and outer.limited_by == "memory: y (32 accesses, 8 bank(s))"
-    assert outer.depth >= 16 * 7  # the copies still chain: at least load, add, store each
+    assert outer.ii == 1 and outer.limited_by == ""
+    assert outer.depth == 5 + 16 * 4  # the first product (read 2, multiply 3), 16 adds chained
     t = av.customize(accumulate_rows)
     t.pipeline("k")
     inner = _loop(t.estimate(), "k")
@@ -186,3 +185,34 @@ def test_chained_unrolled_copies_overlap_all_but_their_recurrence() -> None:
     s.unroll("k.inner")
     lp = _loop(s.estimate(), "k.inner")
     assert lp.copies == 4 and lp.depth == 10 + 3 * 7
+
+
+def local_grid(A: float32[4, 8], B: float32[4, 8]) -> None:
+    T: float32[4, 8] = 0
+    for r in range(2):  # noqa: B007 - the loop pipelined
+        for i in range(4):
+            for j in range(8):
+                T[i, j] = A[i, j] + B[i, j]
+        for i in range(4):
+            for j in range(8):
+                B[i, j] = T[i, j]
+        for i in range(4):
+            for j in range(8):
+                A[i, j] = T[i, j]
+
+
+def test_an_array_partitioned_completely_on_every_dimension_is_registers() -> None:
+    """`partition(T)` of a local array is recorded as complete on each dimension: registers,
+    no port bound (as 32 banks of two ports would be for its 96 accesses per iteration);
+    complete on its rows alone is 4 banks."""
+    def design(*dims: int) -> int:
+        s = av.customize(local_grid)
+        s.pipeline("r")
+        s.partition(s.A)
+        s.partition(s.B)
+        for d in dims:
+            s.partition(s.T, av.Partition.Complete, dim=d)
+        return _loop(s.estimate(), "r").ii
+
+    assert design(0) == 1 and design(1, 2) == 1
+    assert design(1) == 12
