@@ -112,6 +112,10 @@ class _Body:
     #: array -> the stores that close its chain (a nested chain is carried by an enclosing
     #: loop only when one of them stores a cell that loop's variable does not change)
     chain_stores: dict[Any, list[Any]] = field(default_factory=dict)
+    #: [array, store, cycles]: each store of a cell read earlier in its block, with the
+    #: path from that read; an enclosing loop that stores the same cell in every iteration
+    #: carries it (a recurrence), however deep the store is nested
+    updates: list[list[Any]] = field(default_factory=list)
     #: array -> "load" or "store": the kind of its first access in one execution
     first: dict[Any, str] = field(default_factory=dict)
     #: the loads behind `accesses`: [array, load op, copies so far]; a load whose address
@@ -338,12 +342,14 @@ class _Estimator:
                 body.accesses[arr] += 1
                 invariant = carried_iv is not None and not any(
                     self.depends_on(i, carried_iv) for i in list(op.operands)[2:])
-                if invariant and body.first.get(arr) == "load":
+                if body.first.get(arr) == "load":
                     along = path.get(op.operands[0], {}).get(arr)
                     chain = finish - first_load[arr] if along is None else \
                         along + (finish - start)
-                    body.chains[arr] = max(body.chains.get(arr, 0), chain)
-                    body.chain_stores.setdefault(arr, []).append(op)
+                    body.updates.append([arr, op, chain])
+                    if invariant:
+                        body.chains[arr] = max(body.chains.get(arr, 0), chain)
+                        body.chain_stores.setdefault(arr, []).append(op)
             elif name in ("scf.while",):
                 self.notes.append("a while loop: its trip count is unknown, taken as 1")
                 inner = [self.block(r.blocks[0], None, unrolled_into) for r in op.regions]
@@ -385,6 +391,11 @@ class _Estimator:
             if stores:
                 body.chains[arr] = max(body.chains.get(arr, 0), c)
                 body.chain_stores.setdefault(arr, []).extend(stores)
+        for arr, st, c in sub.updates:
+            if body.first.get(arr, "load") == "load" and self.carries(st, carried_iv):
+                body.chains[arr] = max(body.chains.get(arr, 0), c)
+                body.chain_stores.setdefault(arr, []).append(st)
+        body.updates.extend(sub.updates)
         for arr, kind in sub.first.items():
             body.first.setdefault(arr, kind)
             if kind == "load":
@@ -422,7 +433,8 @@ class _Estimator:
             depth, why = one.latency, ""
         iters = math.ceil(trip / copies) if float(trip).is_integer() else trip / copies
         out = _Body(accesses=accesses, first=dict(one.first), loads=loads,
-                    chain_stores={a: list(v) for a, v in one.chain_stores.items()})
+                    chain_stores={a: list(v) for a, v in one.chain_stores.items()},
+                    updates=list(one.updates))
         if unrolled_into:
             out.latency = depth
             out.chains = {a: c * copies for a, c in one.chains.items()} if copies > 1 else \

@@ -132,13 +132,16 @@ def row_update(A: float32[8, 16], B: float32[16, 64], C: float32[8, 64]) -> None
 
 def test_a_load_of_one_cell_in_every_unrolled_copy_is_one_read() -> None:
     """Pipelining k unrolls j: the 64 copies read the same A[i, k] (one read, as HLS merges
-    them) but 64 cells of B and C (ports bound the II unless partitioned)."""
+    them) but 64 cells of B and C (ports bound the II unless partitioned). The update of
+    C[i, j], nested in j, is carried across k: a recurrence of k."""
     s = av.customize(row_update)
     s.pipeline("k")
     s.partition(s.B, av.Partition.Complete, dim=2)
     s.partition(s.C, av.Partition.Complete, dim=2)
     lp = _loop(s.estimate(), "k")
-    assert lp.ii == 1 and lp.limited_by == ""
+    # one read of A: no port bound; what is left is C[i, j]'s update carried across k
+    # (load 2, add 4, store 1), nested in the unrolled j loop
+    assert lp.ii == 7 and lp.limited_by == "recurrence through C (7 cycles)"
     t = av.customize(row_update)
     t.pipeline("k")
     t.partition(t.C, av.Partition.Complete, dim=2)
@@ -216,3 +219,20 @@ def test_an_array_partitioned_completely_on_every_dimension_is_registers() -> No
 
     assert design(0) == 1 and design(1, 2) == 1
     assert design(1) == 12
+
+
+def col_sums(A: float32[8, 16], y: float32[16]) -> None:
+    for i in range(8):
+        for j in range(16):
+            y[j] += A[i, j]
+
+
+def test_an_update_nested_in_an_unrolled_loop_is_a_recurrence_of_the_pipeline() -> None:
+    """Pipelining i unrolls j; every iteration of i updates all of y, so each y[j] waits for
+    the previous i's add (y in registers: the add's 4 cycles), as an HLS scheduler sees."""
+    s = av.customize(col_sums)
+    s.pipeline("i")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.y, av.Partition.Complete, dim=1)
+    lp = _loop(s.estimate(), "i")
+    assert lp.ii == 4 and lp.limited_by == "recurrence through y (4 cycles)"
