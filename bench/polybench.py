@@ -10,9 +10,9 @@ reference on the LLVM simulation (every element type it is ported at; "exact" is
 bit), whether it has a schedule, and for scheduled kernels each layer's verdict of
 `schedule.verify(...)` with the C simulation, the time it took, and the command that
 reproduces it (`allo-verify verify` on the design file at that size). The latency columns
-are filled when the package has an estimate (`Schedule.estimate()`), next to Allo's published
-csynth figures at MEDIUM; an estimate is labelled as one. A benchmark: it prints what it
-finds and never fails on it.
+are the estimate (`Schedule.estimate()`) of the unscheduled kernel and of the design, filled
+with or without `--no-verify`, next to Allo's published csynth figures at MEDIUM; an
+estimate is labelled as one. A benchmark: it prints what it finds and never fails on it.
 """
 
 from __future__ import annotations
@@ -136,6 +136,19 @@ def verify_row(row: Row, mod: Any, trials: int, csim: bool, build: Any = None) -
     row.est_base_ms = estimate_ms(av.customize(mod.kernel(row.size)))
 
 
+def estimate_row(row: Row, mod: Any, build: Any = None) -> None:
+    """The latency columns without verifying: the estimate of the unscheduled kernel, and of
+    the design (`build`, else the module's `schedule`) when the kernel has one."""
+    import allo_verify as av
+
+    row.est_base_ms = estimate_ms(av.customize(mod.kernel(row.size)))
+    if row.scheduled:
+        try:
+            row.est_sched_ms = estimate_ms((build or mod.schedule)(row.size))
+        except Exception as e:  # noqa: BLE001 - a benchmark reports every failure
+            row.notes.append(f"schedule: {type(e).__name__}: {str(e).splitlines()[0]}")
+
+
 def collect(kernels: list[str], sizes: list[str], verify: bool, trials: int,
             csim: bool) -> list[Row]:
     rows = []
@@ -148,13 +161,18 @@ def collect(kernels: list[str], sizes: list[str], verify: bool, trials: int,
             row.matches = check_port(mod, size)
             if verify and row.scheduled:
                 verify_row(row, mod, trials, csim)
+            else:
+                estimate_row(row, mod)
             rows.append(row)
             print(f"  {name:15} {size:6} {row.matches:8} {row.layers.get('status', '')}",
                   file=sys.stderr)
-            if verify and hasattr(mod, "composed_schedule"):  # 2mm: a second design
+            if hasattr(mod, "composed_schedule"):  # 2mm: a second design
                 extra = Row(name, mod.POLYBENCH, size, row.types, f"{name}_composed",
                             row.matches, True)
-                verify_row(extra, mod, trials, csim, mod.composed_schedule)
+                if verify:
+                    verify_row(extra, mod, trials, csim, mod.composed_schedule)
+                else:
+                    estimate_row(extra, mod, mod.composed_schedule)
                 rows.append(extra)
     return rows
 

@@ -109,8 +109,18 @@ class _Body:
     latency: int = 0
     accesses: Counter = field(default_factory=Counter)
     chains: dict[str, int] = field(default_factory=dict)
+    #: array -> the stores that close its chain (a nested chain is carried by an enclosing
+    #: loop only when one of them stores a cell that loop's variable does not change)
+    chain_stores: dict[Any, list[Any]] = field(default_factory=dict)
+    #: [array, store, cycles]: each store of a cell read earlier in its block, with the
+    #: path from that read; an enclosing loop that stores the same cell in every iteration
+    #: carries it (a recurrence), however deep the store is nested
+    updates: list[list[Any]] = field(default_factory=list)
     #: array -> "load" or "store": the kind of its first access in one execution
     first: dict[Any, str] = field(default_factory=dict)
+    #: the loads behind `accesses`: [array, load op, copies so far]; a load whose address
+    #: does not change across the copies of an unrolled loop is one access (HLS merges them)
+    loads: list[list[Any]] = field(default_factory=list)
 
 
 def _int_attr(op: Any, name: str) -> int | None:
@@ -252,6 +262,7 @@ class _Estimator:
         """Banks of the array `v` from its `hls.partition` (1 when unpartitioned)."""
         shape = list(v.type.shape) if isinstance(v.type, ir.MemRefType) else []
         banks = 1.0 if shape else math.inf  # a scalar lives in a register
+        complete: set[int] = set()  # dimensions split into single cells
         for entry in (ir.ArrayAttr(attr) if attr is not None else []):
             d = ir.DictAttr(entry)
             kind = ir.StringAttr(d["type"]).value
@@ -261,8 +272,11 @@ class _Estimator:
             for k in dims:
                 if kind == "complete":
                     banks *= shape[k] if dim else math.inf
+                    complete.add(k)
                 else:
                     banks *= max(1, min(factor, shape[k]))
+        if shape and complete >= set(range(len(shape))):
+            banks = math.inf  # complete on every dimension, one entry each: registers
         self.banks[v] = banks
 
     def port_cycles(self, accesses: Counter) -> tuple[int, str]:
@@ -285,6 +299,9 @@ class _Estimator:
         ready: dict[Any, int] = {}
         last_store: dict[Any, int] = {}
         first_load: dict[Any, int] = {}
+        #: value -> array -> cycles along its longest operand path from a load of the array
+        #: (the load can start as late as the path allows: waiting elsewhere is no recurrence)
+        path: dict[Any, dict[Any, int]] = {}
         barrier = 0
         body = _Body()
         for op in block.operations:
@@ -294,14 +311,14 @@ class _Estimator:
             if name in _LOOPS:
                 sub = self.loop(op, unrolled_into)
                 finish = max([start, *ready.values(), *last_store.values()]) + sub.latency
-                self.merge(body, sub, first_load, start)
+                self.merge(body, sub, first_load, start, carried_iv)
                 barrier = finish
             elif name in ("affine.if", "scf.if"):
                 arms = [self.block(r.blocks[0], carried_iv, unrolled_into)
                         for r in op.regions if len(r.blocks)]
                 finish = start + max((a.latency for a in arms), default=0)
                 for a in arms:
-                    self.merge(body, a, first_load, start)
+                    self.merge(body, a, first_load, start, carried_iv)
             elif name == "func.call":
                 callee = self.function(ir.FlatSymbolRefAttr(op.attributes["callee"]).value)
                 finish = max([start, *ready.values(), *last_store.values()]) + callee.cycles
@@ -314,6 +331,8 @@ class _Estimator:
                 first_load.setdefault(arr, start)
                 body.first.setdefault(arr, "load")
                 body.accesses[arr] += 1
+                body.loads.append([arr, op, 1])
+                path[op.results[0]] = {arr: finish - start}
             elif name in _STORES:
                 arr = self.array_of(op)
                 regs = math.isinf(self.banks.get(arr, 1.0))
@@ -323,9 +342,14 @@ class _Estimator:
                 body.accesses[arr] += 1
                 invariant = carried_iv is not None and not any(
                     self.depends_on(i, carried_iv) for i in list(op.operands)[2:])
-                if invariant and body.first.get(arr) == "load":
-                    chain = finish - first_load[arr]
-                    body.chains[arr] = max(body.chains.get(arr, 0), chain)
+                if body.first.get(arr) == "load":
+                    along = path.get(op.operands[0], {}).get(arr)
+                    chain = finish - first_load[arr] if along is None else \
+                        along + (finish - start)
+                    body.updates.append([arr, op, chain])
+                    if invariant:
+                        body.chains[arr] = max(body.chains.get(arr, 0), chain)
+                        body.chain_stores.setdefault(arr, []).append(op)
             elif name in ("scf.while",):
                 self.notes.append("a while loop: its trip count is unknown, taken as 1")
                 inner = [self.block(r.blocks[0], None, unrolled_into) for r in op.regions]
@@ -339,17 +363,39 @@ class _Estimator:
                 w = max((x[0] for x in widths), default=0)
                 fl = any(x[1] for x in widths)
                 finish = start + self.table.latency(name, w, fl)
+                along: dict[Any, int] = {}
+                for o in op.operands:
+                    for arr, c in path.get(o, {}).items():
+                        along[arr] = max(along.get(arr, 0), c + finish - start)
+                for r in op.results:
+                    path[r] = along
             for r in op.results:
                 ready[r] = finish
             body.latency = max(body.latency, finish)
         return body
 
-    @staticmethod
-    def merge(body: _Body, sub: _Body, first_load: dict[Any, int], start: int) -> None:
-        """Fold a nested region's accesses, chains and first-access kinds into `body`."""
+    def carries(self, store: Any, iv: ir.Value | None) -> bool:
+        """Whether `store` writes one cell in every iteration of the loop of `iv`."""
+        return iv is not None and not any(self.depends_on(i, iv)
+                                          for i in list(store.operands)[2:])
+
+    def merge(self, body: _Body, sub: _Body, first_load: dict[Any, int], start: int,
+              carried_iv: ir.Value | None) -> None:
+        """Fold a nested region's accesses, chains and first-access kinds into `body`. A
+        nested chain stays a chain only when it is carried by the loop of `carried_iv` too
+        (else that loop's iterations update different cells and do not wait on each other)."""
         body.accesses.update(sub.accesses)
+        body.loads.extend(sub.loads)
         for arr, c in sub.chains.items():
-            body.chains[arr] = max(body.chains.get(arr, 0), c)
+            stores = [st for st in sub.chain_stores.get(arr, []) if self.carries(st, carried_iv)]
+            if stores:
+                body.chains[arr] = max(body.chains.get(arr, 0), c)
+                body.chain_stores.setdefault(arr, []).extend(stores)
+        for arr, st, c in sub.updates:
+            if body.first.get(arr, "load") == "load" and self.carries(st, carried_iv):
+                body.chains[arr] = max(body.chains.get(arr, 0), c)
+                body.chain_stores.setdefault(arr, []).append(st)
+        body.updates.extend(sub.updates)
         for arr, kind in sub.first.items():
             body.first.setdefault(arr, kind)
             if kind == "load":
@@ -376,17 +422,19 @@ class _Estimator:
             if "hls.private" in op.attributes else set()
         one.chains = {a: c for a, c in one.chains.items() if self.array_name(a) not in private}
         carried = max(one.chains.values(), default=0)
+        accesses, loads = self.copied_accesses(one, iv, copies)
         if copies > 1:
-            # copies side by side, or chained through a carried cell
-            lat = copies * one.latency if carried else one.latency
-            ports, why = self.port_cycles(Counter({a: n * copies
-                                                   for a, n in one.accesses.items()}))
+            # copies side by side, or chained through a carried cell: each copy starts its
+            # recurrence when the one before has stored (the rest of its work overlaps)
+            lat = one.latency + (copies - 1) * carried if carried else one.latency
+            ports, why = self.port_cycles(accesses)
             depth = max(lat, ports)
         else:
             depth, why = one.latency, ""
-        accesses = Counter({a: n * copies for a, n in one.accesses.items()})
         iters = math.ceil(trip / copies) if float(trip).is_integer() else trip / copies
-        out = _Body(accesses=accesses, first=dict(one.first))
+        out = _Body(accesses=accesses, first=dict(one.first), loads=loads,
+                    chain_stores={a: list(v) for a, v in one.chain_stores.items()},
+                    updates=list(one.updates))
         if unrolled_into:
             out.latency = depth
             out.chains = {a: c * copies for a, c in one.chains.items()} if copies > 1 else \
@@ -413,6 +461,21 @@ class _Estimator:
             stage = self.dataflow(op.regions[0].blocks[0])
             out.latency = int(max(iters - 1, 0) * stage[1] + stage[0])
         return out
+
+    def copied_accesses(self, one: _Body, iv: ir.Value, copies: int
+                        ) -> tuple[Counter, list[list[Any]]]:
+        """The accesses of `copies` copies of the body `one` of the loop of `iv`: each access
+        `copies` times, except a load whose address does not depend on `iv` (and whose array
+        the body carries no value through): its copies read one cell, merged into one read."""
+        accesses = Counter({a: n * copies for a, n in one.accesses.items()})
+        loads = []
+        for arr, op, n in one.loads:
+            same_cell = copies > 1 and arr not in one.chains and not any(
+                self.depends_on(i, iv) for i in list(op.operands)[1:])
+            if same_cell:
+                accesses[arr] -= n * (copies - 1)
+            loads.append([arr, op, n if same_cell else n * copies])
+        return accesses, loads
 
     def dataflow(self, block: Any) -> tuple[int, int]:
         """(latency, interval) of a dataflow region's stages."""

@@ -53,13 +53,19 @@ def reference(A: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
 
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
-    """Allo's atax design: each row's dot product with x pipelined, the update of y pipelined
-    over partitioned y and A."""
+    """Allo's atax design, on this port's loop order: the row loop i_1 pipelined, which
+    unrolls both sweeps over j (a row of A times x into tmp[i], then tmp[i] times the row into
+    every cell of y: y's update is the only recurrence), so the row of A, x and y are
+    completely partitioned (each sweep touches all their cells per row), tmp too (its cell is
+    the running sum); the initialisations of tmp and y pipelined."""
     s = av.customize(kernel(size))
-    s.pipeline("j")
-    s.pipeline("j_1")
-    s.partition(s.y, av.Partition.Cyclic, dim=1, factor=2)
-    s.partition(s.A, av.Partition.Cyclic, dim=2, factor=2)
+    s.pipeline("tmp.init0")
+    s.pipeline("i")
+    s.pipeline("i_1")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.x, av.Partition.Complete, dim=1)
+    s.partition(s.y, av.Partition.Complete, dim=1)
+    s.partition(s.tmp, av.Partition.Complete, dim=1)
     return s
 
 

@@ -53,13 +53,17 @@ def reference(A: np.ndarray, s: np.ndarray, q: np.ndarray, p: np.ndarray,
 
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
-    """Allo's bicg design: the sweep over a row of A pipelined, s and A partitioned so the
-    pipelined loop updates several cells of s at once."""
+    """Allo's bicg design: the row loop i_1 pipelined, which unrolls the sweep over a row of
+    A (every cell of s updated by r[i] times the row, q[i] summed along it), so the row of A,
+    s and p are completely partitioned, and q (the running
+    sum of a row lives in its cell); the initialisation of s pipelined."""
     s = av.customize(kernel(size))
-    s.pipeline("j")
-    s.partition(s.s, av.Partition.Cyclic, dim=1, factor=2)
-    s.partition(s.A, av.Partition.Cyclic, dim=2, factor=2)
-    s.partition(s.p, av.Partition.Cyclic, dim=1, factor=2)
+    s.pipeline("i")
+    s.pipeline("i_1")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.s, av.Partition.Complete, dim=1)
+    s.partition(s.p, av.Partition.Complete, dim=1)
+    s.partition(s.q, av.Partition.Complete, dim=1)
     return s
 
 

@@ -91,16 +91,20 @@ def reference(data: np.ndarray, corr: np.ndarray, mean: np.ndarray,
 
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
-    """Allo's correlation design: every stage's inner loop pipelined, the data columns read
-    by the pipelined loops partitioned, the statistics vectors partitioned."""
+    """Allo's correlation design: in every stage the loop over columns is pipelined at
+    II=1, which unrolls the sweep down a column (the mean, the deviation, and each
+    correlation's dot product of two columns summed along it), so data is completely
+    partitioned along its rows and the statistics and corr along the pipelined loop's cells;
+    the normalisation's row sweep pipelined."""
     s = av.customize(kernel(size))
-    s.pipeline("i")
-    s.pipeline("i_1")
+    s.pipeline("j")
+    s.pipeline("j_1")
     s.pipeline("j_2")
-    s.pipeline("k")
-    s.partition(s.data, av.Partition.Cyclic, dim=2, factor=2)
-    s.partition(s.mean, av.Partition.Cyclic, dim=1, factor=2)
-    s.partition(s.stddev, av.Partition.Cyclic, dim=1, factor=2)
+    s.pipeline("j_3")
+    s.partition(s.data, av.Partition.Complete, dim=1)
+    s.partition(s.mean, av.Partition.Complete, dim=1)
+    s.partition(s.stddev, av.Partition.Complete, dim=1)
+    s.partition(s.corr, av.Partition.Complete, dim=2)
     return s
 
 

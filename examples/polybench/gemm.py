@@ -50,13 +50,18 @@ def reference(C: np.ndarray, A: np.ndarray, B: np.ndarray) -> None:
 
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
-    """Allo's gemm design: k outside j (each C row updated by a pipelined j loop), the row of C
-    in a local buffer at loop i, A and B partitioned for the pipelined reads."""
+    """Allo's gemm design: k outside j (as written), the row of C in a local buffer at loop i
+    (read once, updated by every k, written back once), the k loop pipelined at II=1 (which
+    unrolls j: one whole row of C updated per cycle), so the row buffer and the columns of B
+    are completely partitioned; the buffer's load and write-back loops pipelined too."""
     s = av.customize(kernel(size))
-    s.buffer_at(s.C, axis="i")
+    row = s.buffer_at(s.C, axis="i")
+    s.pipeline("C_buf.init0")
     s.pipeline("j")
-    s.pipeline("j_1")
-    s.partition(s.B, av.Partition.Cyclic, dim=2, factor=4)
+    s.pipeline("k")
+    s.pipeline("C_buf.wb0")
+    s.partition(row, av.Partition.Complete, dim=1)
+    s.partition(s.B, av.Partition.Complete, dim=2)
     return s
 
 

@@ -56,12 +56,18 @@ def reference(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> Non
 
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
-    """Allo's gesummv design: the row reduction pipelined, A and B partitioned along it."""
+    """Allo's gesummv design: the row loop pipelined, which unrolls both row reductions, so
+    the rows of A and B and the vector x are completely partitioned, and tmp and y too (the
+    running sums of a row live in their cells); the reductions themselves stay in order (the
+    float sums are not reassociated); tmp's initialisation pipelined."""
     s = av.customize(kernel(size))
-    s.pipeline("j")
-    s.partition(s.A, av.Partition.Cyclic, dim=2, factor=2)
-    s.partition(s.B, av.Partition.Cyclic, dim=2, factor=2)
-    s.partition(s.x, av.Partition.Cyclic, dim=1, factor=2)
+    s.pipeline("tmp.init0")
+    s.pipeline("i")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.B, av.Partition.Complete, dim=2)
+    s.partition(s.x, av.Partition.Complete, dim=1)
+    s.partition(s.tmp, av.Partition.Complete, dim=1)
+    s.partition(s.y, av.Partition.Complete, dim=1)
     return s
 
 

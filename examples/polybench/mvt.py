@@ -47,14 +47,18 @@ def reference(x1: np.ndarray, x2: np.ndarray, y_1: np.ndarray, y_2: np.ndarray,
 
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
-    """Allo's mvt design: the second product's loops interchanged so both stream A by rows,
-    each row loop pipelined, the vectors partitioned."""
+    """Allo's mvt design: the second product's loops interchanged so both read A by rows;
+    each row loop pipelined, which unrolls the sweep along the row (x1[i] summed along it;
+    every cell of x2 updated by y_2[j] times it), so the rows of A, y_1 and x2 are completely
+    partitioned, and x1 (the running sum of a row lives in its cell)."""
     s = av.customize(kernel(size))
     s.reorder("j_1", "i_1")
-    s.pipeline("j")
-    s.pipeline("i_1")
-    s.partition(s.x2, av.Partition.Cyclic, dim=1, factor=2)
-    s.partition(s.A, av.Partition.Cyclic, dim=2, factor=2)
+    s.pipeline("i")
+    s.pipeline("j_1")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.y_1, av.Partition.Complete, dim=1)
+    s.partition(s.x2, av.Partition.Complete, dim=1)
+    s.partition(s.x1, av.Partition.Complete, dim=1)
     return s
 
 

@@ -52,14 +52,18 @@ def reference(C: np.ndarray, A: np.ndarray) -> None:
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
     """Allo's syrk design: row i of C in a local buffer (buffer_at: read once, updated by
-    every k, written back once), the triangular j loops pipelined over the partitioned row
-    buffer and the partitioned rows of the inputs."""
+    every k, written back once), the k loop pipelined at II=1, which unrolls the triangular
+    j loop inside it (one row of C updated per cycle), so the row buffer and the columns of A
+    (read down a column by j) are completely partitioned; the scaling loop and the
+    buffer's load and write-back loops pipelined too."""
     s = av.customize(kernel(size))
     row = s.buffer_at(s.C, axis="i")
+    s.pipeline("C_buf.init0")
     s.pipeline("j")
-    s.pipeline("j_1")
-    s.partition(row, av.Partition.Cyclic, dim=1, factor=2)
-    s.partition(s.A, av.Partition.Cyclic, dim=1, factor=2)
+    s.pipeline("k")
+    s.pipeline("C_buf.wb0")
+    s.partition(row, av.Partition.Complete, dim=1)
+    s.partition(s.A, av.Partition.Complete, dim=1)
     return s
 
 

@@ -73,16 +73,25 @@ def reference(A: np.ndarray, B: np.ndarray, C: np.ndarray, D: np.ndarray,
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
     """Allo's 3mm design: three product stages under dataflow, E streamed into the third
-    stage (whose row of E is read once into a partitioned buffer), reductions pipelined."""
+    stage (which reads each row of E once, into a row buffer); in each product the j loop is
+    pipelined at II=1, which unrolls its reduction (one dot product per cycle), so the rows
+    of A, C and E's buffer and the columns of B, D and F are completely partitioned; the
+    initialisation of F and the row buffer's load pipelined."""
     s = av.customize(kernel(size))
     row = s.buffer_at(s.E, axis="i_2")   # the third stage reads each row of E once
     s.dataflow("three_mm")
     s.to(s.E, "i_2", depth=1)
-    s.pipeline("k")
-    s.pipeline("k_1")
-    s.pipeline("k_2")
-    s.partition(row, av.Partition.Cyclic, dim=1, factor=2)
-    s.partition(s.D, av.Partition.Cyclic, dim=1, factor=2)
+    s.pipeline("F.init1")
+    s.pipeline("E_buf.init0")
+    s.pipeline("j")
+    s.pipeline("j_1")
+    s.pipeline("j_2")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.B, av.Partition.Complete, dim=1)
+    s.partition(s.C, av.Partition.Complete, dim=2)
+    s.partition(s.D, av.Partition.Complete, dim=1)
+    s.partition(row, av.Partition.Complete, dim=1)
+    s.partition(s.F, av.Partition.Complete, dim=1)
     return s
 
 

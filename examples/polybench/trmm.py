@@ -3,6 +3,7 @@
     allo-verify verify examples/polybench/trmm.py   # Allo's schedule, MEDIUM size
 """
 
+import math
 from typing import Any
 
 import numpy as np
@@ -50,11 +51,18 @@ def reference(A: np.ndarray, B: np.ndarray) -> None:
 
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
-    """Allo's trmm design: the k reduction pipelined, A and B partitioned along it."""
+    """Allo's trmm design (20 columns at a time): the column loop j split by 20 and its inner
+    part unrolled, the triangular k loop inside pipelined, B partitioned cyclically by 20
+    along the columns so the 20 copies each read and write their own bank. (Allo also moves
+    k outside j over the whole square with a guard `k > i`, so its copies need not wait for
+    the sum in B[i, j]; the port's nest keeps k inside j, as the scaling by alpha follows it,
+    so here each k waits for the previous update of B[i, j].)"""
     s = av.customize(kernel(size))
+    factor = math.gcd(20, SIZES[size]["N"])  # 20 at MEDIUM; a divisor of N at smaller sizes
+    s.split("j", factor)
+    s.unroll("j.inner")
     s.pipeline("k")
-    s.partition(s.A, av.Partition.Cyclic, dim=1, factor=2)
-    s.partition(s.B, av.Partition.Cyclic, dim=1, factor=2)
+    s.partition(s.B, av.Partition.Cyclic, dim=2, factor=factor)
     return s
 
 

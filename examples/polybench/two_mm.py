@@ -66,14 +66,22 @@ def reference(A: np.ndarray, B: np.ndarray, C: np.ndarray, D: np.ndarray) -> Non
 
 def schedule(size: str = "MEDIUM") -> av.Schedule:
     """Allo's 2mm design: the two products as concurrent dataflow stages with tmp streamed
-    between them; each product's reduction pipelined, the second one's row of D buffered."""
+    between them (the consumer reads each row of tmp once, into a row buffer); in each
+    product the j loop is pipelined at II=1, which unrolls its reduction (a whole dot
+    product per cycle), so the rows of A and tmp and the columns of B and C are completely
+    partitioned, and D along its rows (the running sum lives in its cell)."""
     s = av.customize(kernel(size))
     row = s.buffer_at(s.tmp, axis="i_1")  # the consumer reads each row of tmp once
     s.dataflow("two_mm")
     s.to(s.tmp, "i_1", depth=1)           # so tmp can be a FIFO between the stages
-    s.pipeline("k")
-    s.pipeline("k_1")
-    s.partition(row, av.Partition.Cyclic, dim=1, factor=2)
+    s.pipeline("tmp_buf.init0")
+    s.pipeline("j")
+    s.pipeline("j_1")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.B, av.Partition.Complete, dim=1)
+    s.partition(row, av.Partition.Complete, dim=1)
+    s.partition(s.C, av.Partition.Complete, dim=1)
+    s.partition(s.D, av.Partition.Complete, dim=2)
     return s
 
 
@@ -111,19 +119,28 @@ def composed_kernel(size: str = "MINI", dtype: Any = float32) -> Any:
 
 def composed_schedule(size: str = "MEDIUM") -> av.Schedule:
     """Allo's 2mm design with composition: the first product scheduled on its own (k moved
-    outside j, the row of its result in a buffer, j pipelined), the second one too (its
-    reduction pipelined), both replayed with `compose` onto the instances of the top kernel,
-    which runs them as dataflow stages."""
+    outside j, the row of its result in a buffer, k pipelined at II=1 unrolling j, so the
+    row buffer and B's columns completely partitioned, the initialisation and buffer loops
+    pipelined), the second one too (j pipelined, unrolling its reduction, the rows of X and
+    D and the columns of C completely partitioned), both replayed with `compose` onto the
+    instances of the top kernel, which runs them as dataflow stages."""
     top_kernel = composed_kernel(size)
     scaled_mm, mm_update = top_kernel.templates
     ni, nj, nk, nl = SIZES[size].values()
     mm1 = av.customize(scaled_mm, instantiate=[float32, ni, nj, nk])
     mm1.reorder("k", "j")
-    mm1.buffer_at(mm1.out, axis="i")
-    mm1.pipeline("j")
+    row = mm1.buffer_at(mm1.out, axis="i")
+    mm1.pipeline("out.init1")
+    mm1.pipeline("out_buf.init0")
+    mm1.pipeline("k")
+    mm1.pipeline("out_buf.wb0")
+    mm1.partition(row, av.Partition.Complete, dim=1)
+    mm1.partition(mm1.B, av.Partition.Complete, dim=2)
     mm2 = av.customize(mm_update, instantiate=[float32, ni, nl, nj])
-    mm2.pipeline("k")
-    mm2.partition(mm2.C, av.Partition.Cyclic, dim=1, factor=2)
+    mm2.pipeline("j")
+    mm2.partition(mm2.X, av.Partition.Complete, dim=2)
+    mm2.partition(mm2.C, av.Partition.Complete, dim=1)
+    mm2.partition(mm2.D, av.Partition.Complete, dim=2)
     top = av.customize(top_kernel)
     top.compose(mm1, id="mm1")
     top.compose(mm2, id="mm2")

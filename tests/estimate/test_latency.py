@@ -121,3 +121,118 @@ def test_a_schedule_that_only_renames_loops_keeps_the_estimate() -> None:
     before = s.estimate().cycles
     s.split("i", 16)
     assert abs(s.estimate().cycles - before) <= 16  # one more rolled loop level
+
+
+def row_update(A: float32[8, 16], B: float32[16, 64], C: float32[8, 64]) -> None:
+    for i in range(8):
+        for k in range(16):
+            for j in range(64):
+                C[i, j] += A[i, k] * B[k, j]
+
+
+def test_a_load_of_one_cell_in_every_unrolled_copy_is_one_read() -> None:
+    """Pipelining k unrolls j: the 64 copies read the same A[i, k] (one read, as HLS merges
+    them) but 64 cells of B and C (ports bound the II unless partitioned). The update of
+    C[i, j], nested in j, is carried across k: a recurrence of k."""
+    s = av.customize(row_update)
+    s.pipeline("k")
+    s.partition(s.B, av.Partition.Complete, dim=2)
+    s.partition(s.C, av.Partition.Complete, dim=2)
+    lp = _loop(s.estimate(), "k")
+    # one read of A: no port bound; what is left is C[i, j]'s update carried across k
+    # (load 2, add 4, store 1), nested in the unrolled j loop
+    assert lp.ii == 7 and lp.limited_by == "recurrence through C (7 cycles)"
+    t = av.customize(row_update)
+    t.pipeline("k")
+    t.partition(t.C, av.Partition.Complete, dim=2)
+    bound = _loop(t.estimate(), "k")
+    assert bound.ii == 32 and "memory: B (64 accesses" in bound.limited_by
+    u = av.customize(row_update)
+    u.pipeline("k")
+    u.partition(u.B, av.Partition.Complete, dim=2)
+    varying = _loop(u.estimate(), "k")  # C[i, j] varies with j: 64 loads + 64 stores
+    assert varying.ii == 64 and "memory: C (128 accesses" in varying.limited_by
+
+
+def accumulate_rows(A: float32[8, 16], x: float32[16], y: float32[8]) -> None:
+    for i in range(8):
+        for k in range(16):
+            y[i] += A[i, k] * x[k]
+
+
+def test_a_chain_carried_by_an_inner_loop_does_not_bound_the_outer_pipeline() -> None:
+    """Pipelining i unrolls k: the 16 copies chain through y[i], but the iterations of i
+    update different cells, so the chain does not bound i's II; pipelining k instead is
+    bounded by the chain (carried by k)."""
+    s = av.customize(accumulate_rows)
+    s.pipeline("i")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.x, av.Partition.Complete, dim=1)
+    s.partition(s.y, av.Partition.Complete, dim=1)  # every dimension: registers
+    outer = _loop(s.estimate(), "i")
+    assert outer.ii == 1 and outer.limited_by == ""
+    assert outer.depth == 5 + 16 * 4  # the first product (read 2, multiply 3), 16 adds chained
+    t = av.customize(accumulate_rows)
+    t.pipeline("k")
+    inner = _loop(t.estimate(), "k")
+    # the cycle is load y[i] (2), add (4), store (1); the product A[i, k] * x[k] is off it
+    assert inner.ii == 7 and "recurrence through y" in inner.limited_by
+
+
+def test_chained_unrolled_copies_overlap_all_but_their_recurrence() -> None:
+    """Four copies of y[i] += A[i, k] * x[k] chained through y[i]: the first takes its whole
+    body (10 cycles: load 2, multiply 3, add 4, store 1), each later one only the recurrence
+    (load y, add, store: 7), its product computed meanwhile."""
+    s = av.customize(accumulate_rows)
+    s.split("k", 4)
+    s.unroll("k.inner")
+    lp = _loop(s.estimate(), "k.inner")
+    assert lp.copies == 4 and lp.depth == 10 + 3 * 7
+
+
+def local_grid(A: float32[4, 8], B: float32[4, 8]) -> None:
+    T: float32[4, 8] = 0
+    for r in range(2):  # noqa: B007 - the loop pipelined
+        for i in range(4):
+            for j in range(8):
+                T[i, j] = A[i, j] + B[i, j]
+        for i in range(4):
+            for j in range(8):
+                B[i, j] = T[i, j]
+        for i in range(4):
+            for j in range(8):
+                A[i, j] = T[i, j]
+
+
+def test_an_array_partitioned_completely_on_every_dimension_is_registers() -> None:
+    """`partition(T)` of a local array is recorded as complete on each dimension: registers,
+    no port bound (as 32 banks of two ports would be for its 96 accesses per iteration);
+    complete on its rows alone is 4 banks."""
+    def design(*dims: int) -> int:
+        s = av.customize(local_grid)
+        s.pipeline("r")
+        s.partition(s.A)
+        s.partition(s.B)
+        for d in dims:
+            s.partition(s.T, av.Partition.Complete, dim=d)
+        return _loop(s.estimate(), "r").ii
+
+    assert design(0) == 1 and design(1, 2) == 1
+    assert design(1) == 12
+
+
+def col_sums(A: float32[8, 16], y: float32[16]) -> None:
+    for i in range(8):
+        for j in range(16):
+            y[j] += A[i, j]
+
+
+def test_an_update_nested_in_an_unrolled_loop_is_a_recurrence_of_the_pipeline() -> None:
+    """Pipelining i unrolls j; every iteration of i updates all of y, so each y[j] waits for
+    the previous i's add (y in registers: the add's 4 cycles), as an HLS scheduler sees."""
+    s = av.customize(col_sums)
+    s.pipeline("i")
+    s.partition(s.A, av.Partition.Complete, dim=2)
+    s.partition(s.y, av.Partition.Complete, dim=1)
+    lp = _loop(s.estimate(), "i")
+    assert lp.ii == 4 and lp.limited_by == "recurrence through y (4 cycles)"
