@@ -37,15 +37,41 @@ def run(name: str, size: str) -> tuple[str, str, float]:
     return res.status, reason, time.perf_counter() - t0
 
 
+def run_examples() -> None:
+    """The same for every Schedule design of examples/*.py (top with calls, reuse_at, ...)."""
+    from allo_verify.design import load_designs
+    from allo_verify.schedule.schedule import Schedule
+
+    for path in sorted((ROOT / "examples").glob("*.py")):
+        try:
+            designs = load_designs(path)
+        except Exception as e:  # noqa: BLE001 - a benchmark reports and goes on
+            print(f"{path.name:24} load failed: {e}")
+            continue
+        for name, s in designs.items():
+            if not isinstance(s, Schedule) or s.refusal is not None:
+                continue
+            sig = s.kernel.sig
+            t0 = time.perf_counter()
+            res, _ = symbolic_l2(s.original, s.module, sig, sig.name, sig.name, False, True, 0)
+            secs = time.perf_counter() - t0
+            reason = (getattr(res, "reason", "") or "")[:140]
+            print(f"{path.stem + ':' + name:36} {res.status:8} {secs:8.2f}  {reason}",
+                  flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", default="MEDIUM")
     ap.add_argument("--kernels", default=",".join(SCHEDULED))
+    ap.add_argument("--examples", action="store_true", help="also every examples/*.py design")
     args = ap.parse_args()
     print(f"{'kernel':12} {'result':8} {'seconds':>8}  reason")
     for name in args.kernels.split(","):
         status, reason, secs = run(name, args.size)
         print(f"{name:12} {status:8} {secs:8.2f}  {reason[:160]}", flush=True)
+    if args.examples:
+        run_examples()
     return 0
 
 

@@ -124,6 +124,7 @@ class _Extractor:
         self.load_ids: dict[Any, int] = {}
         self.locals: dict[Any, str] = {}
         self.globals: dict[str, Any] = {}
+        self.value_ifs: set[Any] = set()  # scf.if ops accepted by `value_if`
 
     # -- values as affine expressions -------------------------------------------------
     def index(self, v: ir.Value) -> str:
@@ -222,6 +223,8 @@ class _Extractor:
                     if len(reg.blocks):
                         c = cond if ri == 0 else f"not ({cond})"
                         self.walk(reg.blocks[0], (*here, str(ri)), dims, (*dom, c))
+            elif name == "scf.if" and len(op.results):
+                self.value_if(op, here, dims, dom)
             elif name in ("affine.store", "memref.store"):
                 self.store(op, here, dims, dom)
             elif name == "memref.copy":
@@ -240,6 +243,35 @@ class _Extractor:
                 continue
             else:
                 raise NotAffine(f"operation {name} at {_loc(op) or 'unknown location'}")
+
+    def value_if(self, op: Any, here: tuple[str, ...], dims: tuple[str, ...],
+                 dom: tuple[str, ...]) -> None:
+        """A value-yielding `scf.if` whose branches only load and compute (no stores, no
+        other regions but nested value-yielding ifs): its loads are registered as reads at
+        the if's place, unconditionally (a read has no effect, and no store runs between the
+        if and its branches, so a branch's load reads exactly what the unconditional read
+        at that place reads); `tree` gives the if the node scf.if(cond, then, else)."""
+        self.value_ifs.add(op)
+        for ri, reg in enumerate(op.regions):
+            if not len(reg.blocks):
+                raise NotAffine(f"scf.if without an else branch at {_loc(op) or 'unknown'}")
+            for pos, view in enumerate(reg.blocks[0].operations):
+                o = view.operation
+                at = (*here, str(ri), str(pos))
+                if o.name == "scf.if" and len(o.results):
+                    self.value_if(o, at, dims, dom)
+                elif o.name in ("affine.load", "memref.load"):
+                    lid = len(self.prog.loads)
+                    self.load_ids[o] = lid
+                    self.prog.loads.append(Access(f"L{lid}", dims, " and ".join(dom),
+                                                  self.array(o.operands[0]),
+                                                  self.subscripts(o, 1), _pad(at, dims)))
+                elif o.name in ("scf.yield", "arith.constant", "affine.apply") or \
+                        (o.name.startswith(("arith.", "math.")) and not len(o.regions)):
+                    continue
+                else:
+                    raise NotAffine(f"operation {o.name} in a branch of scf.if at "
+                                    f"{_loc(o) or 'unknown location'}")
 
     def set_cond(self, op: Any) -> str:
         text = str(op.attributes["condition"])
@@ -318,6 +350,12 @@ class _Extractor:
                 t = ("iv", self.index(v), _type(v))
             elif op.name == "arith.constant":
                 t = ("const", str(op.attributes["value"]), _type(v))
+            elif op.name == "scf.if" and op in self.value_ifs:
+                k = v.result_number
+                yields = [list(r.blocks[0].operations)[-1].operands[k] for r in op.regions]
+                t = ("op", "scf.if", "", _type(v), k,
+                     (self.tree(op.operands[0], dims, memo),
+                      *(self.tree(y, dims, memo) for y in yields)))
             elif op.name.startswith(("arith.", "math.")) and not len(op.regions):
                 _check_meaning(op)
                 t = ("op", op.name, attr_signature(op), _type(v), v.result_number,

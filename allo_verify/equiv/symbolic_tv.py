@@ -86,6 +86,26 @@ class _Checker:
         self.edges: dict[tuple[str, str], isl.Map] = {}
         self.fails: list[tuple[isl.Set, str, bool]] = []
         self.doms = [[domain_set(ctx, s.acc) for s in p.statements] for p in (pa, pb)]
+        # pseudo statements past the real ones: "the initial contents of array key at
+        # cell x", x over the array's box (an output cell one side never writes)
+        self.pseudo: list[dict[int, str]] = [{}, {}]
+
+    def initial(self, side: int, key: str) -> int:
+        """The pseudo statement of `side` whose instance x reads the initial cell key[x]."""
+        for k, v in self.pseudo[side].items():
+            if v == key:
+                return k
+        k = len(self.doms[side])
+        shape = self.p[side].arrays[key].shape
+        self.doms[side].append(array_box(self.ctx, key, shape).set_tuple_name(f"I{k}_{key}"))
+        self.pseudo[side][k] = key
+        return k
+
+    def node(self, side: int, s: Side) -> Any:
+        """The tree node of side s; a pseudo statement's only node is ("load", ("init",))."""
+        if s[0] in self.pseudo[side]:
+            return ("load", ("init",), "")
+        return _node(self.stmt(side, s[0]).tree, s[1])
 
     # -- spaces -----------------------------------------------------------------------
     def stmt(self, side: int, k: int) -> Statement:
@@ -127,6 +147,8 @@ class _Checker:
                                                               isl.Set, str]:
         """Where load `load` at instances of statement k gets its value: [(writer, map)],
         the instances reading the initial contents, and the array read."""
+        if k in self.pseudo[side]:
+            return [], self.doms[side][k], self.pseudo[side][k]
         p, fl = self.p[side], self.f[side]
         st, ld = p.statements[k], p.loads[load]
         dims = ", ".join(st.acc.dims)
@@ -143,6 +165,10 @@ class _Checker:
         return out, proj.intersect_range(nosrc).domain(), ld.array
 
     def input_cells(self, side: int, k: int, load: int) -> isl.Map:
+        if k in self.pseudo[side]:
+            dom = self.doms[side][k]
+            ident = isl.Map.identity(dom.get_space().map_from_set())
+            return ident.set_tuple_name(isl.dim_type.out, self.pseudo[side][k])
         p = self.p[side]
         st, ld = p.statements[k], p.loads[load]
         dims = ", ".join(st.acc.dims)
@@ -151,7 +177,7 @@ class _Checker:
 
     # -- one claim --------------------------------------------------------------------
     def process(self, a: Side, b: Side) -> None:
-        na, nb = _node(self.stmt(0, a[0]).tree, a[1]), _node(self.stmt(1, b[0]).tree, b[1])
+        na, nb = self.node(0, a), self.node(1, b)
         da, db = self.doms[0][a[0]], self.doms[1][b[0]]
         ia, ib = self.ident(0, a[0]), self.ident(1, b[0])
         if na[0] == "load":
@@ -161,7 +187,8 @@ class _Checker:
             if nosrc.is_empty():
                 return
             if nb[0] != "load":
-                self.fail(a, b, nosrc, db, f"an input cell of {self.arr_name(0, arr)} (a) vs "
+                self.fail(a, b, nosrc, db, f"an input cell of {self.arr_name(0, arr)} (a)"
+                          f"{self.only(0, a)} vs "
                           f"{self.what(nb)} (b)")
                 return
             pb, nosrc_b, arr_b = self.resolve(1, b[0], nb[1])
@@ -176,7 +203,7 @@ class _Checker:
             for t, m in pb:
                 self.edge(a, b, ia, m, a, (t, ()))
             self.fail(a, b, da, nosrc_b, f"{self.what(na)} (a) vs an input cell of "
-                      f"{self.arr_name(1, arr_b)} (b)")
+                      f"{self.arr_name(1, arr_b)} (b){self.only(1, b)}")
             return
         if na[0] != nb[0]:
             self.fail(a, b, da, db, f"{self.what(na)} (a) vs {self.what(nb)} (b)")
@@ -226,6 +253,38 @@ class _Checker:
             self.fails.append((bad.set_tuple_name(self.pair(a, b)),
                                f"different cells of input {xa.name}", False))
 
+    def one_sided(self, on: str, oname: str, side: int, key: str, writers: dict[str, isl.Map],
+                  unwritten: isl.Set, other_kind: str) -> None:
+        """Cells of output `on` that `side` writes and the other side never writes: the
+        other side's final value is its initial cell, so claim (final writer on `side`,
+        initial contents of the other side's array at the same cell)."""
+        other = 1 - side
+        okey = dict(self.p[other].outputs)[oname]
+        if unwritten.is_empty():
+            return
+        if other_kind != "arg":
+            self.fails.append((unwritten, f"{oname}: written by ({'ab'[side]}) only", False))
+            return
+        init = (self.initial(other, okey), ())
+        box = self.doms[other][init[0]]
+        for tname, m in writers.items():
+            mw = m.set_tuple_name(isl.dim_type.in_, on).intersect_domain(unwritten)
+            if mw.is_empty():
+                continue
+            ident = isl.Map.identity(unwritten.get_space().map_from_set()) \
+                .intersect_domain(unwritten)
+            mi = isl.Map.from_domain_and_range(unwritten, box).intersect(
+                ident.set_tuple_name(isl.dim_type.out, box.get_tuple_name()))
+            w = (int(tname[1:]), ())
+            pa_, pb_ = (w, init) if side == 0 else (init, w)
+            m = (mw.range_product(mi) if side == 0 else mi.range_product(mw)).flatten_range()
+            dst = self.pair(pa_, pb_)
+            self.add_edge(on, dst, m.set_tuple_name(isl.dim_type.out, dst))
+
+    def only(self, side: int, s: Side) -> str:
+        """Words for a pseudo statement: the output cell is written by the other side only."""
+        return f" (written by ({'ab'[1 - side]}) only)" if s[0] in self.pseudo[side] else ""
+
     def arr_name(self, side: int, key: str) -> str:
         return self.p[side].arrays[key].name
 
@@ -271,15 +330,9 @@ class _Checker:
                     self.add_edge(on, dst, m.set_tuple_name(isl.dim_type.out, dst))
             na = fa_n.set_tuple_name(on)
             nb = fb_n.set_tuple_name(on)
-            only_a = isl.UnionSet.from_set(nb.subtract(na))
-            only_b = isl.UnionSet.from_set(na.subtract(nb))
+            self.one_sided(on, oname, 0, key, fa_m, nb.subtract(na), xb.kind)
+            self.one_sided(on, oname, 1, kb, fb_m, na.subtract(nb), xa.kind)
             both = na.intersect(nb)
-            if not only_a.is_empty():
-                self.fails.append((only_a.extract_set(nb.get_space()),
-                                   f"{oname}: written by (a) only", False))
-            if not only_b.is_empty():
-                self.fails.append((only_b.extract_set(na.get_space()),
-                                   f"{oname}: written by (b) only", False))
             if not both.is_empty() and xa.kind != "arg":
                 self.fails.append((both, f"{oname}: cells never written", True))
         return start, names
