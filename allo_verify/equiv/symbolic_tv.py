@@ -8,9 +8,11 @@ claim: (final writer of c in A, final writer of c in B). A claim is *locally jus
 - both nodes are the same operation (same name, attributes, result type and result number):
   then it needs the claims on the operands, child by child, at the same (x, y);
 - both are the same constant, the same scalar argument, or index expressions equal at (x, y);
-- a node is a load: it is replaced by the value it reads (exact dataflow, piecewise): the
-  root of the writer instance's tree (a new claim), or, where no instance wrote the cell,
-  the input cell, which must be the same argument cell as the other side's input cell.
+- a node is a load: it is replaced by the value it reads (exact dataflow, piecewise, forwarded
+  through copies by `copy_forward`): the root of the writer instance's tree (a new claim),
+  or, where no instance wrote the cell, the input cell, which must be the same argument cell
+  as the other side's input cell. An output cell one side never writes is that side's
+  initial cell: a pseudo statement `I<k>_<array>` whose node reads it.
 Edges E go from a claim to the claims it needs (affine maps over symbolic iteration
 vectors). The claims needed by the outputs are R = O u E+(O), computed by isl's transitive
 closure (an over-approximation when isl says it is not exact: checking more claims is still
