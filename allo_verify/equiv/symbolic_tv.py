@@ -34,7 +34,6 @@ confirmed by running both LLVM simulations; everything else is `Unknown` with th
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -363,7 +362,6 @@ def check_symbolic(mod_a: ir.Module, mod_b: ir.Module, fa: str, fb: str,
     """Run the symbolic tier on `@fa` of `mod_a` against `@fb` of `mod_b` (see the module
     law). `result` is Proved or Unknown; when a claim fails, `candidate` names the output
     cell to confirm on the LLVM simulations."""
-    t0 = time.perf_counter()
     scope: dict[str, Any] = {"tier": "symbolic"}
     try:
         with mod_a.context:
@@ -407,12 +405,10 @@ def check_symbolic(mod_a: ir.Module, mod_b: ir.Module, fa: str, fb: str,
         n = q.get_space().dim(isl.dim_type.set)
         cell = tuple(q.get_coordinate_val(isl.dim_type.set, k).to_python() for k in range(n))
         out = onames[q.get_space().get_tuple_name(isl.dim_type.set)][0]
-        scope["seconds"] = round(time.perf_counter() - t0, 6)
         return SymbolicOutcome(None, Candidate(why, out, cell, unsupported), scope)
     if not rc.complete:
         return SymbolicOutcome(Unknown(f"symbolic tier: {rc.note}; no difference found "
                                        f"in what it explored"), None, scope)
-    scope["seconds"] = round(time.perf_counter() - t0, 6)
     return SymbolicOutcome(Proved(
         f"symbolic tier: {len(chk.pairs)} claims over "
         f"{len(pa.statements)}+{len(pb.statements)} statements justified"
