@@ -68,10 +68,11 @@ def test_broken_line_buffer_refuted(what: str, pat: str, rep: str) -> None:
     assert scope["tier"] == "symbolic"
 
 
-@pytest.mark.parametrize("what,pat,rep", MUTANTS, ids=[m[0] for m in MUTANTS])
-def test_broken_line_buffer_at_large_size_never_proved(what: str, pat: str, rep: str) -> None:
-    """Too large to confirm on the LLVM simulations: a candidate, Unknown, never Proved."""
-    ta, tb = _pair(250, 100)
+@pytest.mark.parametrize("what,pat,rep", MUTANTS[1:2], ids=[m[0] for m in MUTANTS[1:2]])
+def test_broken_line_buffer_unconfirmed_is_never_proved(what: str, pat: str, rep: str) -> None:
+    """Without confirming on the LLVM simulations (replay off, as for a design too large to
+    simulate): a candidate, Unknown, never Proved."""
+    ta, tb = _pair(40, 6)
     bad, n = re.subn(pat, rep, tb, count=1)
     assert n == 1
     with ir.Context():
