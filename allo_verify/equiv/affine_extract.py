@@ -12,7 +12,8 @@ in its algorithms (nothing here enumerates iterations).
 Law: `extract_program` either describes the function exactly (every executed store and load
 is a point of a statement's or load's domain, at its schedule, reading and writing the given
 cells, computing the given tree), or raises `NotAffine` with the reason (non-affine bound or
-subscript, data-dependent control, calls, copies, loop-carried SSA values, views).
+subscript, data-dependent control, external or recursive calls, loop-carried SSA values,
+views). Calls to functions of the module are inlined (`_Extractor.call`).
 """
 
 from __future__ import annotations
@@ -124,12 +125,20 @@ class _Extractor:
         self.load_ids: dict[Any, int] = {}
         self.locals: dict[Any, str] = {}
         self.globals: dict[str, Any] = {}
+        self.value_ifs: set[Any] = set()  # scf.if ops accepted by `value_if`
+        self.funcs: dict[str, Any] = {}   # the module's functions, for inlining calls
+        self.ctx = 0                      # the inlined call instance being walked (0: top)
+        self.binds: dict[int, dict[Any, tuple[int, Any]]] = {}
+        self.stack: list[str] = []
 
     # -- values as affine expressions -------------------------------------------------
     def index(self, v: ir.Value) -> str:
         if isinstance(v, ir.BlockArgument):
             if v in self.ivs:
                 return self.ivs[v]
+            ctx, w = self.deref(v)
+            if ctx != self.ctx or w != v:
+                return self.in_ctx(ctx, self.index, w)
             raise NotAffine("an index that is a function argument or a loop-carried value")
         op = v.owner.operation
         if op.name == "affine.apply":
@@ -145,11 +154,31 @@ class _Extractor:
         xs = [self.index(x) for x in operands]
         return [_aff(r, xs[:m.n_dims], xs[m.n_dims:]) for r in m.results]
 
+    def deref(self, v: ir.Value) -> tuple[int, ir.Value]:
+        """The value `v` stands for: a callee's argument is the caller's operand, a call's
+        memref result is the callee's returned memref (each in its own call instance)."""
+        ctx = self.ctx
+        while v in self.binds.get(ctx, {}):
+            ctx, v = self.binds[ctx][v]
+        return ctx, v
+
+    def in_ctx(self, ctx: int, fn: Any, v: ir.Value, *rest: Any) -> Any:
+        saved, self.ctx = self.ctx, ctx
+        try:
+            return fn(v, *rest)
+        finally:
+            self.ctx = saved
+
     def array(self, v: ir.Value) -> str:
+        ctx, w = self.deref(v)
+        if ctx != self.ctx or w != v:
+            return self.in_ctx(ctx, self.array, w)
         if isinstance(v, ir.BlockArgument):
             owner = v.owner.owner
             if owner is None or owner.operation.name != "func.func":
                 raise NotAffine("a memref that is a block argument of a loop")
+            if self.ctx != 0:
+                raise NotAffine("an argument of an inlined function without a binding")
             n = v.arg_number
             name = self.arg_names[n] if n < len(self.arg_names) else f"arg{n}"
             kind, argno = "arg", n
@@ -159,9 +188,9 @@ class _Extractor:
             op = v.owner.operation
             if op.name not in ("memref.alloc", "memref.alloca") or len(op.operands):
                 raise NotAffine(f"memref produced by {op.name}")
-            if v not in self.locals:
-                self.locals[v] = f"local{len(self.locals)}"
-            name, kind, argno = self.locals[v], "local", -1
+            if (self.ctx, v) not in self.locals:  # a fresh array per inlined call instance
+                self.locals[(self.ctx, v)] = f"local{len(self.locals)}"
+            name, kind, argno = self.locals[(self.ctx, v)], "local", -1
         key = "a_" + re.sub(r"\W", "_", name)
         if key not in self.prog.arrays:
             t = ir.MemRefType(v.type)
@@ -222,6 +251,10 @@ class _Extractor:
                     if len(reg.blocks):
                         c = cond if ri == 0 else f"not ({cond})"
                         self.walk(reg.blocks[0], (*here, str(ri)), dims, (*dom, c))
+            elif name == "scf.if" and len(op.results):
+                self.value_if(op, here, dims, dom)
+            elif name in ("func.call", "call"):
+                self.call(op, here, dims, dom)
             elif name in ("affine.store", "memref.store"):
                 self.store(op, here, dims, dom)
             elif name == "memref.copy":
@@ -240,6 +273,70 @@ class _Extractor:
                 continue
             else:
                 raise NotAffine(f"operation {name} at {_loc(op) or 'unknown location'}")
+
+    def value_if(self, op: Any, here: tuple[str, ...], dims: tuple[str, ...],
+                 dom: tuple[str, ...]) -> None:
+        """A value-yielding `scf.if` whose branches only load and compute (no stores, no
+        other regions but nested value-yielding ifs): its loads are registered as reads at
+        the if's place, unconditionally (a read has no effect, and no store runs between the
+        if and its branches, so a branch's load reads exactly what the unconditional read
+        at that place reads); `tree` gives the if the node scf.if(cond, then, else)."""
+        self.value_ifs.add(op)
+        for ri, reg in enumerate(op.regions):
+            if not len(reg.blocks):
+                raise NotAffine(f"scf.if without an else branch at {_loc(op) or 'unknown'}")
+            for pos, view in enumerate(reg.blocks[0].operations):
+                o = view.operation
+                at = (*here, str(ri), str(pos))
+                if o.name == "scf.if" and len(o.results):
+                    self.value_if(o, at, dims, dom)
+                elif o.name in ("affine.load", "memref.load"):
+                    lid = len(self.prog.loads)
+                    self.load_ids[o] = lid
+                    self.prog.loads.append(Access(f"L{lid}", dims, " and ".join(dom),
+                                                  self.array(o.operands[0]),
+                                                  self.subscripts(o, 1), _pad(at, dims)))
+                elif o.name in ("scf.yield", "arith.constant", "affine.apply") or \
+                        (o.name.startswith(("arith.", "math.")) and not len(o.regions)):
+                    continue
+                else:
+                    raise NotAffine(f"operation {o.name} in a branch of scf.if at "
+                                    f"{_loc(o) or 'unknown location'}")
+
+    def call(self, op: Any, here: tuple[str, ...], dims: tuple[str, ...],
+             dom: tuple[str, ...]) -> None:
+        """Inline a call to a function of the module: its body is walked in place (its
+        statements run at the call's place in execution order, inside the caller's loops),
+        in a new call instance: each argument stands for the caller's operand, each local
+        array is fresh, and each memref result stands for the memref the callee returns.
+        Law: a `func.call` executes its callee's body on the operands, so the inlined
+        statements describe exactly what the call executes. Calls to external functions,
+        recursion and scalar results are NotAffine."""
+        callee = str(op.attributes["callee"]).lstrip("@")
+        fn = self.funcs.get(callee)
+        if fn is None or not len(fn.regions[0].blocks):
+            raise NotAffine(f"call to external function @{callee} at {_loc(op) or 'unknown'}")
+        if callee in self.stack or len(self.stack) > 16:
+            raise NotAffine(f"recursive call to @{callee}")
+        if len(fn.regions[0].blocks) != 1:
+            raise NotAffine(f"@{callee} has more than one block")
+        block = fn.regions[0].blocks[0]
+        new = len(self.binds) + 1
+        self.binds[new] = {a: (self.ctx, x) for a, x in
+                           zip(block.arguments, op.operands, strict=True)}
+        caller = self.ctx
+        self.ctx = new
+        self.stack.append(callee)
+        try:
+            self.walk(block, here, dims, dom)
+        finally:
+            self.ctx = caller
+            self.stack.pop()
+        ret = list(block.operations)[-1]
+        for res, x in zip(op.results, ret.operands, strict=True):
+            if not str(res.type).startswith("memref<"):
+                raise NotAffine(f"call to @{callee} with a scalar result")
+            self.binds.setdefault(caller, {})[res] = (new, x)
 
     def set_cond(self, op: Any) -> str:
         text = str(op.attributes["condition"])
@@ -301,8 +398,13 @@ class _Extractor:
         if v in memo:
             return memo[v]
         if isinstance(v, ir.BlockArgument):
+            ctx, w = self.deref(v)
             if v in self.ivs:
                 t: Any = ("iv", self.ivs[v], _type(v))
+            elif ctx != self.ctx or w != v:
+                t = self.in_ctx(ctx, self.tree, w, dims, memo)
+            elif self.ctx != 0:
+                raise NotAffine("an argument of an inlined function without a binding")
             else:
                 owner = v.owner.owner
                 if owner is None or owner.operation.name != "func.func":
@@ -318,6 +420,12 @@ class _Extractor:
                 t = ("iv", self.index(v), _type(v))
             elif op.name == "arith.constant":
                 t = ("const", str(op.attributes["value"]), _type(v))
+            elif op.name == "scf.if" and op in self.value_ifs:
+                k = v.result_number
+                yields = [list(r.blocks[0].operations)[-1].operands[k] for r in op.regions]
+                t = ("op", "scf.if", "", _type(v), k,
+                     (self.tree(op.operands[0], dims, memo),
+                      *(self.tree(y, dims, memo) for y in yields)))
             elif op.name.startswith(("arith.", "math.")) and not len(op.regions):
                 _check_meaning(op)
                 t = ("op", op.name, attr_signature(op), _type(v), v.result_number,
@@ -373,6 +481,8 @@ def extract_program(func_op: Any, arg_names: list[str] | None = None) -> Program
             o = view.operation
             if o.name == "memref.global":
                 ex.globals[ir.StringAttr(o.attributes["sym_name"]).value] = o
+            elif o.name == "func.func":
+                ex.funcs[ir.StringAttr(o.attributes["sym_name"]).value] = o
     region = func_op.regions[0]
     if len(region.blocks) != 1:
         raise NotAffine("the function body has more than one block")

@@ -8,9 +8,11 @@ claim: (final writer of c in A, final writer of c in B). A claim is *locally jus
 - both nodes are the same operation (same name, attributes, result type and result number):
   then it needs the claims on the operands, child by child, at the same (x, y);
 - both are the same constant, the same scalar argument, or index expressions equal at (x, y);
-- a node is a load: it is replaced by the value it reads (exact dataflow, piecewise): the
-  root of the writer instance's tree (a new claim), or, where no instance wrote the cell,
-  the input cell, which must be the same argument cell as the other side's input cell.
+- a node is a load: it is replaced by the value it reads (exact dataflow, piecewise, forwarded
+  through copies by `copy_forward`): the root of the writer instance's tree (a new claim),
+  or, where no instance wrote the cell, the input cell, which must be the same argument cell
+  as the other side's input cell. An output cell one side never writes is that side's
+  initial cell: a pseudo statement `I<k>_<array>` whose node reads it.
 Edges E go from a claim to the claims it needs (affine maps over symbolic iteration
 vectors). The claims needed by the outputs are R = O u E+(O), computed by isl's transitive
 closure (an over-approximation when isl says it is not exact: checking more claims is still
@@ -40,6 +42,7 @@ from mlir import ir
 
 from allo_verify.equiv.affine_extract import NotAffine, Program, Statement, extract_program
 from allo_verify.equiv.claim_reach import reach
+from allo_verify.equiv.copy_forward import forward
 from allo_verify.equiv.dataflow_isl import Flow, array_box, compute, domain_set
 from allo_verify.equiv.results import Proved, Result, Unknown
 
@@ -85,6 +88,27 @@ class _Checker:
         self.edges: dict[tuple[str, str], isl.Map] = {}
         self.fails: list[tuple[isl.Set, str, bool]] = []
         self.doms = [[domain_set(ctx, s.acc) for s in p.statements] for p in (pa, pb)]
+        self.fw = (forward(ctx, pa, fa), forward(ctx, pb, fb))
+        # pseudo statements past the real ones: "the initial contents of array key at
+        # cell x", x over the array's box (an output cell one side never writes)
+        self.pseudo: list[dict[int, str]] = [{}, {}]
+
+    def initial(self, side: int, key: str) -> int:
+        """The pseudo statement of `side` whose instance x reads the initial cell key[x]."""
+        for k, v in self.pseudo[side].items():
+            if v == key:
+                return k
+        k = len(self.doms[side])
+        shape = self.p[side].arrays[key].shape
+        self.doms[side].append(array_box(self.ctx, key, shape).set_tuple_name(f"I{k}_{key}"))
+        self.pseudo[side][k] = key
+        return k
+
+    def node(self, side: int, s: Side) -> Any:
+        """The tree node of side s; a pseudo statement's only node is ("load", ("init",))."""
+        if s[0] in self.pseudo[side]:
+            return ("load", ("init",), "")
+        return _node(self.stmt(side, s[0]).tree, s[1])
 
     # -- spaces -----------------------------------------------------------------------
     def stmt(self, side: int, k: int) -> Statement:
@@ -123,59 +147,72 @@ class _Checker:
 
     # -- loads ------------------------------------------------------------------------
     def resolve(self, side: int, k: int, load: int) -> tuple[list[tuple[int, isl.Map]],
-                                                              isl.Set, str]:
-        """Where load `load` at instances of statement k gets its value: [(writer, map)],
-        the instances reading the initial contents, and the array read."""
-        p, fl = self.p[side], self.f[side]
+                                                              list[tuple[str, isl.Map]]]:
+        """Where load `load` at instances of statement k gets its value, forwarded through
+        copies (`copy_forward`): [(non-copy writer, map instance -> writer instance)] and
+        [(array, map instance -> initial cell of that array)]."""
+        if k in self.pseudo[side]:
+            dom = self.doms[side][k]
+            key = self.pseudo[side][k]
+            ident = isl.Map.identity(dom.get_space().map_from_set())
+            return [], [(key, ident.set_tuple_name(isl.dim_type.out, key))]
+        p, fw = self.p[side], self.fw[side]
         st, ld = p.statements[k], p.loads[load]
         dims = ", ".join(st.acc.dims)
         proj = isl.Map.read_from_str(
             self.ctx, f"{{ {st.acc.name}[{dims}] -> {ld.name}[{', '.join(ld.dims)}] }}") \
             .intersect_domain(self.doms[side][k])
-        deps, nosrc = fl.loads[load]
         out = []
-        for tname, m in deps.items():
-            t = int(tname[1:])
+        for tname, m in fw.writers[load].items():
             mm = proj.apply_range(m)
             if not mm.is_empty():
-                out.append((t, mm))
-        return out, proj.intersect_range(nosrc).domain(), ld.array
+                out.append((int(tname[1:]), mm))
+        inits = []
+        for key, m in fw.initial[load].items():
+            mm = proj.apply_range(m)
+            if not mm.is_empty():
+                inits.append((key, mm))
+        return out, inits
 
-    def input_cells(self, side: int, k: int, load: int) -> isl.Map:
-        p = self.p[side]
-        st, ld = p.statements[k], p.loads[load]
-        dims = ", ".join(st.acc.dims)
-        return isl.Map.read_from_str(
-            self.ctx, f"{{ {st.acc.name}[{dims}] -> {ld.array}[{', '.join(ld.subs)}] }}")
+    @staticmethod
+    def domain_of(inits: list[tuple[str, isl.Map]], dom: isl.Set) -> isl.Set:
+        """The instances (of domain `dom`) that read an initial cell."""
+        out = dom.subtract(dom)
+        for _, m in inits:
+            out = out.union(m.domain())
+        return out.coalesce()
 
     # -- one claim --------------------------------------------------------------------
     def process(self, a: Side, b: Side) -> None:
-        na, nb = _node(self.stmt(0, a[0]).tree, a[1]), _node(self.stmt(1, b[0]).tree, b[1])
+        na, nb = self.node(0, a), self.node(1, b)
         da, db = self.doms[0][a[0]], self.doms[1][b[0]]
         ia, ib = self.ident(0, a[0]), self.ident(1, b[0])
         if na[0] == "load":
-            pieces, nosrc, arr = self.resolve(0, a[0], na[1])
+            pieces, inits = self.resolve(0, a[0], na[1])
             for t, m in pieces:
                 self.edge(a, b, m, ib, (t, ()), b)
-            if nosrc.is_empty():
+            if not inits:
                 return
+            nosrc = self.domain_of(inits, da)
             if nb[0] != "load":
-                self.fail(a, b, nosrc, db, f"an input cell of {self.arr_name(0, arr)} (a) vs "
+                self.fail(a, b, nosrc, db, f"an input cell of "
+                          f"{self.arr_name(0, inits[0][0])} (a){self.only(0, a)} vs "
                           f"{self.what(nb)} (b)")
                 return
-            pb, nosrc_b, arr_b = self.resolve(1, b[0], nb[1])
+            pb, inits_b = self.resolve(1, b[0], nb[1])
             for t, m in pb:
                 self.edge(a, b, ia.intersect_domain(nosrc), m, a, (t, ()))
-            if nosrc_b.is_empty():
-                return
-            self.inputs(a, b, na[1], nb[1], nosrc, nosrc_b, arr, arr_b)
+            if inits_b:
+                self.inputs(a, b, inits, inits_b)
             return
         if nb[0] == "load":
-            pb, nosrc_b, arr_b = self.resolve(1, b[0], nb[1])
+            pb, inits_b = self.resolve(1, b[0], nb[1])
             for t, m in pb:
                 self.edge(a, b, ia, m, a, (t, ()))
-            self.fail(a, b, da, nosrc_b, f"{self.what(na)} (a) vs an input cell of "
-                      f"{self.arr_name(1, arr_b)} (b)")
+            if inits_b:
+                self.fail(a, b, da, self.domain_of(inits_b, db), f"{self.what(na)} (a) vs "
+                          f"an input cell of {self.arr_name(1, inits_b[0][0])} (b)"
+                          f"{self.only(1, b)}")
             return
         if na[0] != nb[0]:
             self.fail(a, b, da, db, f"{self.what(na)} (a) vs {self.what(nb)} (b)")
@@ -207,23 +244,57 @@ class _Checker:
             return
         self.fail(a, b, da, db, f"unsupported node {na[0]}", True)
 
-    def inputs(self, a: Side, b: Side, la: int, lb: int, na: isl.Set, nb: isl.Set,
-               arr: str, arr_b: str) -> None:
-        """Both sides read an initial cell on na x nb: the same argument cell is needed."""
-        xa, xb = self.p[0].arrays[arr], self.p[1].arrays[arr_b]
-        if xa.kind not in ("arg", "global") or xb.kind not in ("arg", "global"):
-            self.fail(a, b, na, nb, "a read of an uninitialized local array", True)
+    def inputs(self, a: Side, b: Side, inits_a: list[tuple[str, isl.Map]],
+               inits_b: list[tuple[str, isl.Map]]) -> None:
+        """Both sides read initial cells: on every pair of instances, the same cell of the
+        same argument (or constant global) array is needed."""
+        for arr, ca in inits_a:
+            for arr_b, cb in inits_b:
+                na, nb = ca.domain(), cb.domain()
+                xa, xb = self.p[0].arrays[arr], self.p[1].arrays[arr_b]
+                if xa.kind not in ("arg", "global") or xb.kind not in ("arg", "global"):
+                    self.fail(a, b, na, nb, "a read of an uninitialized local array", True)
+                    continue
+                if xa.kind != xb.kind or arr != arr_b or xa.shape != xb.shape:
+                    self.fail(a, b, na, nb, f"input {xa.name} (a) vs input {xb.name} (b)")
+                    continue
+                same = ca.apply_range(cb.reverse()).wrap().flatten()
+                bad = na.flat_product(nb).reset_tuple_id().subtract(same.reset_tuple_id())
+                if not bad.is_empty():
+                    self.fails.append((bad.set_tuple_name(self.pair(a, b)),
+                                       f"different cells of input {xa.name}", False))
+
+    def one_sided(self, on: str, oname: str, side: int, key: str, writers: dict[str, isl.Map],
+                  unwritten: isl.Set, other_kind: str) -> None:
+        """Cells of output `on` that `side` writes and the other side never writes: the
+        other side's final value is its initial cell, so claim (final writer on `side`,
+        initial contents of the other side's array at the same cell)."""
+        other = 1 - side
+        okey = dict(self.p[other].outputs)[oname]
+        if unwritten.is_empty():
             return
-        if xa.kind != xb.kind or arr != arr_b or xa.shape != xb.shape:
-            self.fail(a, b, na, nb, f"input {xa.name} (a) vs input {xb.name} (b)")
+        if other_kind != "arg":
+            self.fails.append((unwritten, f"{oname}: written by ({'ab'[side]}) only", False))
             return
-        ca = self.input_cells(0, a[0], la).intersect_domain(na)
-        cb = self.input_cells(1, b[0], lb).intersect_domain(nb)
-        same = ca.apply_range(cb.reverse()).wrap().flatten()
-        bad = na.flat_product(nb).reset_tuple_id().subtract(same.reset_tuple_id())
-        if not bad.is_empty():
-            self.fails.append((bad.set_tuple_name(self.pair(a, b)),
-                               f"different cells of input {xa.name}", False))
+        init = (self.initial(other, okey), ())
+        box = self.doms[other][init[0]]
+        for tname, m in writers.items():
+            mw = m.set_tuple_name(isl.dim_type.in_, on).intersect_domain(unwritten)
+            if mw.is_empty():
+                continue
+            ident = isl.Map.identity(unwritten.get_space().map_from_set()) \
+                .intersect_domain(unwritten)
+            mi = isl.Map.from_domain_and_range(unwritten, box).intersect(
+                ident.set_tuple_name(isl.dim_type.out, box.get_tuple_name()))
+            w = (int(tname[1:]), ())
+            pa_, pb_ = (w, init) if side == 0 else (init, w)
+            m = (mw.range_product(mi) if side == 0 else mi.range_product(mw)).flatten_range()
+            dst = self.pair(pa_, pb_)
+            self.add_edge(on, dst, m.set_tuple_name(isl.dim_type.out, dst))
+
+    def only(self, side: int, s: Side) -> str:
+        """Words for a pseudo statement: the output cell is written by the other side only."""
+        return f" (written by ({'ab'[1 - side]}) only)" if s[0] in self.pseudo[side] else ""
 
     def arr_name(self, side: int, key: str) -> str:
         return self.p[side].arrays[key].name
@@ -270,15 +341,9 @@ class _Checker:
                     self.add_edge(on, dst, m.set_tuple_name(isl.dim_type.out, dst))
             na = fa_n.set_tuple_name(on)
             nb = fb_n.set_tuple_name(on)
-            only_a = isl.UnionSet.from_set(nb.subtract(na))
-            only_b = isl.UnionSet.from_set(na.subtract(nb))
+            self.one_sided(on, oname, 0, key, fa_m, nb.subtract(na), xb.kind)
+            self.one_sided(on, oname, 1, kb, fb_m, na.subtract(nb), xa.kind)
             both = na.intersect(nb)
-            if not only_a.is_empty():
-                self.fails.append((only_a.extract_set(nb.get_space()),
-                                   f"{oname}: written by (a) only", False))
-            if not only_b.is_empty():
-                self.fails.append((only_b.extract_set(na.get_space()),
-                                   f"{oname}: written by (b) only", False))
             if not both.is_empty() and xa.kind != "arg":
                 self.fails.append((both, f"{oname}: cells never written", True))
         return start, names
@@ -323,7 +388,8 @@ def check_symbolic(mod_a: ir.Module, mod_b: ir.Module, fa: str, fb: str,
         chk.process(a, b)
     rc = reach(ctx, start, chk.edges)
     scope.update(claims=len(chk.pairs), statements=[len(pa.statements), len(pb.statements)],
-                 closure_exact=rc.exact, recurrences_closed=rc.complete,
+                 closure_exact=rc.exact and chk.fw[0].exact and chk.fw[1].exact,
+                 recurrences_closed=rc.complete,
                  sizes={pa.arrays[k].name: list(pa.arrays[k].shape)
                         for k in pa.arrays if pa.arrays[k].kind == "arg"},
                  assumed="array shapes and loop bounds are the constants of the IR; the "

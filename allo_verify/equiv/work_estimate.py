@@ -8,7 +8,10 @@ branch (a condition on data runs both: their sum), which makes the estimate inex
 
 Trip counts: exact for loops with constant bounds (the common case: every frontend loop and
 every split that divides). A bound that depends on outer induction variables (a tile's
-`min`, a triangular loop) is evaluated with each outer loop at its first iteration, and a
+`min`, a triangular loop) is evaluated with each outer loop at its first iteration, except
+that the loop whose induction variable such a bound reads sums its body's cost exactly
+when that cost is a polynomial of degree <= 3 in the variable (triangular nests: forward
+differences, checked at two more iterations; else the largest sample, inexact), and a
 bound or condition that is not an affine function of constants (data, `scf.while`) counts
 one trip; the estimate is then marked inexact (`Estimate.exact` False) and the caller gives
 it more room (`symexec.execute`).
@@ -75,6 +78,7 @@ class _Estimator:
                       for op in module.body.operations if op.operation.name == "func.func"}
         self.exact = True
         self.calls: list[str] = []
+        self.integrated: set[Any] = set()  # ivs whose loops average over their range
 
     def block(self, block: ir.Block, env: dict[Any, int]) -> int:
         total = 0
@@ -84,6 +88,34 @@ class _Estimator:
                 continue
             total += 1 + self.nested(o, env)
         return total
+
+    def summed(self, body: ir.Block, iv: Any, env: dict[Any, int], first: int, step: int,
+               trips: int) -> int:
+        """The body's cost summed over all `trips` iterations when inner bounds follow `iv`
+        (a triangle): Newton's forward differences from iterations 0..3 give the exact sum
+        of a cost polynomial of degree <= 3 (triangular nests). Checked at the middle and
+        last iteration; if the cost is not that polynomial (clipped bounds), the largest
+        cost sampled times the trips, marked inexact."""
+        self.integrated.add(iv)
+        f = []
+        for t in (0, 1, 2, 3, trips // 2, trips - 1):
+            env[iv] = first + t * step
+            f.append(self.block(body, env))
+        self.integrated.discard(iv)
+        d1 = [f[k + 1] - f[k] for k in range(3)]
+        d2 = [d1[k + 1] - d1[k] for k in range(2)]
+        d3 = d2[1] - d2[0]
+
+        def at(t: int) -> int:
+            return f[0] + t * d1[0] + t * (t - 1) // 2 * d2[0] + t * (t - 1) * (t - 2) // 6 * d3
+
+        if at(trips // 2) == f[4] and at(trips - 1) == f[5]:
+            from math import comb
+
+            return trips * f[0] + comb(trips, 2) * d1[0] + comb(trips, 3) * d2[0] + \
+                comb(trips, 4) * d3
+        self.exact = False
+        return trips * max(f)
 
     def nested(self, o: ir.Operation, env: dict[Any, int]) -> int:
         name = o.name
@@ -101,12 +133,15 @@ class _Estimator:
                 lo, hi, st = b
                 trips, first = max(0, (hi - lo + st - 1) // st), lo
                 if name == "affine.for" and any(True for _ in o.operands):
-                    self.exact = self.exact and not _depends_on(o, env)
+                    self.exact = self.exact and not _depends_on(o, env, self.integrated)
             inner_env = dict(env)
             if first is not None:
                 inner_env[body.arguments[0]] = first
             if trips == 0:
                 return 0
+            iv = body.arguments[0]
+            if first is not None and trips > 5 and _bounds_use(body, iv):
+                return trips + self.summed(body, iv, inner_env, first, b[2], trips)
             return trips * (self.block(body, inner_env) + 1)
         if name == "scf.while":
             self.exact = False
@@ -131,10 +166,24 @@ class _Estimator:
         return 0
 
 
-def _depends_on(o: ir.Operation, env: dict[Any, int]) -> bool:
-    """Whether an affine.for's bounds read an enclosing induction variable (then the trip
-    count taken at the outer loops' first iteration is a sample, not the exact count)."""
-    return any(v in env for v in o.operands)
+def _bounds_use(block: ir.Block, iv: ir.Value) -> bool:
+    """Whether a loop or `if` nested in `block` takes `iv` as a bound or condition operand."""
+    for op in block.operations:
+        o = op.operation
+        if o.name in ("affine.for", "scf.for", "affine.if") and \
+                any(v == iv for v in o.operands):
+            return True
+        for r in o.regions:
+            if any(_bounds_use(b, iv) for b in r.blocks):
+                return True
+    return False
+
+
+def _depends_on(o: ir.Operation, env: dict[Any, int], integrated: set[Any]) -> bool:
+    """Whether an affine.for's bounds read an enclosing induction variable that is not
+    averaged over its range (then the trip count taken at that loop's first iteration is
+    a sample, not the exact count)."""
+    return any(v in env and v not in integrated for v in o.operands)
 
 
 def estimate(module: ir.Module, func_name: str) -> Estimate:
