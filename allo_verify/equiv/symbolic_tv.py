@@ -280,8 +280,15 @@ class _Checker:
             if not only_b.is_empty():
                 self.fails.append((only_b.extract_set(na.get_space()),
                                    f"{oname}: written by (b) only", False))
-            if not both.is_empty() and xa.kind != "arg":
+            if both.is_empty():
+                continue
+            # a cell neither writes holds its array's initial contents: equal only when both
+            # outputs are the same input array (an argument, or a constant table)
+            if xa.kind not in ("arg", "global") or xb.kind not in ("arg", "global"):
                 self.fails.append((both, f"{oname}: cells never written", True))
+            elif key != kb:
+                self.fails.append((both, f"{oname}: never written, the initial contents of "
+                                   f"{xa.name} (a) vs {xb.name} (b)", False))
         return start, names
 
 
@@ -301,6 +308,12 @@ def check_symbolic(mod_a: ir.Module, mod_b: ir.Module, fa: str, fb: str,
     t0 = time.perf_counter()
     scope: dict[str, Any] = {"tier": "symbolic"}
     try:
+        with mod_a.context:
+            ta = str(_func(mod_a, fa).attributes["function_type"])
+        with mod_b.context:
+            tb = str(_func(mod_b, fb).attributes["function_type"])
+        if ta != tb:  # outputs pair up by position: only equal signatures compare
+            raise NotAffine(f"the signatures differ: {ta} (a) vs {tb} (b)")
         with mod_a.context:
             pa = extract_program(_func(mod_a, fa), arg_names)
         with mod_b.context:
