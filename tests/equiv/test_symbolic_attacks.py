@@ -56,3 +56,30 @@ def test_different_signatures_are_never_proved() -> None:
     with ir.Context():
         with pytest.raises(SignatureMismatch, match="same signature"):
             check_equivalent_modules(ir.Module.parse(a), ir.Module.parse(b))
+
+
+FRESH = """func.func @k(%A: memref<8xf32>, %B: memref<8xf32>) {{
+  {outer}
+  affine.for %i = 0 to 8 {{
+    {inner}
+    affine.if affine_set<(d0) : (d0 == 0)>(%i) {{
+      %v = affine.load %A[%i] : memref<8xf32>
+      affine.store %v, %m[] : memref<f32>
+    }}
+    %w = affine.load %m[] : memref<f32>
+    affine.store %w, %B[%i] : memref<8xf32>
+  }}
+  return
+}}"""
+
+
+def test_buffer_allocated_inside_a_loop_is_not_one_array() -> None:
+    """A fresh alloca per iteration does not keep iteration 0's write: reading it later is
+    an uninitialized read. It was Proved equal to the same kernel with the buffer hoisted."""
+    alloc = "%m = memref.alloca() : memref<f32>"
+    hoisted, fresh = FRESH.format(outer=alloc, inner=""), FRESH.format(outer="", inner=alloc)
+    res, _ = _sym(hoisted, fresh)
+    assert isinstance(res, Unknown) and "inside a loop" in res.reason, res
+    with ir.Context():
+        r = check_equivalent_modules(ir.Module.parse(hoisted), ir.Module.parse(fresh))
+    assert not isinstance(r.result, Proved), r.result
