@@ -23,6 +23,8 @@ as in Allo.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -67,6 +69,11 @@ def _to_float(name: str, value: np.ndarray, dtype: Float) -> np.ndarray:
     return out
 
 
+def _scaled(v: float, frac: int) -> int:
+    """floor(v * 2**frac), exactly (a float product could overflow to infinity)."""
+    return math.floor(Fraction(v) * 2 ** frac)
+
+
 def _to_fixed(name: str, value: np.ndarray, dtype: Fixed) -> np.ndarray:
     lo, hi = int_range(dtype)
     flat = value.astype(np.float64).ravel()
@@ -76,7 +83,7 @@ def _to_fixed(name: str, value: np.ndarray, dtype: Fixed) -> np.ndarray:
         if not np.isfinite(v):
             raise ValueError(f"{_where(name, idx)} {v!r} is not a finite number, so it has "
                              f"no {dtype!r} value")
-        q = int(np.floor(v * float(2 ** dtype.frac)))
+        q = _scaled(float(v), dtype.frac)
         if not lo <= q <= hi:
             raise ValueError(f"{_where(name, idx)} {v!r} does not fit {dtype!r} (range "
                              f"{lo / 2 ** dtype.frac}..{hi / 2 ** dtype.frac})")
@@ -117,13 +124,15 @@ def write_back(user: np.ndarray, passed: np.ndarray, before: np.ndarray, dtype: 
     user[changed] = np.asarray(back)[changed].astype(user.dtype)
 
 
-def convert_scalar(value: Any, dtype: DType) -> Any:
-    """A real number given for a fixed-point scalar becomes its scaled integer (truncated;
-    out of range left to the range check, which names it). Anything else is unchanged."""
+def convert_scalar(value: Any, dtype: DType, name: str = "") -> Any:
+    """A real number given for a fixed-point scalar becomes its scaled integer (truncated
+    exactly, as ap_fixed's AP_TRN; out of range left to the range check, which names it).
+    Anything else is unchanged. Errors name the argument `name`."""
     if isinstance(dtype, Fixed) and isinstance(value, (float, np.floating)):
         if not np.isfinite(value):
-            raise ValueError(f"{value!r} is not a finite number, so it has no {dtype!r} value")
-        return int(np.floor(float(value) * float(2 ** dtype.frac)))
+            raise ValueError(f"argument '{name}': {value!r} is not a finite number, so it "
+                             f"has no {dtype!r} value")
+        return _scaled(float(value), dtype.frac)
     return value
 
 

@@ -19,7 +19,11 @@ Two facts LLVM cannot see by itself in MLIR's lowering, given to it explicitly:
 Neither changes the meaning of the program: `noalias` is a true fact about every call the
 runner makes, and a loop annotation only limits one transformation. Floating-point
 reassociation is never enabled (no fast-math flags), so a float reduction is computed in
-the program's order: the optimized build is bit-exact with the unoptimized one (tested).
+the program's order: the optimized build is bit-exact with the unoptimized one (tested),
+except for the sign and payload of a NaN: LLVM leaves them unspecified and may commute
+`fadd`/`fmul`, and x86 returns the first operand's NaN (inf*0's negative default NaN plus
+an input NaN differ in sign; tests/codegen/test_fast_llvm_nan.py). Every comparison counts
+NaN == NaN.
 """
 
 from __future__ import annotations

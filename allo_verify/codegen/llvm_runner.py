@@ -143,7 +143,7 @@ class LLVMKernel:
                 if copy:
                     converted[i] = args[i].copy()
             else:
-                args[i] = arg_convert.convert_scalar(value, arg.type)
+                args[i] = arg_convert.convert_scalar(value, arg.type, arg.name)
         scalars: dict[int, Any] = {}
         for i, (arg, value) in enumerate(zip(sig.args, args, strict=True)):
             if isinstance(arg.type, ArrayType):

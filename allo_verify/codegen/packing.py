@@ -284,9 +284,14 @@ def check_scalar(name: str, value: Any, dtype: DType) -> int | np.floating:
     if not isinstance(value, int | float | np.integer | np.floating | np.bool_):
         raise _type_error(name, f"a float for {dtype!r}", value)
     try:
-        return elem.carrier.type(value)
+        with np.errstate(over="ignore"):
+            v = elem.carrier.type(value)
     except OverflowError:
         raise ValueError(f"argument '{name}': {value} does not fit {dtype!r}") from None
+    if np.isinf(v) and (isinstance(value, int | np.integer) or np.isfinite(value)):
+        # a finite value rounded to infinity: refused, as for arrays (arg_convert's law)
+        raise ValueError(f"argument '{name}': {value} overflows {dtype!r}")
+    return v
 
 
 # ---------------------------------------------------------------- buffers

@@ -266,6 +266,10 @@ class _Extractor:
                 self.load_ids[op] = lid
                 self.prog.loads.append(Access(f"L{lid}", dims, " and ".join(dom), arr, subs,
                                               _pad(here, dims)))
+            elif name in ("memref.alloc", "memref.alloca") and dims:
+                # a fresh buffer per iteration: a cell written in one iteration is not
+                # there in the next (one array per function would claim it is)
+                raise NotAffine(f"{name} inside a loop at {_loc(op) or 'unknown location'}")
             elif name in ("affine.yield", "func.return", "arith.constant", "affine.apply",
                           "memref.alloc", "memref.alloca", "memref.dealloc",
                           "memref.get_global") or \

@@ -49,6 +49,9 @@ from allo_verify.lang.types import ArrayType, DType, Fixed, Float, Int
 DEFAULT_TRIALS = 100
 DEFAULT_CELL_BUDGET = 2_000_000
 MIN_TRIALS = 3  # a kernel past the cell budget still runs this many trials at its own sizes
+#: argument cells of one trial past which (and past the cell budget) no trial runs: drawing
+#: and running even one input would take hours and the memory of the machine
+MAX_TRIAL_CELLS = 1 << 26
 
 
 def affordable_trials(cells: int, trials: int, cell_budget: int) -> int:
@@ -259,7 +262,8 @@ def cosimulate(text_a: str, text_b: str, sig: Signature, trials: int = DEFAULT_T
     A kernel too large for `trials` within `cell_budget` is not skipped: it runs at its own
     sizes on `affordable_trials` inputs (at least a few); the scope records both the number
     requested (`trials`) and the number allowed (`trials_allowed`), and the result the
-    number of distinct inputs actually run."""
+    number of distinct inputs actually run. Past both the cell budget and
+    `MAX_TRIAL_CELLS` cells per trial, L3 is NotRun "too large" at once."""
     t0 = time.perf_counter()
     cells = sum(a.type.size if isinstance(a.type, ArrayType) else 1 for a in sig.args)
     if tolerance is not None and not allow_reassoc:
@@ -276,6 +280,10 @@ def cosimulate(text_a: str, text_b: str, sig: Signature, trials: int = DEFAULT_T
         scope["nan_policy"] = NAN_POLICY
     if tol is not None:
         scope["tolerance"] = tol.to_scope()
+    if cells > max(MAX_TRIAL_CELLS, cell_budget):
+        return L3Result(NotRun(f"too large: {cells} argument cells per trial exceed "
+                               f"{max(MAX_TRIAL_CELLS, cell_budget)} (raise the cell budget "
+                               f"to run it)"), scope)
     allowed = affordable_trials(cells, trials, cell_budget)
     if allowed < trials:
         scope["trials_allowed"] = allowed

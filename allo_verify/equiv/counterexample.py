@@ -141,8 +141,27 @@ def summarize(name: str, arr: Any, keep: list[tuple[int, ...]]) -> Any:
     if arr.size <= SMALL_ARRAY:
         return np.vectorize(jsonable_scalar, otypes=[object])(arr).tolist() if arr.ndim else \
             jsonable_scalar(arr[()])
-    cells = {",".join(map(str, c)): jsonable_scalar(arr[c]) for c in sorted(set(keep))[:32]}
-    return {"shape": list(arr.shape), "cells": cells, "others": 0}
+    shown = sorted(set(keep))[:32]
+    cells = {",".join(map(str, c)): jsonable_scalar(arr[c]) for c in shown}
+    rest = np.ones(arr.shape, dtype=np.bool_)
+    for c in shown:
+        rest[c] = False
+    # "others": 0 only when it is true (bit for bit), so the input can be rebuilt from it
+    others: Any = 0 if _all_zero(arr[rest]) else OTHERS_NOT_SHOWN
+    return {"shape": list(arr.shape), "cells": cells, "others": others}
+
+
+OTHERS_NOT_SHOWN = "not shown: the input run had other nonzero cells (the note says how it " \
+    "was drawn)"
+
+
+def _all_zero(vals: np.ndarray) -> bool:
+    """Whether every value is zero bit for bit (-0.0 is not)."""
+    if vals.size == 0:
+        return True
+    if vals.dtype.kind == "f":
+        return not np.ascontiguousarray(vals).view(np.uint8).any()
+    return bool(np.all(vals == 0))
 
 
 def make_counterexample(output: str, cell: tuple[int, ...], va: Any, vb: Any,

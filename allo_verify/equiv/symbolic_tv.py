@@ -344,8 +344,15 @@ class _Checker:
             self.one_sided(on, oname, 0, key, fa_m, nb.subtract(na), xb.kind)
             self.one_sided(on, oname, 1, kb, fb_m, na.subtract(nb), xa.kind)
             both = na.intersect(nb)
-            if not both.is_empty() and xa.kind != "arg":
+            if both.is_empty():
+                continue
+            # a cell neither writes holds its array's initial contents: equal only when both
+            # outputs are the same input array (an argument, or a constant table)
+            if xa.kind not in ("arg", "global") or xb.kind not in ("arg", "global"):
                 self.fails.append((both, f"{oname}: cells never written", True))
+            elif key != kb:
+                self.fails.append((both, f"{oname}: never written, the initial contents of "
+                                   f"{xa.name} (a) vs {xb.name} (b)", False))
         return start, names
 
 
@@ -364,6 +371,12 @@ def check_symbolic(mod_a: ir.Module, mod_b: ir.Module, fa: str, fb: str,
     cell to confirm on the LLVM simulations."""
     scope: dict[str, Any] = {"tier": "symbolic"}
     try:
+        with mod_a.context:
+            ta = str(_func(mod_a, fa).attributes["function_type"])
+        with mod_b.context:
+            tb = str(_func(mod_b, fb).attributes["function_type"])
+        if ta != tb:  # outputs pair up by position: only equal signatures compare
+            raise NotAffine(f"the signatures differ: {ta} (a) vs {tb} (b)")
         with mod_a.context:
             pa = extract_program(_func(mod_a, fa), arg_names)
         with mod_b.context:

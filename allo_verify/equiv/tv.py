@@ -90,6 +90,15 @@ def _func_name(mod: ir.Module, name: str | None, sig: Signature | None) -> str:
     return names[-1]
 
 
+def _func_type(mod: ir.Module, name: str) -> str:
+    """The function type of `@name` in `mod` (ValueError when there is no such function)."""
+    for op in mod.body.operations:
+        o = op.operation
+        if o.name == "func.func" and ir.StringAttr(o.attributes["sym_name"]).value == name:
+            return str(o.attributes["function_type"])
+    raise ValueError(f"module has no function @{name}")
+
+
 def decl_of(t: str) -> Any:
     """A declared type for an MLIR type string when no Signature is given (ints signed)."""
     if t.startswith("memref<"):
@@ -205,8 +214,15 @@ def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature 
     t0 = time.perf_counter()
     with mod_a.context:
         fa = _func_name(mod_a, func_a, sig)
+        ta = _func_type(mod_a, fa)
     with mod_b.context:
         fb = _func_name(mod_b, func_b, sig)
+        tb = _func_type(mod_b, fb)
+    if ta != tb:  # outputs are compared by position: different signatures are not comparable
+        from allo_verify.design import SignatureMismatch
+
+        raise SignatureMismatch(f"check_equivalent_modules: @{fa} has type {ta} but @{fb} "
+                                f"has type {tb}; equivalence needs the same signature")
     cost = Cost()
     symbolic_note = None
     if symbolic:

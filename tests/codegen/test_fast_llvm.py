@@ -77,8 +77,9 @@ def _inputs(sig: Signature, rng: np.random.Generator, special: bool) -> list[np.
                          ids=["gemm-tiled-f32", "gemm-tiled-f64", "gemm-f32", "float-sum"])
 def test_optimized_build_is_bit_exact_with_unoptimized(make) -> None:  # noqa: ANN001
     """Law: opt_level 3 with noalias and rolled inner loops gives the bits of opt_level 0
-    without them, on every output (returned arrays and written arguments), NaN payloads
-    included: no reassociation, no contraction into FMA."""
+    without them, on every output (returned arrays and written arguments): no
+    reassociation, no contraction into FMA. (On these inputs NaN payloads agree too; in
+    general a NaN's sign may differ: test_fast_llvm_nan.py.)"""
     s = make()
     text, sig = str(s.module), s.kernel.sig
     fast, slow = build_llvm(text, sig, 3, True), build_llvm(text, sig, 0, False)
