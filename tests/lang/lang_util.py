@@ -78,3 +78,26 @@ def code_of_line(path: str, lineno: int) -> str:
     """The code on a line, without its trailing comment and surrounding blanks."""
     line = Path(path).read_text().splitlines()[lineno - 1]
     return line.split("#", 1)[0].strip()
+
+
+def tagged_line(path: str, tag: str) -> int:
+    """The one line of the file `path` that ends with the comment `# <- tag`."""
+    lines = Path(path).read_text().splitlines()
+    hits = [n for n, t in enumerate(lines, 1) if t.rstrip().endswith("# <- " + tag)]
+    assert len(hits) == 1, f"{tag}: {len(hits)} tagged lines"
+    return hits[0]
+
+
+def assert_frontend_error_at(kernel: Callable[..., Any], path: str, tag: str,
+                             words: str) -> av.FrontendError:
+    """`customize(kernel)` raises a FrontendError naming `path` and the line tagged `tag`,
+    with `words` in its message; returns the error."""
+    import pytest
+
+    with pytest.raises(av.FrontendError) as info:
+        av.customize(kernel)
+    err = info.value
+    assert err.lineno == tagged_line(path, tag), str(err)
+    assert Path(err.filename).name == Path(path).name
+    assert words in str(err)
+    return err

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lang_util import assert_frontend_error_at, tagged_line
 from mlir import ir
 
 import allo_verify as allo
-from allo_verify import FrontendError, Memory, int32
+from allo_verify import Memory, int32
 from allo_verify.codegen.hls import HLSEmitError, csim_check, emit_hls
 
 GOLDEN = Path(__file__).parent / "golden" / "memory_annotation.cpp"
@@ -137,10 +138,7 @@ def test_emitter_rejects_malformed_attribute():
 
 
 def _line(tag: str) -> int:
-    lines = Path(__file__).read_text().splitlines()
-    hits = [n for n, t in enumerate(lines, 1) if t.rstrip().endswith("# <- " + tag)]
-    assert len(hits) == 1
-    return hits[0]
+    return tagged_line(__file__, tag)
 
 
 def e_rom_written(A: int32[4] @ MemRom) -> int32:  # <- rom-written
@@ -171,9 +169,4 @@ ERRORS = [(e_rom_written, "rom-written", "read-only ROM_1P"),
 
 @pytest.mark.parametrize("kernel,tag,words", ERRORS, ids=[t for _, t, _ in ERRORS])
 def test_bad_memory_uses_are_frontend_errors(kernel, tag, words):
-    with pytest.raises(FrontendError) as info:
-        allo.customize(kernel)
-    err = info.value
-    assert err.lineno == _line(tag), str(err)
-    assert Path(err.filename).name == Path(__file__).name
-    assert words in str(err)
+    assert_frontend_error_at(kernel, __file__, tag, words)

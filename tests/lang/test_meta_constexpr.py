@@ -7,14 +7,12 @@ bad uses are FrontendErrors at the offending line of this file.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from lang_util import code_of_line
+from lang_util import assert_frontend_error_at, code_of_line, tagged_line
 
 import allo_verify as allo
-from allo_verify import ConstExpr, FrontendError, int8, int32, template
+from allo_verify import ConstExpr, int8, int32, template
 from allo_verify.codegen.hls import csim_check
 
 M = 4
@@ -192,10 +190,7 @@ def test_meta_branches_may_each_return():
 
 
 def _line(tag: str) -> int:
-    lines = Path(__file__).read_text().splitlines()
-    hits = [n for n, t in enumerate(lines, 1) if t.rstrip().endswith("# <- " + tag)]
-    assert len(hits) == 1
-    return hits[0]
+    return tagged_line(__file__, tag)
 
 
 def e_nonconst_if(A: int32[4]) -> int32:
@@ -273,12 +268,7 @@ ERRORS = [(e_assign_constexpr, "assign-constexpr", "compile-time constant"),
 
 @pytest.mark.parametrize("kernel,tag,words", ERRORS, ids=[t for _, t, _ in ERRORS])
 def test_bad_meta_uses_are_frontend_errors(kernel, tag, words):
-    with pytest.raises(FrontendError) as info:
-        allo.customize(kernel)
-    err = info.value
-    assert err.lineno == _line(tag), str(err)
-    assert Path(err.filename).name == Path(__file__).name
-    assert words in str(err)
+    err = assert_frontend_error_at(kernel, __file__, tag, words)
     assert code_of_line(__file__, _line(tag)) in str(err)
 
 

@@ -10,16 +10,15 @@ emitted C++ keeps it in a `static` variable, and C simulation of a call sequence
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from lang_util import assert_frontend_error_at, tagged_line
 from mlir import ir
 
 import allo_verify as allo
 from allo_verify import (
     Fixed,
-    FrontendError,
     ScheduleError,
     Stateful,
     float32,
@@ -256,10 +255,7 @@ def test_emitted_cpp_keeps_state_static_and_csim_agrees_over_a_sequence():
 
 
 def _line(tag: str) -> int:
-    lines = Path(__file__).read_text().splitlines()
-    hits = [n for n, t in enumerate(lines, 1) if t.rstrip().endswith("# <- " + tag)]
-    assert len(hits) == 1
-    return hits[0]
+    return tagged_line(__file__, tag)
 
 
 def e_nonconst_init(A: int32[4]) -> int32:
@@ -290,12 +286,7 @@ ERRORS = [(e_nonconst_init, "nonconst-init", "compile-time"),
 
 @pytest.mark.parametrize("kernel,tag,words", ERRORS, ids=[t for _, t, _ in ERRORS])
 def test_bad_stateful_uses_are_frontend_errors(kernel, tag, words):
-    with pytest.raises(FrontendError) as info:
-        allo.customize(kernel)
-    err = info.value
-    assert err.lineno == _line(tag), str(err)
-    assert Path(err.filename).name == Path(__file__).name
-    assert words in str(err)
+    assert_frontend_error_at(kernel, __file__, tag, words)
 
 
 def sub_counter(x: int32) -> int32:

@@ -6,13 +6,12 @@ uses are FrontendErrors at their line.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from lang_util import assert_frontend_error_at, tagged_line
 
 import allo_verify as allo
-from allo_verify import FrontendError, Struct, float32, int8, int32
+from allo_verify import Struct, float32, int8, int32
 from allo_verify.codegen.hls import csim_check, emit_hls
 
 N = 8
@@ -153,10 +152,7 @@ def test_struct_type_validation():
 
 
 def _line(tag: str) -> int:
-    lines = Path(__file__).read_text().splitlines()
-    hits = [n for n, t in enumerate(lines, 1) if t.rstrip().endswith("# <- " + tag)]
-    assert len(hits) == 1
-    return hits[0]
+    return tagged_line(__file__, tag)
 
 
 def e_unknown_field(A: int32[N]) -> int32:
@@ -199,9 +195,4 @@ ERRORS = [(e_unknown_field, "unknown-field", "has no field 'z'"),
 
 @pytest.mark.parametrize("kernel,tag,words", ERRORS, ids=[t for _, t, _ in ERRORS])
 def test_bad_struct_uses_are_frontend_errors(kernel, tag, words):
-    with pytest.raises(FrontendError) as info:
-        allo.customize(kernel)
-    err = info.value
-    assert err.lineno == _line(tag), str(err)
-    assert Path(err.filename).name == Path(__file__).name
-    assert words in str(err)
+    assert_frontend_error_at(kernel, __file__, tag, words)
