@@ -112,7 +112,7 @@ class Dataflow(Primitive):
         out += legality_checks(stages, loose, self.target, step, tuple(self.feedback),
                                tuple(self.disjoint))
         if self.disjoint:
-            from allo_verify.schedule.primitives.dataflow_disjoint import disjoint_checks
+            from allo_verify.schedule.primitives._dataflow_disjoint import disjoint_checks
 
             out += disjoint_checks(after, self.target, stages, values, tuple(self.disjoint),
                                    ctx.arg_names.get(self.target, []), step)
