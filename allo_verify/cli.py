@@ -24,9 +24,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from allo_verify.errors import FrontendError, ScheduleError, ScheduleUsageError
+from allo_verify.design_files import (  # noqa: F401 - re-exported for callers of the CLI
+    EXIT_OK,
+    EXIT_REFUTED,
+    EXIT_UNKNOWN,
+    EXIT_USAGE,
+    DesignFailure,
+    _exit_code,
+    _load,
+    _pick,
+)
+from allo_verify.errors import ScheduleUsageError
 
-EXIT_OK, EXIT_REFUTED, EXIT_UNKNOWN, EXIT_USAGE = 0, 1, 2, 3
 ALL_FORMATS = ("md", "html", "json", "junit")
 
 
@@ -37,13 +46,6 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse would exit 2, which means "unknown"
         raise UsageError(f"{self.prog}: {message}")
-
-
-def _exit_code(cert: dict[str, Any]) -> int:
-    """The exit code the verdict rule gives a certificate (its stored status is not read)."""
-    from allo_verify.equiv.verdict import verdict
-
-    return verdict(cert).exit_code
 
 
 def _status(cert: dict[str, Any]) -> str:
@@ -84,43 +86,6 @@ def _check_out(out: str, flag: str = "--out") -> Path:
                 raise UsageError(f"{flag} {out}: {p} is not writable")
             break
     return path
-
-
-# ---- loading -----------------------------------------------------------------------------
-def _load(path: str) -> dict[str, Any]:
-    """Designs of a file; errors become (message, exit code) via `DesignFailure`."""
-    from allo_verify.design import DesignLoadError, load_designs
-
-    try:
-        return load_designs(path)
-    except ScheduleUsageError as e:
-        raise DesignFailure(f"{path}: schedule error: {e}", EXIT_USAGE) from None
-    except ScheduleError as e:
-        text = f"{path}: a schedule step was refused:\n{e}"
-        raise DesignFailure(text, EXIT_REFUTED) from None
-    except (DesignLoadError, FrontendError) as e:
-        raise DesignFailure(str(e), EXIT_USAGE) from None
-
-
-class DesignFailure(Exception):
-    """The design could not be verified at all; `code` is the exit code that says why."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _pick(designs: dict[str, Any], name: str | None, path: str) -> list[str]:
-    bad = [n for n in designs if not n.isidentifier()]
-    if bad:
-        raise DesignFailure(f"{path}: design names must be Python identifiers (they name "
-                            f"report files): {bad}", EXIT_USAGE)
-    if name is None:
-        return list(designs)
-    if name not in designs:
-        raise DesignFailure(f"{path}: no design named '{name}'; designs: "
-                            f"{', '.join(designs)}", EXIT_USAGE)
-    return [name]
 
 
 # ---- verify ------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ _LOADED: dict[tuple[str, int, int], dict[str, Any]] = {}
 def load_cached(path: str) -> dict[str, Any]:
     """The designs of `path`, loaded once per process while the file is unchanged (raises
     `DesignFailure` like `cli._load`)."""
-    from allo_verify.cli import _load
+    from allo_verify.design_files import _load
 
     st = Path(path).stat()
     key = (path, st.st_mtime_ns, st.st_size)
@@ -138,7 +138,7 @@ def load_cached(path: str) -> dict[str, Any]:
 def list_task(path: str, name: str | None) -> tuple[dict[str, bool] | None, str, int]:
     """In a worker: the file's chosen designs, each with whether its layers may be split
     over two tasks (not for a design whose schedule was refused), or (None, error, code)."""
-    from allo_verify.cli import DesignFailure, _pick
+    from allo_verify.design_files import DesignFailure, _pick
 
     try:
         designs = load_cached(path)
@@ -152,7 +152,7 @@ def list_task(path: str, name: str | None) -> tuple[dict[str, bool] | None, str,
 
 def verify_task(path: str, name: str, opts: dict[str, Any]) -> Outcome:
     """In a worker: one design of `path` verified with `opts` (its layers)."""
-    from allo_verify.cli import DesignFailure
+    from allo_verify.design_files import DesignFailure
 
     try:
         designs = load_cached(path)
@@ -205,7 +205,7 @@ def verify_one(design: Any, opts: dict[str, Any], path: str, name: str
                ) -> tuple[str, dict | None, str, int]:
     """One design's (name, certificate, error, exit code): an error in one design (a usage
     mistake in a step, a crash) fails that design only."""
-    from allo_verify.cli import DesignFailure, _exit_code
+    from allo_verify.design_files import DesignFailure, _exit_code
 
     try:
         cert = verify_design(design, opts)
@@ -232,7 +232,7 @@ def _outcome(fut: Future, what: str) -> Any:
 
 def _merge(main: Outcome, l3: Outcome) -> Outcome:
     """`main`'s certificate with the L3/CSIM entries of `l3` (which recorded L1 too)."""
-    from allo_verify.cli import _exit_code
+    from allo_verify.design_files import _exit_code
     from allo_verify.equiv.certificate import Certificate
 
     if main[0] is None:
