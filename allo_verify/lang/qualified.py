@@ -133,9 +133,9 @@ class QualifiedDeclBuilder:
         if node.value is None:
             init: Any = 0
         elif isinstance(node.value, ast.List):
-            from allo_verify.lang.statements import _literal_list
+            from allo_verify.lang.declarations import literal_list
 
-            init = _literal_list(node.value, self)  # type: ignore[arg-type]
+            init = literal_list(node.value, self)  # type: ignore[arg-type]
         else:
             init = self._numpy_constant(node.value)  # type: ignore[attr-defined]
             if init is None:
