@@ -49,6 +49,16 @@ class ScheduleUsageError(ScheduleError):
     argument: a mistake in the request, not a refusal by a checker."""
 
 
+class DesignLoadError(AlloVerifyError):
+    """The design file could not be loaded: a syntax or Python error, with file and line."""
+
+
+class SignatureMismatch(DesignLoadError, TypeError):
+    """Two kernels compared for equivalence (`av.equivalence`, `check_equivalent`,
+    `check_equivalent_modules`) whose signatures differ; the message names both kernels and
+    the first argument or result that differs (also a `TypeError`)."""
+
+
 class NotSupportedError(AlloVerifyError):
     """An Allo feature, module or name this package does not implement (yet). The message
     reads "not supported: X" and says what to use instead when there is something; the CLI

@@ -25,7 +25,8 @@ from allo_verify.equiv.state import (
     initial_state_result,
 )
 from allo_verify.equiv.tv import DEFAULT_BUDGET, check_equivalent_modules
-from allo_verify.lang.signature import Signature
+from allo_verify.errors import SignatureMismatch
+from allo_verify.lang.signature import Signature, kernel_where, mismatch
 
 L2_STATEMENT = "for all input values at the sizes in scope, every output cell is equal"
 
@@ -49,9 +50,7 @@ def module_and_sig(k: Any) -> tuple[ir.Module, Signature]:
 
 def _named(k: Any, sig: Signature) -> str:
     """A kernel as an error message names it: its function and where it is defined."""
-    from allo_verify.design import _where
-
-    return _where(k) if hasattr(k, "__code__") else f"'{sig.name}'"
+    return kernel_where(k) if hasattr(k, "__code__") else f"'{sig.name}'"
 
 
 def renamed_symbol(mod: ir.Module, old: str, new: str) -> ir.Module:
@@ -161,8 +160,6 @@ def check_equivalent(kernel_a: Any, kernel_b: Any, layers: Sequence[str] = ("L2"
     The arguments are checked as `Schedule.verify` checks them (`ScheduleUsageError`, e.g.
     for `trials=0` with L3 selected); kernels whose signatures differ raise
     `SignatureMismatch` (a `TypeError`) naming both kernels and the first difference."""
-    from allo_verify.design import SignatureMismatch
-    from allo_verify.lang.signature import mismatch
     from allo_verify.schedule.usage import verify_args
 
     layers = verify_args(layers, trials, seed, allow_reassoc,

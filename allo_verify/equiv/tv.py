@@ -55,6 +55,7 @@ from allo_verify.equiv.symexec import (
     memref_shape,
 )
 from allo_verify.equiv.terms import TermStore
+from allo_verify.errors import SignatureMismatch
 from allo_verify.lang.signature import Arg, Signature
 from allo_verify.lang.types import ArrayType, Float, Index, Int
 
@@ -219,8 +220,6 @@ def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature 
         fb = _func_name(mod_b, func_b, sig)
         tb = _func_type(mod_b, fb)
     if ta != tb:  # outputs are compared by position: different signatures are not comparable
-        from allo_verify.design import SignatureMismatch
-
         raise SignatureMismatch(f"check_equivalent_modules: @{fa} has type {ta} but @{fb} "
                                 f"has type {tb}; equivalence needs the same signature")
     cost = Cost()
