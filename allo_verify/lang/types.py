@@ -264,7 +264,7 @@ def exact_float(value: Any, t: Float) -> np.floating:
     exact value, as LLVM's `sitofp` does, never through float64 (which would round twice
     and overflow past 2**1024); a Python float is already a float64 and is rounded once."""
     if isinstance(value, (int, np.integer)):
-        from allo_verify.equiv.concrete import bits_to_float, int_to_float_bits
+        from allo_verify.lang.bit_patterns import bits_to_float, int_to_float_bits
 
         return bits_to_float(int_to_float_bits(int(value), t.mlir_str()), t.mlir_str())
     with np.errstate(over="ignore"):  # past the largest finite value is +-inf, as IEEE says
