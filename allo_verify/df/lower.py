@@ -35,7 +35,7 @@ from typing import Any
 
 from allo_verify.df.channels import Access, ChannelLowering, InstanceContext
 from allo_verify.df.stream_type import StreamType
-from allo_verify.errors import FrontendError
+from allo_verify.errors import FrontendError, message_of
 from allo_verify.lang.annotations import META_MARKERS
 from allo_verify.lang.kernel import SourceInfo, namespace_of, parse_function
 from allo_verify.lang.types import ArrayType, DType
@@ -155,7 +155,8 @@ class RegionLowering(ChannelLowering):
         try:
             t = self.static(st.annotation)
         except Exception as e:  # noqa: BLE001
-            raise self.error(st, f"stream declaration '{ast.unparse(st)}': {e}") from None
+            raise self.error(st, f"stream declaration '{ast.unparse(st)}': {message_of(e)}"
+                             ) from None
         if not isinstance(t, StreamType):
             raise self.error(st, f"'{ast.unparse(st)}': a region declares only streams "
                                  "(Stream[T, depth]); local arrays belong in a kernel")

@@ -16,6 +16,7 @@ from typing import Any
 from mlir.dialects import affine, memref
 from mlir.ir import InsertionPoint, StringAttr
 
+from allo_verify.errors import TypeArgumentError
 from allo_verify.lang import templates
 from allo_verify.lang.affine_expr import Aff
 from allo_verify.lang.annotations import Annotated
@@ -33,6 +34,9 @@ class DeclarationBuilder:
         try:
             t = eval(compile(ast.Expression(node), self.src.filename, "eval"),  # noqa: S307
                      self.namespace | self.compile_time_names())
+        except TypeArgumentError as e:  # `Int(0)`, `Memory(resource="FOO")`, ...
+            raise self.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type: "
+                                   f"{e.message}") from None
         except Exception as e:  # noqa: BLE001 - any failure is a bad annotation
             raise self.error(node, f"cannot evaluate type annotation '{ast.unparse(node)}': {e} "
                                    "(names resolve in the kernel's module globals and "

@@ -15,6 +15,7 @@ import numpy as np
 from mlir.dialects import affine, arith
 from mlir.ir import AffineMap, IndexType, Value
 
+from allo_verify.errors import message_of
 from allo_verify.lang import dsl, emit_ops, templates
 from allo_verify.lang import typing_rules as rules
 from allo_verify.lang.affine_expr import Aff
@@ -201,7 +202,7 @@ class ExpressionBuilder(OperatorBuilder, TensorOpBuilder, SubscriptBuilder):
                 try:
                     return maker(*args)
                 except TypeError as e:
-                    raise self.error(node, str(e)) from None
+                    raise self.error(node, message_of(e)) from None
         raise self.error(node, f"cannot call '{ast.unparse(node)}'")
 
     def expr_Attribute(self, node: ast.Attribute) -> Expr:

@@ -15,6 +15,7 @@ import ast
 from mlir.dialects import arith, scf
 from mlir.ir import InsertionPoint
 
+from allo_verify.errors import message_of
 from allo_verify.lang import emit_ops
 from allo_verify.lang import typing_rules as rules
 from allo_verify.lang.affine_expr import Aff, aff_add
@@ -129,7 +130,7 @@ class OperatorBuilder:
         try:
             return emit_ops.binary(op, a, b)
         except (emit_ops.OpTypeError, TypeError) as e:  # TypeError: a width beyond the limits
-            raise self.error(node, str(e)) from None
+            raise self.error(node, message_of(e)) from None
 
     def affine_binary(self, op: str, a: int | Aff, b: int | Aff) -> Expr | None:
         if op in ("+", "-"):
