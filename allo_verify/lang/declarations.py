@@ -13,17 +13,15 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from mlir.dialects import affine, memref
-from mlir.ir import InsertionPoint, StringAttr
+from mlir.dialects import memref
 
 from allo_verify.errors import TypeArgumentError
 from allo_verify.lang import templates
-from allo_verify.lang.affine_expr import Aff
 from allo_verify.lang.annotations import Annotated
 from allo_verify.lang.structs import Struct, StructArrayType
 from allo_verify.lang.subarrays import View
 from allo_verify.lang.types import ArrayType, DType, InvalidArrayType
-from allo_verify.lang.values import AV, TV, Expr
+from allo_verify.lang.values import AV, TV
 
 
 class DeclarationBuilder:
@@ -133,22 +131,9 @@ class DeclarationBuilder:
 
     def fill(self, av: AV, v: TV, node: ast.AST) -> None:
         """Store `v` into every cell of `av` with a loop nest named `<array>.init<d>`."""
-        idx: list[Expr] = []
-        ips = []
-        for d, extent in enumerate(av.type.shape):
-            loop = affine.AffineForOp(0, extent, 1)
-            loop.attributes["loop_name"] = StringAttr.get(f"{self._array_name(av)}.init{d}")
-            k = len(self.dims)
-            self.dims.append(loop.induction_variable)
-            self.dim_ranges[k] = (0, extent - 1)
-            idx.append(Aff.dim(k))
-            ip = InsertionPoint(loop.body)
-            ip.__enter__()
-            ips.append(ip)
+        idx, ips = self.loop_nest(av.type.shape, f"{self._array_name(av)}.init")
         self.store(av, idx, v, node)
-        for ip in reversed(ips):
-            affine.AffineYieldOp([])
-            ip.__exit__(None, None, None)
+        self.close_nest(ips)
 
     def _array_name(self, av: AV) -> str:
         for k, v in self.symbols.items():
