@@ -18,8 +18,9 @@ from mlir import ir
 from allo_verify.codegen.hls import emit_hls
 from allo_verify.codegen.hls.hls_module import code_hash
 from allo_verify.design import Equivalence
-from allo_verify.equiv.api import module_and_sig, renamed_symbol
+from allo_verify.equiv.api import module_and_sig
 from allo_verify.equiv.cosim import generate_inputs
+from allo_verify.equiv.module_text import renamed_symbol
 from allo_verify.lang.signature import Signature
 
 

@@ -22,10 +22,18 @@ from allo_verify.lang.dsl import grid, reduction
 from allo_verify.lang.types import DType
 
 if TYPE_CHECKING:
-    from allo_verify.df.lower import Decl
     from allo_verify.df.stream_type import StreamType
     from allo_verify.errors import FrontendError
     from allo_verify.lang.kernel import SourceInfo
+
+
+@dataclass
+class Decl:
+    """A stream declaration of the region."""
+
+    name: str
+    type: StreamType
+    node: ast.AST
 
 
 @dataclass

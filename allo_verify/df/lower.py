@@ -33,21 +33,12 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
-from allo_verify.df.channels import Access, ChannelLowering, InstanceContext
+from allo_verify.df.channels import Access, ChannelLowering, Decl, InstanceContext
 from allo_verify.df.stream_type import StreamType
 from allo_verify.errors import FrontendError, message_of
 from allo_verify.lang.annotations import META_MARKERS
 from allo_verify.lang.kernel import SourceInfo, namespace_of, parse_function
 from allo_verify.lang.types import ArrayType, DType
-
-
-@dataclass
-class Decl:
-    """A stream declaration of the region."""
-
-    name: str
-    type: StreamType
-    node: ast.AST
 
 
 @dataclass
