@@ -296,7 +296,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         files[f"{name}.cert.json"] = json.dumps(cert, sort_keys=True, indent=2) + "\n"
     extra = None
     if hls:
-        from allo_verify.codegen.hls.verified_build import csim_gate, project_writer
+        from allo_verify.hls_build import csim_gate, project_writer
 
         why = csim_gate(cert)
         if why is not None:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from allo_verify.errors import AlloVerifyError
+from allo_verify.errors import AlloVerifyError, DesignLoadError, SignatureMismatch
+from allo_verify.lang.signature import kernel_where, mismatch
 from allo_verify.schedule.refusals import collect_refusals
 from allo_verify.schedule.schedule import Schedule
 
@@ -52,33 +53,18 @@ def equivalence(reference: Callable[..., Any], implementation: Callable[..., Any
     return Equivalence(reference, implementation)
 
 
-def _where(fn: Any) -> str:
-    code = getattr(fn, "__code__", None)
-    name = getattr(fn, "__name__", repr(fn))
-    return f"'{name}' ({code.co_filename}:{code.co_firstlineno})" if code else f"'{name}'"
-
-
 def check_signatures(reference: Any, implementation: Any) -> None:
     """Raise `SignatureMismatch` unless both kernels take and return the same types."""
     from allo_verify.equiv.api import module_and_sig
-    from allo_verify.lang.signature import mismatch
 
     sa, sb = module_and_sig(reference)[1], module_and_sig(implementation)[1]
-    why = mismatch(sa, sb, f"reference {_where(reference)}",
-                   f"implementation {_where(implementation)}")
+    why = mismatch(sa, sb, f"reference {kernel_where(reference)}",
+                   f"implementation {kernel_where(implementation)}")
     if why:
         raise SignatureMismatch(f"av.equivalence: the kernels' signatures differ: {why}")
 
 
 Design = Schedule | Equivalence
-
-
-class DesignLoadError(AlloVerifyError):
-    """The design file could not be loaded: a syntax or Python error, with file and line."""
-
-
-class SignatureMismatch(DesignLoadError, TypeError):
-    """`av.equivalence` of kernels with different signatures (also a `TypeError`)."""
 
 
 def _python_error(path: Path, e: BaseException) -> DesignLoadError:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from allo_verify.lang.types import ArrayType, DType
+from allo_verify.errors import TypeArgumentError
+from allo_verify.lang.types import ArrayType, DType, InvalidArrayType
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,13 @@ class StreamType:
 
     def __getitem__(self, dims: Any) -> StreamType:
         if self.shape:
-            raise TypeError("Stream[T, d][dims] takes its dimensions once")
+            raise TypeArgumentError(f"{self.describe()}[...]: Stream[T, d][dims] takes its "
+                                    "dimensions once")
         dims = dims if isinstance(dims, tuple) else (dims,)
         if not dims or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0
                                for d in dims):
-            raise TypeError(f"stream array dimensions must be positive ints, got {dims!r}")
+            raise TypeArgumentError(f"{self.describe()}[{', '.join(map(repr, dims))}]: stream "
+                                    f"array dimensions must be positive ints, got {dims!r}")
         return StreamType(self.dtype, self.depth, tuple(dims))
 
     def describe(self) -> str:
@@ -41,12 +44,18 @@ class _StreamMeta(type):
         if not isinstance(params, tuple):
             params = (params, 2)
         if len(params) != 2:
-            raise TypeError("Stream takes [element type, depth]")
+            raise TypeArgumentError("Stream takes [element type, depth], got "
+                                    f"{len(params)} argument(s)")
         dtype, depth = params
+        call = f"Stream[{dtype!r}, {depth!r}]"
+        if isinstance(dtype, InvalidArrayType):
+            raise TypeArgumentError(f"{call}: the element type is not a kernel type: "
+                                    f"{dtype.reason}")
         if not isinstance(dtype, (DType, ArrayType)):
-            raise TypeError(f"Stream element type must be a kernel type, got {dtype!r}")
+            raise TypeArgumentError(f"{call}: the element type must be a kernel type, got "
+                                    f"{dtype!r}")
         if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-            raise TypeError(f"Stream depth must be an int >= 1, got {depth!r}")
+            raise TypeArgumentError(f"{call}: the depth must be an int >= 1, got {depth!r}")
         return StreamType(dtype, depth)
 
 

@@ -19,93 +19,20 @@ views). Calls to functions of the module are inlined (`_Extractor.call`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlir import ir
 
+from allo_verify.equiv.affine_program import (
+    Access,
+    Array,
+    NotAffine,
+    Program,
+    Statement,
+    isl_affine,
+    split_top,
+)
 from allo_verify.equiv.polyhedral import attr_signature
-
-
-class NotAffine(Exception):
-    """The function is outside what the symbolic tier describes (the message says why)."""
-
-
-@dataclass
-class Array:
-    """A memref the function touches: `name` (isl identifier), shape, element type, kind
-    ("arg" with its argument number, or "local")."""
-
-    name: str
-    shape: tuple[int, ...]
-    elem: str
-    kind: str
-    argno: int = -1
-
-
-@dataclass
-class Access:
-    """One read (`Load`) or the write of a statement, as isl text."""
-
-    name: str            # isl tuple name of the instance space ("S3", "L7")
-    dims: tuple[str, ...]
-    domain: str          # isl constraints over dims ("" = true)
-    array: str
-    subs: tuple[str, ...]
-    schedule: tuple[str, ...]  # the 2d+1 vector: positions and dims interleaved
-
-
-@dataclass
-class Statement:
-    """A store: its write access and the tree of the stored value."""
-
-    acc: Access
-    tree: Any
-    location: str = ""
-
-
-@dataclass
-class Program:
-    """All statements and loads of one function, its arrays and its outputs."""
-
-    statements: list[Statement] = field(default_factory=list)
-    loads: list[Access] = field(default_factory=list)
-    arrays: dict[str, Array] = field(default_factory=dict)
-    outputs: list[tuple[str, str]] = field(default_factory=list)  # (output name, array)
-    n_args: int = 0
-
-    @property
-    def depth(self) -> int:
-        xs = [len(s.acc.schedule) for s in self.statements] + [len(x.schedule)
-                                                               for x in self.loads]
-        return max(xs, default=1)
-
-
-def _aff(e: ir.AffineExpr, dims: list[str], syms: list[str]) -> str:
-    """An MLIR affine expression as isl text (floor semantics for floordiv and mod)."""
-    if isinstance(e, ir.AffineDimExpr):
-        return dims[e.position]
-    if isinstance(e, ir.AffineSymbolExpr):
-        return syms[e.position]
-    if isinstance(e, ir.AffineConstantExpr):
-        return str(e.value)
-    if isinstance(e, ir.AffineAddExpr):
-        return f"({_aff(e.lhs, dims, syms)} + {_aff(e.rhs, dims, syms)})"
-    if isinstance(e, ir.AffineMulExpr):
-        lhs, rhs = _aff(e.lhs, dims, syms), _aff(e.rhs, dims, syms)
-        if not isinstance(e.lhs, ir.AffineConstantExpr) and \
-                not isinstance(e.rhs, ir.AffineConstantExpr):
-            raise NotAffine(f"product of two indices in {e}")
-        return f"({lhs} * {rhs})"
-    if isinstance(e, (ir.AffineModExpr, ir.AffineFloorDivExpr, ir.AffineCeilDivExpr)):
-        if not isinstance(e.rhs, ir.AffineConstantExpr) or e.rhs.value <= 0:
-            raise NotAffine(f"division by a non-constant in {e}")
-        a, c = _aff(e.lhs, dims, syms), e.rhs.value
-        if isinstance(e, ir.AffineModExpr):
-            return f"(({a}) mod {c})"
-        return f"floor(({a}) / {c})" if isinstance(e, ir.AffineFloorDivExpr) \
-            else f"ceil(({a}) / {c})"
-    raise NotAffine(f"affine expression {e}")
 
 
 def _type(v: ir.Value) -> str:
@@ -144,7 +71,7 @@ class _Extractor:
         if op.name == "affine.apply":
             m = ir.AffineMapAttr(op.attributes["map"]).value
             ops = [self.index(x) for x in op.operands]
-            return _aff(m.results[0], ops[:m.n_dims], ops[m.n_dims:])
+            return isl_affine(m.results[0], ops[:m.n_dims], ops[m.n_dims:])
         if op.name == "arith.constant" and _type(v) == "index":
             return str(ir.IntegerAttr(op.attributes["value"]).value)
         raise NotAffine(f"index computed by {op.name} (data-dependent or non-affine)")
@@ -152,7 +79,7 @@ class _Extractor:
     def map_exprs(self, op: Any, attr: str, operands: list[ir.Value]) -> list[str]:
         m = ir.AffineMapAttr(op.attributes[attr]).value
         xs = [self.index(x) for x in operands]
-        return [_aff(r, xs[:m.n_dims], xs[m.n_dims:]) for r in m.results]
+        return [isl_affine(r, xs[:m.n_dims], xs[m.n_dims:]) for r in m.results]
 
     def deref(self, v: ir.Value) -> tuple[int, ir.Value]:
         """The value `v` stands for: a callee's argument is the caller's operand, a call's
@@ -352,7 +279,7 @@ class _Extractor:
         vals = [self.index(v) for v in op.operands]
         env = dict(zip(names + snames, vals, strict=True))
         parts = []
-        for c in _split_top(m.group(3)):
+        for c in split_top(m.group(3)):
             c = re.sub(r"\b([ds]\d+)\b", lambda mm: f"({env[mm.group(1)]})", c)
             parts.append(c.replace("==", "="))
         return " and ".join(parts) or "true"
@@ -452,23 +379,6 @@ def _check_meaning(op: Any) -> None:
         if src.startswith("i") and int(src[1:]) > 128 and dst in ("f16", "f32", "bf16"):
             raise NotAffine(f"{name} from {src} to {dst}: LLVM 22 converts integers wider "
                             "than 128 bits to f16/f32 wrongly")
-
-
-def _split_top(s: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in s:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur.strip())
-    return out
 
 
 def _pad(sched: tuple[str, ...], dims: tuple[str, ...]) -> tuple[str, ...]:

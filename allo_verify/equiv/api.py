@@ -16,6 +16,7 @@ from mlir import ir
 from allo_verify.equiv.certificate import Certificate, Entry, ir_hash
 from allo_verify.equiv.cosim import DEFAULT_CELL_BUDGET, DEFAULT_TRIALS, cosimulate
 from allo_verify.equiv.cosim_tolerance import l3_statement
+from allo_verify.equiv.module_text import ir_text, renamed_symbol
 from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation, discharge
 from allo_verify.equiv.results import Cost, Result
 from allo_verify.equiv.state import (
@@ -25,7 +26,8 @@ from allo_verify.equiv.state import (
     initial_state_result,
 )
 from allo_verify.equiv.tv import DEFAULT_BUDGET, check_equivalent_modules
-from allo_verify.lang.signature import Signature
+from allo_verify.errors import SignatureMismatch
+from allo_verify.lang.signature import Signature, kernel_where, mismatch
 
 L2_STATEMENT = "for all input values at the sizes in scope, every output cell is equal"
 
@@ -49,40 +51,7 @@ def module_and_sig(k: Any) -> tuple[ir.Module, Signature]:
 
 def _named(k: Any, sig: Signature) -> str:
     """A kernel as an error message names it: its function and where it is defined."""
-    from allo_verify.design import _where
-
-    return _where(k) if hasattr(k, "__code__") else f"'{sig.name}'"
-
-
-def renamed_symbol(mod: ir.Module, old: str, new: str) -> ir.Module:
-    """A copy of `mod` (same Context; `mod` is not changed) in which the symbol `old` is
-    called `new`, uses included. A different symbol already named `new` (a sub-kernel of the
-    same name) is renamed first, to `new_1`, `new_2`, ... (the first name free in the
-    module), so the copy never defines a symbol twice."""
-    with mod.context, ir.Location.unknown():
-        copy = ir.Module.parse(ir_text(mod))
-        names = {ir.StringAttr(op.operation.attributes["sym_name"]).value
-                 for op in copy.body.operations if "sym_name" in op.operation.attributes}
-        if new in names:
-            k = 1
-            while f"{new}_{k}" in names:
-                k += 1
-            _rename(copy, new, f"{new}_{k}")
-        _rename(copy, old, new)
-    return copy
-
-
-def _rename(mod: ir.Module, old: str, new: str) -> None:
-    ir.SymbolTable.replace_all_symbol_uses(old, new, mod.operation)
-    for op in mod.body.operations:
-        o = op.operation
-        if "sym_name" in o.attributes and ir.StringAttr(o.attributes["sym_name"]).value == old:
-            ir.SymbolTable.set_symbol_name(o, new)
-
-
-def ir_text(mod: ir.Module) -> str:
-    """Canonical text of a module (for hashing and for rebuilding in the LLVM runner)."""
-    return str(mod)
+    return kernel_where(k) if hasattr(k, "__code__") else f"'{sig.name}'"
 
 
 def verify_modules(original: ir.Module, final: ir.Module, sig: Signature,
@@ -161,8 +130,6 @@ def check_equivalent(kernel_a: Any, kernel_b: Any, layers: Sequence[str] = ("L2"
     The arguments are checked as `Schedule.verify` checks them (`ScheduleUsageError`, e.g.
     for `trials=0` with L3 selected); kernels whose signatures differ raise
     `SignatureMismatch` (a `TypeError`) naming both kernels and the first difference."""
-    from allo_verify.design import SignatureMismatch
-    from allo_verify.lang.signature import mismatch
     from allo_verify.schedule.usage import verify_args
 
     layers = verify_args(layers, trials, seed, allow_reassoc,

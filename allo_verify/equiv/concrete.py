@@ -26,83 +26,32 @@ found with them is only reported once the LLVM simulation confirms it.
 from __future__ import annotations
 
 import math
-import struct
 from collections.abc import Callable
 
 import numpy as np
 
-FLOAT_NP = {"f16": np.float16, "f32": np.float32, "f64": np.float64}
-_UINT_NP = {"f16": np.uint16, "f32": np.uint32, "f64": np.uint64}
+from allo_verify.lang.bit_patterns import (
+    FLOAT_NP,
+    MANTISSA_BITS,
+    bits_to_float,
+    float_to_bits,
+    int_to_float_bits,
+    is_float,
+    py_float_bits,  # noqa: F401 - re-exported: symexec reads it from here
+    to_signed,
+    width,
+)
 
 CMPI = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
 CMPF = ("false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord",
         "ueq", "ugt", "uge", "ult", "ule", "une", "uno", "true")
 
 
-def width(t: str) -> int:
-    """Bit width of an MLIR scalar type string; index -> 64 (only for running)."""
-    if t == "index":
-        return 64
-    return int(t[1:])
-
-
-def is_float(t: str) -> bool:
-    return t in FLOAT_NP
-
-
-def to_signed(v: int, w: int) -> int:
-    """Two's complement reading of the bit pattern `v` of width `w`."""
-    return v - (1 << w) if v >> (w - 1) & 1 else v
-
-
-def bits_to_float(b: int, t: str) -> np.floating:
-    return np.array([b], dtype=_UINT_NP[t]).view(FLOAT_NP[t])[0]
-
-
-def float_to_bits(x: float | np.floating, t: str) -> int:
-    with np.errstate(all="ignore"):
-        return int(np.array([x], dtype=FLOAT_NP[t]).view(_UINT_NP[t])[0])
-
-
-def py_float_bits(x: float, t: str) -> int:
-    """Bit pattern of the Python float `x` rounded to `t`."""
-    if t == "f64":
-        return struct.unpack("<Q", struct.pack("<d", x))[0]
-    return float_to_bits(x, t)
-
-
 _M64 = (1 << 64) - 1
-_MANT = {"f16": 11, "f32": 24, "f64": 53}
-_EMAX = {"f16": 15, "f32": 127, "f64": 1023}
-
-
-def int_to_float_bits(v: int, t: str) -> int:
-    """Bit pattern of the integer `v` rounded once to float type `t` (nearest, ties to even;
-    +inf/-inf past the largest finite value). This is `sitofp`/`uitofp` on the exact value:
-    rounding through float64 first would round twice."""
-    w, p = width(t), _MANT[t]
-    sign = 1 << (w - 1) if v < 0 else 0
-    m = abs(v)
-    if m == 0:
-        return 0
-    shift = max(0, m.bit_length() - p)
-    q = m >> shift
-    if shift:
-        rem, half = m & ((1 << shift) - 1), 1 << (shift - 1)
-        if rem > half or (rem == half and q & 1):
-            q += 1
-            if q >> p:
-                q >>= 1
-                shift += 1
-    e = q.bit_length() - 1 + shift  # unbiased exponent; q has p significant bits or fewer
-    if e > _EMAX[t]:
-        return sign | (((1 << (w - p)) - 1) << (p - 1))  # infinity
-    frac = (q << (p - q.bit_length())) & ((1 << (p - 1)) - 1)
-    return sign | ((e + _EMAX[t]) << (p - 1)) | frac
 
 
 def _is_nan_bits(b: int, t: str) -> bool:
-    w, p = width(t), _MANT[t]
+    w, p = width(t), MANTISSA_BITS[t]
     exp_mask = ((1 << (w - p)) - 1) << (p - 1)
     return b & exp_mask == exp_mask and b & ((1 << (p - 1)) - 1) != 0
 
@@ -111,7 +60,7 @@ def _ieee_minmax(op: str, a: int, b: int, t: str) -> int:
     """IEEE-754-2019 maximum/minimum (`maximumf`, `minimumf`: NaN wins) and maximumNumber /
     minimumNumber (`maxnumf`, `minnumf`: the number wins), with -0.0 < +0.0, on bit patterns.
     A NaN result is the NaN operand made quiet."""
-    quiet = 1 << (_MANT[t] - 2)
+    quiet = 1 << (MANTISSA_BITS[t] - 2)
     na, nb = _is_nan_bits(a, t), _is_nan_bits(b, t)
     if na or nb:
         if op in ("arith.maximumf", "arith.minimumf") or (na and nb):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import islpy as isl
 
-from allo_verify.equiv.affine_extract import Program
+from allo_verify.equiv.affine_program import Program
 from allo_verify.equiv.dataflow_isl import Flow, access_map, domain_set
 
 

@@ -60,7 +60,7 @@ def csim_entry(final: ir.Module | str, sig: Signature, inputs: list[tuple[Any, .
     """The CSIM entry for `final` (whose function `sig.name` is the top): run on `inputs`
     (the L3 co-simulation's) or, when None, on `trials` inputs drawn from `seed`."""
     from allo_verify.codegen.hls import CSimError, HLSEmitError, csim_check, emit_hls
-    from allo_verify.codegen.hls.verified_build import code_hash
+    from allo_verify.codegen.hls.hls_module import code_hash
     from allo_verify.equiv.cosim import generate_inputs
 
     t0 = time.perf_counter()

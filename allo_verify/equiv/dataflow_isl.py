@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import islpy as isl
 
-from allo_verify.equiv.affine_extract import Access, Program
+from allo_verify.equiv.affine_program import Access, Program
 
 
 def space_text(a: Access, prefix: str = "") -> str:

@@ -139,7 +139,7 @@ def externalize_state(mod_a: ir.Module, mod_b: ir.Module, sig: Signature
 
 def _wrap(mod: ir.Module, name: str, states: list[StateVar], own: set[str]) -> ir.Module:
     """`mod` with `@name` wrapped; `states` in argument order, `own` the keys it has."""
-    from allo_verify.equiv.api import renamed_symbol
+    from allo_verify.equiv.module_text import renamed_symbol
 
     present = {s.symbol for s in states if s.key in own}
     copy = renamed_symbol(mod, name, name + BODY_SUFFIX)

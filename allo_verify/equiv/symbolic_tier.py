@@ -90,7 +90,7 @@ def _confirm(mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None, fa: str,
              cand: Candidate, what: str, replay: bool, seed: int,
              scope: dict[str, Any]) -> Result:
     from allo_verify.equiv.cosim import generate_inputs
-    from allo_verify.equiv.tv import _replay, _replay_sig
+    from allo_verify.equiv.replay import replay_cell, replay_signature
 
     if not replay:
         return Unknown(f"symbolic tier candidate {what}; not confirmed: LLVM replay disabled")
@@ -102,12 +102,12 @@ def _confirm(mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None, fa: str,
                        f"instances are too many to run both LLVM simulations "
                        f"(limit {REPLAY_WORK})")
     with mod_a.context:
-        rsig = _replay_sig(mod_a, fa, sig)
+        rsig = replay_signature(mod_a, fa, sig)
     draws = [d for d in (_numpy_inputs(rsig, seed + k) for k in range(CONFIRM_TRIES))
              if d is not None] or generate_inputs(rsig, CONFIRM_TRIES, seed)
     for k, values in enumerate(draws):
         inputs = {a.name: v for a, v in zip(rsig.args, values, strict=True)}
-        rep = _replay(mod_a, mod_b, sig, inputs, cand.output, cand.cell, fa, fb)
+        rep = replay_cell(mod_a, mod_b, sig, inputs, cand.output, cand.cell, fa, fb)
         if isinstance(rep, str):
             return Unknown(f"symbolic tier candidate {what}; not confirmed: {rep}")
         va, vb = rep

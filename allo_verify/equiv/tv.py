@@ -34,7 +34,9 @@ from allo_verify.equiv.counterexample import (
     same_bits,
     value_of,
 )
+from allo_verify.equiv.module_text import ir_text, renamed_symbol
 from allo_verify.equiv.obligation import make_solver, rlimit_used
+from allo_verify.equiv.replay import decl_of, replay_cell
 from allo_verify.equiv.results import (
     Agreed,
     Cost,
@@ -52,11 +54,11 @@ from allo_verify.equiv.symexec import (
     SymexecError,
     TooLarge,
     execute,
-    memref_shape,
 )
 from allo_verify.equiv.terms import TermStore
-from allo_verify.lang.signature import Arg, Signature
-from allo_verify.lang.types import ArrayType, Float, Index, Int
+from allo_verify.errors import SignatureMismatch
+from allo_verify.lang.signature import Signature
+from allo_verify.lang.types import ArrayType
 
 DEFAULT_BUDGET = 20_000_000
 DEFAULT_RLIMIT = 50_000_000
@@ -99,18 +101,6 @@ def _func_type(mod: ir.Module, name: str) -> str:
     raise ValueError(f"module has no function @{name}")
 
 
-def decl_of(t: str) -> Any:
-    """A declared type for an MLIR type string when no Signature is given (ints signed)."""
-    if t.startswith("memref<"):
-        shape, elem = memref_shape(ir.Type.parse(t))
-        return ArrayType(decl_of(elem), shape)
-    if t == "index":
-        return Index()
-    if t.startswith("f"):
-        return Float(int(t[1:]))
-    return Int(int(t[1:]))
-
-
 def _outputs(store: TermStore, res_a: list[Any], res_b: list[Any], args_a: list[Any],
              args_b: list[Any], names: list[str], sig: Signature | None) -> list[OutCell]:
     cells: list[OutCell] = []
@@ -150,49 +140,6 @@ def _arg_info(store: TermStore, names: list[str], args: list[Any], sig: Signatur
     return out
 
 
-def _replay_sig(mod: ir.Module, fname: str, sig: Signature | None) -> Signature:
-    """The signature to run `@fname` of `mod` with: `sig` renamed, or (without one) the
-    function's MLIR types read as declared types (`decl_of`), arguments named arg0, ..."""
-    if sig is not None:
-        return replace(sig, name=fname)
-    f = next(op.operation for op in mod.body.operations if op.operation.name == "func.func"
-             and ir.StringAttr(op.operation.attributes["sym_name"]).value == fname)
-    ft = ir.FunctionType(ir.TypeAttr(f.attributes["function_type"]).value)
-    return Signature(fname, tuple(Arg(f"arg{k}", decl_of(str(t)))
-                                  for k, t in enumerate(ft.inputs)),
-                     tuple(decl_of(str(t)) for t in ft.results))
-
-
-def _replay(mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None, inputs: dict[str, Any],
-            output: str, cell: tuple[int, ...], fa: str, fb: str) -> tuple[Any, Any] | str:
-    """Run both kernels through the LLVM simulation on `inputs`; the two values at the cell,
-    or a string saying why replay was not possible."""
-    try:
-        from allo_verify.codegen.llvm_runner import build_llvm  # type: ignore[import-not-found]
-    except ImportError:
-        return "LLVM simulation not available"
-    import numpy as np
-
-    vals = []
-    for mod, fname in ((mod_a, fa), (mod_b, fb)):
-        try:
-            with mod.context:
-                sig = _replay_sig(mod, fname, sig)
-            k = build_llvm(str(mod), sig)
-            args = [np.array(inputs[a.name], copy=True) if a.is_array else inputs[a.name]
-                    for a in sig.args]
-            res = k(*args)
-        except Exception as e:  # noqa: BLE001 - report any runner failure as a note
-            return f"LLVM replay failed: {type(e).__name__}: {e}"
-        if output.startswith("return["):
-            idx = int(output[7:-1])
-            r = res[idx] if isinstance(res, tuple) else res
-        else:
-            r = args[[a.name for a in sig.args].index(output)]
-        vals.append(r[cell] if cell else r)
-    return vals[0], vals[1]
-
-
 def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature | None = None,
                              func_a: str | None = None, func_b: str | None = None,
                              allow_reassoc: bool = False, budget: int = DEFAULT_BUDGET,
@@ -219,8 +166,6 @@ def check_equivalent_modules(mod_a: ir.Module, mod_b: ir.Module, sig: Signature 
         fb = _func_name(mod_b, func_b, sig)
         tb = _func_type(mod_b, fb)
     if ta != tb:  # outputs are compared by position: different signatures are not comparable
-        from allo_verify.design import SignatureMismatch
-
         raise SignatureMismatch(f"check_equivalent_modules: @{fa} has type {ta} but @{fb} "
                                 f"has type {tb}; equivalence needs the same signature")
     cost = Cost()
@@ -292,7 +237,6 @@ def _oob_result(e: OutOfBounds, mod_a: ir.Module, mod_b: ir.Module, sig: Signatu
     if not replay or sig is None:
         return Unknown(f"{what}; not confirmed: "
                        + ("LLVM replay disabled" if not replay else "no signature to run"))
-    from allo_verify.equiv.api import ir_text, renamed_symbol
     from allo_verify.equiv.isolated import cosimulate_isolated
 
     try:
@@ -430,7 +374,7 @@ def _refutation(store: TermStore, c: OutCell, w: Any, arg_info: list[tuple[str, 
     found = f"L2 evaluation found {where} = {va!r} vs {vb!r} (by {w.how})"
     if not replay:
         return Unknown(f"{found}; not confirmed: LLVM replay disabled")
-    rep = _replay(mod_a, mod_b, sig, inputs, c.output, c.cell, fa, fb)
+    rep = replay_cell(mod_a, mod_b, sig, inputs, c.output, c.cell, fa, fb)
     if isinstance(rep, str):
         return Unknown(f"{found}; not confirmed: {rep}")
     la, lb = rep

@@ -35,69 +35,20 @@ from typing import Any
 
 from mlir import ir
 
+from allo_verify.estimate.figures import DesignEstimate, LoopEstimate
+from allo_verify.estimate.ir_facts import (
+    LOADS,
+    LOOPS,
+    STORES,
+    eval_affine,
+    int_attr,
+    loop_name,
+    scalar_width,
+    trip_count,
+    unwidened,
+    walk_ops,
+)
 from allo_verify.estimate.optable import DEFAULT_TABLE, OpTable
-
-_LOADS = ("affine.load", "memref.load")
-_STORES = ("affine.store", "memref.store")
-_LOOPS = ("affine.for", "scf.for")
-
-
-@dataclass(frozen=True)
-class LoopEstimate:
-    """One loop's estimate: average trip count, achieved and requested II (0: not pipelined),
-    depth (cycles of one iteration), total cycles, body copies per iteration (unroll), what
-    bounds its II, and the pipelined loop it was unrolled into (if any)."""
-
-    name: str
-    trip: float
-    ii: int
-    requested_ii: int
-    depth: int
-    cycles: int
-    copies: int
-    limited_by: str = ""
-    unrolled_into: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "trip": round(self.trip, 2), "ii": self.ii,
-                "requested_ii": self.requested_ii, "depth": self.depth, "cycles": self.cycles,
-                "copies": self.copies, "limited_by": self.limited_by,
-                "unrolled_into": self.unrolled_into}
-
-
-@dataclass(frozen=True)
-class DesignEstimate:
-    """The estimate of one function: total cycles (latency of one call), interval (cycles
-    between starts of consecutive calls), every loop, and the table's clock."""
-
-    function: str
-    cycles: int
-    interval: int
-    loops: tuple[LoopEstimate, ...]
-    clock_mhz: float
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ms(self) -> float:
-        return self.cycles / (self.clock_mhz * 1e3)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"function": self.function, "cycles": self.cycles, "interval": self.interval,
-                "ms": round(self.ms, 6), "clock_mhz": self.clock_mhz,
-                "loops": [lp.to_dict() for lp in self.loops], "notes": list(self.notes),
-                "label": "estimate"}
-
-    def summary(self) -> str:
-        lines = [f"latency estimate of {self.function}: {self.cycles} cycles "
-                 f"({self.ms:.4f} ms at {self.clock_mhz:g} MHz), interval {self.interval}"]
-        for lp in self.loops:
-            how = (f"unrolled into {lp.unrolled_into}" if lp.unrolled_into else
-                   f"pipelined II={lp.ii}" if lp.ii else "rolled")
-            limit = f" ({lp.limited_by})" if lp.limited_by else ""
-            lines.append(f"  {lp.name}: trip {lp.trip:g}, {how}{limit}, depth {lp.depth}, "
-                         f"{lp.cycles} cycles")
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
 
 
 @dataclass
@@ -121,63 +72,6 @@ class _Body:
     #: the loads behind `accesses`: [array, load op, copies so far]; a load whose address
     #: does not change across the copies of an unrolled loop is one access (HLS merges them)
     loads: list[list[Any]] = field(default_factory=list)
-
-
-def _int_attr(op: Any, name: str) -> int | None:
-    return ir.IntegerAttr(op.attributes[name]).value if name in op.attributes else None
-
-
-def _name(op: Any, fallback: str) -> str:
-    if "loop_name" in op.attributes:
-        return ir.StringAttr(op.attributes["loop_name"]).value
-    return fallback
-
-
-def _width(t: ir.Type) -> tuple[int, bool]:
-    """(bit width, is float) of a scalar type; (0, False) for index and others."""
-    if isinstance(t, ir.IntegerType):
-        return t.width, False
-    for cls, w in ((ir.F16Type, 16), (ir.BF16Type, 16), (ir.F32Type, 32), (ir.F64Type, 64)):
-        if isinstance(t, cls):
-            return w, True
-    return 0, False
-
-
-def _unwidened(v: ir.Value) -> ir.Value:
-    """`v` before the sign or zero extensions the frontend adds to compute exactly: the
-    hardware operator only needs the source width (the low bits of a product or sum depend
-    only on the low bits of its operands)."""
-    while isinstance(v, ir.OpResult) and v.owner.name in ("arith.extsi", "arith.extui"):
-        v = v.owner.operands[0]
-    return v
-
-
-def _trip(lb: float, ub: float, step: float) -> float:
-    """Iterations of `lb <= i < ub` by `step`: exact for integer bounds, the mean for
-    bounds that are means of outer loop variables."""
-    raw = max(0.0, (ub - lb) / step)
-    return float(math.ceil(raw)) if float(lb).is_integer() and float(ub).is_integer() else raw
-
-
-def _eval(e: ir.AffineExpr, dims: list[float], syms: list[float]) -> float:
-    if isinstance(e, ir.AffineConstantExpr):
-        return float(e.value)
-    if isinstance(e, ir.AffineDimExpr):
-        return dims[e.position]
-    if isinstance(e, ir.AffineSymbolExpr):
-        return syms[e.position]
-    a, b = _eval(e.lhs, dims, syms), _eval(e.rhs, dims, syms)
-    if isinstance(e, ir.AffineAddExpr):
-        return a + b
-    if isinstance(e, ir.AffineMulExpr):
-        return a * b
-    if b == 0:
-        return 0.0
-    if isinstance(e, ir.AffineFloorDivExpr):
-        return math.floor(a / b)
-    if isinstance(e, ir.AffineCeilDivExpr):
-        return math.ceil(a / b)
-    return a - b * math.floor(a / b)
 
 
 class _Estimator:
@@ -213,14 +107,14 @@ class _Estimator:
                 vals = [self.value(o) for o in op.operands]
                 if None in vals:
                     return None
-                return _eval(amap.results[0], vals[: amap.n_dims], vals[amap.n_dims:])
+                return eval_affine(amap.results[0], vals[: amap.n_dims], vals[amap.n_dims:])
             if op.name in ("arith.index_cast", "arith.extsi", "arith.extui"):
                 return self.value(op.operands[0])
         return None
 
     def trip(self, op: Any) -> tuple[float, float, float]:
         """(mean trip count, lower bound, step) of a loop; 1 with a note when unreadable."""
-        name = _name(op, op.name)
+        name = loop_name(op, op.name)
         if op.name == "affine.for":
             view = op.opview
             step = float(ir.IntegerAttr(op.attributes["step"]).value)
@@ -229,13 +123,13 @@ class _Estimator:
             lv = [self.value(o) for o in view.lowerBoundOperands]
             uv = [self.value(o) for o in view.upperBoundOperands]
             if None not in lv and None not in uv:
-                lb = max(_eval(r, lv[: lmap.n_dims], lv[lmap.n_dims:]) for r in lmap.results)
-                ub = min(_eval(r, uv[: umap.n_dims], uv[umap.n_dims:]) for r in umap.results)
-                return _trip(lb, ub, step), lb, step
+                lb = max(eval_affine(r, lv[: lmap.n_dims], lv[lmap.n_dims:]) for r in lmap.results)
+                ub = min(eval_affine(r, uv[: umap.n_dims], uv[umap.n_dims:]) for r in umap.results)
+                return trip_count(lb, ub, step), lb, step
         else:
             lb, ub, step = (self.value(o) for o in list(op.operands)[:3])
             if lb is not None and ub is not None and step:
-                return _trip(lb, ub, step), lb, step
+                return trip_count(lb, ub, step), lb, step
         self.notes.append(f"loop {name}: trip count not known statically, taken as 1")
         return 1.0, 0.0, 1.0
 
@@ -248,7 +142,7 @@ class _Estimator:
         return False
 
     def array_of(self, op: Any) -> ir.Value:
-        return op.operands[1] if op.name in _STORES else op.operands[0]
+        return op.operands[1] if op.name in STORES else op.operands[0]
 
     def array_name(self, v: ir.Value) -> str:
         if v in self.names:
@@ -308,7 +202,7 @@ class _Estimator:
             op = op.operation
             name = op.name
             start = max([barrier] + [ready.get(o, 0) for o in op.operands])
-            if name in _LOOPS:
+            if name in LOOPS:
                 sub = self.loop(op, unrolled_into)
                 finish = max([start, *ready.values(), *last_store.values()]) + sub.latency
                 self.merge(body, sub, first_load, start, carried_iv)
@@ -323,7 +217,7 @@ class _Estimator:
                 callee = self.function(ir.FlatSymbolRefAttr(op.attributes["callee"]).value)
                 finish = max([start, *ready.values(), *last_store.values()]) + callee.cycles
                 barrier = finish
-            elif name in _LOADS:
+            elif name in LOADS:
                 arr = self.array_of(op)
                 start = max(start, last_store.get(arr, 0))
                 regs = math.isinf(self.banks.get(arr, 1.0))
@@ -333,7 +227,7 @@ class _Estimator:
                 body.accesses[arr] += 1
                 body.loads.append([arr, op, 1])
                 path[op.results[0]] = {arr: finish - start}
-            elif name in _STORES:
+            elif name in STORES:
                 arr = self.array_of(op)
                 regs = math.isinf(self.banks.get(arr, 1.0))
                 finish = start + (0 if regs else self.table.write_cycles)
@@ -356,10 +250,10 @@ class _Estimator:
                 finish = start + sum(a.latency for a in inner)
                 barrier = finish
             else:
-                widths = [_width(_unwidened(o).type) for o in op.operands] or \
-                         [_width(r.type) for r in op.results]
+                widths = [scalar_width(unwidened(o).type) for o in op.operands] or \
+                         [scalar_width(r.type) for r in op.results]
                 if name.startswith("math.") or name in ("arith.sitofp", "arith.uitofp"):
-                    widths += [_width(r.type) for r in op.results]
+                    widths += [scalar_width(r.type) for r in op.results]
                 w = max((x[0] for x in widths), default=0)
                 fl = any(x[1] for x in widths)
                 finish = start + self.table.latency(name, w, fl)
@@ -403,12 +297,12 @@ class _Estimator:
 
     def loop(self, op: Any, unrolled_into: str) -> _Body:
         """The cost of a whole loop (all its iterations) and the `LoopEstimate` it adds."""
-        name = _name(op, "loop")
+        name = loop_name(op, "loop")
         trip, lb, step = self.trip(op)
         iv = op.regions[0].blocks[0].arguments[0]
         self.env[iv] = lb + step * max(trip - 1, 0) / 2
-        ii_req = _int_attr(op, "hls.pipeline_ii") or 0
-        unroll = _int_attr(op, "hls.unroll")
+        ii_req = int_attr(op, "hls.pipeline_ii") or 0
+        unroll = int_attr(op, "hls.unroll")
         if unroll is None and "hls.parallel" in op.attributes:
             unroll = 0
         into = unrolled_into or (name if ii_req else "")
@@ -486,7 +380,7 @@ class _Estimator:
             op = op.operation
             if "hls.stream" in op.attributes:
                 streams = True
-            if op.name in _LOOPS:
+            if op.name in LOOPS:
                 before = len(self.loops)
                 sub = self.loop(op, "")
                 stages.append(sub.latency)
@@ -524,7 +418,7 @@ class _Estimator:
             self.record_banks(arg, attr)
             names = self.arg_names.get(name, [])
             self.names[arg] = names[k] if k < len(names) else f"arg{k}"
-        for op in _walk(block):
+        for op in walk_ops(block):
             if op.name in ("memref.alloc", "memref.alloca"):
                 res = op.results[0]
                 self.record_banks(res, op.attributes["hls.partition"]
@@ -541,17 +435,6 @@ class _Estimator:
         self.loops = saved
         self.memo[name] = est
         return est
-
-
-def _walk(block: Any) -> list[Any]:
-    out = []
-    for op in block.operations:
-        op = op.operation
-        out.append(op)
-        for r in op.regions:
-            for b in r.blocks:
-                out.extend(_walk(b))
-    return out
 
 
 def estimate(module: ir.Module, function: str | None = None,

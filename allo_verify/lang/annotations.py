@@ -24,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from allo_verify.lang.types import ArrayType, DType
+from allo_verify.errors import TypeArgumentError
+from allo_verify.lang.types import ArrayType, DType, InvalidArrayType
 
 MEMORY_RESOURCES = ("AUTO", "BRAM", "URAM", "LUTRAM", "SRL")
 STORAGE_TYPES = ("RAM_1P", "RAM_2P", "RAM_T2P", "RAM_S2P", "RAM_1WNR", "ROM_1P", "ROM_2P",
@@ -44,7 +45,8 @@ class ConstExprType:
 class _ConstExprMaker:
     def __getitem__(self, t: Any) -> ConstExprType:
         if not isinstance(t, DType):
-            raise TypeError(f"ConstExpr[...] takes a scalar kernel type, got {t!r}")
+            raise TypeArgumentError(f"ConstExpr[{_shown(t)}]: ConstExpr[...] takes a scalar "
+                                    f"kernel type, got {_shown(t)}")
         return ConstExprType(t)
 
     def __repr__(self) -> str:
@@ -66,15 +68,23 @@ class Memory:
 
     def __post_init__(self) -> None:
         if not isinstance(self.resource, str) or self.resource.upper() not in MEMORY_RESOURCES:
-            raise TypeError(f"Memory resource must be one of {', '.join(MEMORY_RESOURCES)}, "
-                            f"got {self.resource!r}")
+            raise TypeArgumentError(f"Memory(resource={self.resource!r}): resource must be one "
+                                    f"of {', '.join(MEMORY_RESOURCES)}, got {self.resource!r}")
         st = self.storage_type
         if st is not None and (not isinstance(st, str) or st.upper() not in STORAGE_TYPES):
-            raise TypeError(f"Memory storage_type must be one of {', '.join(STORAGE_TYPES)}, "
-                            f"got {st!r}")
+            raise TypeArgumentError(f"Memory(storage_type={st!r}): storage_type must be one of "
+                                    f"{', '.join(STORAGE_TYPES)}, got {st!r}")
         lat = self.latency
         if lat is not None and (not isinstance(lat, int) or isinstance(lat, bool) or lat < 1):
-            raise TypeError(f"Memory latency must be a positive int, got {lat!r}")
+            raise TypeArgumentError(f"Memory(latency={lat!r}): latency must be a positive int "
+                                    f"(cycles), got {lat!r}")
+
+    def __repr__(self) -> str:
+        given = [f"{k}={v!r}" for k, v in (("resource", self.resource),
+                                            ("storage_type", self.storage_type),
+                                            ("latency", self.latency))
+                 if v is not None and (k, v) != ("resource", "AUTO")]
+        return f"Memory({', '.join(given)})"
 
     @property
     def read_only(self) -> bool:
@@ -125,13 +135,24 @@ class Annotated:
 def _annotate(t: Any, memory: Memory | None = None, stateful: bool = False) -> Annotated:
     if isinstance(t, Annotated):
         if memory is not None and t.memory is not None:
-            raise TypeError("a type has at most one Memory annotation")
+            raise TypeArgumentError(f"{t.type!r} @ {t.memory!r} @ {memory!r}: a type has at "
+                                    "most one Memory annotation")
         return Annotated(t.type, memory or t.memory, stateful or t.stateful)
+    what = f"@ {memory!r}" if memory is not None else "@ Stateful"
+    if isinstance(t, InvalidArrayType):
+        raise TypeArgumentError(f"{t!r} {what}: not a kernel type: {t.reason}")
     if not isinstance(t, (DType, ArrayType)):
-        raise TypeError(f"only a kernel type can be annotated with '@', got {t!r}")
+        raise TypeArgumentError(f"{_shown(t)} {what}: only a kernel type can be annotated "
+                                f"with '@', got {_shown(t)}")
     if memory is not None and not isinstance(t, ArrayType):
-        raise TypeError(f"Memory(...) annotates arrays, not the scalar type {t!r}")
+        raise TypeArgumentError(f"{t!r} {what}: Memory(...) annotates arrays, not the scalar "
+                                f"type {t!r}")
     return Annotated(t, memory, stateful)
+
+
+def _shown(x: Any) -> str:
+    """A value as an error message quotes it (a class by its name, not its repr)."""
+    return x.__name__ if isinstance(x, type) else repr(x)
 
 
 def unwrap(t: Any) -> tuple[Any, Annotated | None]:

@@ -251,18 +251,24 @@ class ModuleBuilder:
             return self.globals[key]
         name = f"__const_{len(self.globals)}"
         with self.context, Location.unknown():
-            tensor = RankedTensorType.get(list(t.shape), mlir_type(dtype))
-            if isinstance(dtype, Float):
-                attr = DenseElementsAttr.get(np.ascontiguousarray(data), type=tensor)
-            else:
-                body = np.array2string(np.asarray(data), separator=",", threshold=1 << 62,
-                                       max_line_width=1 << 30).replace("\n", "")
-                attr = Attribute.parse(f"dense<{body}> : {tensor}")
+            attr = dense_initializer(data, t.shape, dtype)
             with InsertionPoint.at_block_begin(self.module.body):
                 memref.GlobalOp(name, TypeAttr.get(mlir_type(t)), sym_visibility="private",
                                 initial_value=attr, constant=True)
         self.globals[key] = (name, t)
         return name, t
+
+
+def dense_initializer(data: np.ndarray, shape: tuple[int, ...], dtype: DType) -> Attribute:
+    """The `dense<...>` initializer of a `memref.global` of `shape` x `dtype` holding `data`
+    (the values as `_convert` stores them). Integers are written as decimal text, exact at
+    any width; floats are taken from their buffer. Call inside an MLIR context."""
+    tensor = RankedTensorType.get(list(shape), mlir_type(dtype))
+    if isinstance(dtype, Float):
+        return DenseElementsAttr.get(np.ascontiguousarray(data), type=tensor)
+    body = np.array2string(np.asarray(data), separator=",", threshold=1 << 62,
+                           max_line_width=1 << 30).replace("\n", "")
+    return Attribute.parse(f"dense<{body}> : {tensor}")
 
 
 def _instance_name_clash(origins: dict[str, Origin], fn: Any) -> str:

@@ -24,13 +24,11 @@ from mlir.dialects import memref
 from mlir.ir import (
     ArrayAttr,
     Attribute,
-    DenseElementsAttr,
     DictAttr,
     InsertionPoint,
     IntegerAttr,
     IntegerType,
     Location,
-    RankedTensorType,
     StringAttr,
     TypeAttr,
 )
@@ -133,9 +131,9 @@ class QualifiedDeclBuilder:
         if node.value is None:
             init: Any = 0
         elif isinstance(node.value, ast.List):
-            from allo_verify.lang.statements import _literal_list
+            from allo_verify.lang.declarations import literal_list
 
-            init = _literal_list(node.value, self)  # type: ignore[arg-type]
+            init = literal_list(node.value, self)  # type: ignore[arg-type]
         else:
             init = self._numpy_constant(node.value)  # type: ignore[attr-defined]
             if init is None:
@@ -158,19 +156,13 @@ class QualifiedDeclBuilder:
 
     def _state_global(self, node: ast.AST, name: str, dtype: DType, shape: tuple[int, ...],
                       arr: np.ndarray) -> str:
-        from allo_verify.lang.kernel import _convert
+        from allo_verify.lang.kernel import _convert, dense_initializer
 
         mb = self.mb  # type: ignore[attr-defined]
         data = _convert(arr, dtype, node, self.src)  # type: ignore[attr-defined]
         sym = f"__state_{self.func_name}_{name}"  # type: ignore[attr-defined]
         with mb.context, Location.unknown():
-            tensor = RankedTensorType.get(list(shape), mlir_type(dtype))
-            if isinstance(dtype, Float):
-                attr = DenseElementsAttr.get(np.ascontiguousarray(data), type=tensor)
-            else:
-                body = np.array2string(np.asarray(data), separator=",", threshold=1 << 62,
-                                       max_line_width=1 << 30).replace("\n", "")
-                attr = Attribute.parse(f"dense<{body}> : {tensor}")
+            attr = dense_initializer(data, shape, dtype)
             mtype = mlir_type(ArrayType(dtype, shape)) if shape else _rank0(dtype)
             with InsertionPoint.at_block_begin(mb.module.body):
                 g = memref.GlobalOp(sym, TypeAttr.get(mtype), sym_visibility="private",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from allo_verify.lang.types import AnyType, ArrayType
 
@@ -49,3 +50,11 @@ def mismatch(a: Signature, b: Signature, name_a: str, name_b: str) -> str | None
         if x != y:
             return f"result {k} is {x!r} in {name_a} but {y!r} in {name_b}"
     return None
+
+
+def kernel_where(fn: Any) -> str:
+    """A kernel as an error message names it: `'name' (file:line)` of its definition, or
+    `'name'` alone for an object without Python code."""
+    code = getattr(fn, "__code__", None)
+    name = getattr(fn, "__name__", repr(fn))
+    return f"'{name}' ({code.co_filename}:{code.co_firstlineno})" if code else f"'{name}'"

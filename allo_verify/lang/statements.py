@@ -19,19 +19,19 @@ from typing import TYPE_CHECKING, Any
 from mlir.dialects import affine, arith, func, memref, scf
 from mlir.ir import AffineMap, InsertionPoint, Location, MemRefType, StringAttr, Value
 
-from allo_verify.lang import emit_ops, templates
-from allo_verify.lang.affine_expr import Aff
 from allo_verify.lang.annotations import Annotated
+from allo_verify.lang.assignments import AssignmentBuilder
+from allo_verify.lang.declarations import DeclarationBuilder
 from allo_verify.lang.definite import maybe_unassigned
 from allo_verify.lang.emit_cast import cast, const, to_bool
-from allo_verify.lang.expressions import BINOPS, ExpressionBuilder
+from allo_verify.lang.expressions import ExpressionBuilder
 from allo_verify.lang.kernel_calls import KernelCallBuilder
 from allo_verify.lang.loops import LoopBuilder, LoopKeyword
 from allo_verify.lang.meta import MetaBuilder
 from allo_verify.lang.qualified import QualifiedDeclBuilder
-from allo_verify.lang.structs import Struct, StructArrayType, StructBuilder
+from allo_verify.lang.structs import StructBuilder
 from allo_verify.lang.subarrays import SubArrayBuilder, View
-from allo_verify.lang.types import ArrayType, DType, Int, InvalidArrayType, float32, int32
+from allo_verify.lang.types import ArrayType, DType
 from allo_verify.lang.values import AV, TV, Expr, mlir_type
 
 if TYPE_CHECKING:
@@ -46,8 +46,9 @@ _UNSUPPORTED = {
 }
 
 
-class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBuilder,
-                      QualifiedDeclBuilder, LoopBuilder, ExpressionBuilder):
+class FunctionBuilder(DeclarationBuilder, AssignmentBuilder, KernelCallBuilder, SubArrayBuilder,
+                      StructBuilder, MetaBuilder, QualifiedDeclBuilder, LoopBuilder,
+                      ExpressionBuilder):
     """Builds the body of one kernel function into an existing `func.func`."""
 
     def __init__(self, mb: ModuleBuilder, src: SourceInfo, fdef: ast.FunctionDef,
@@ -209,269 +210,6 @@ class FunctionBuilder(KernelCallBuilder, SubArrayBuilder, StructBuilder, MetaBui
             raise self.error(node, "an expression statement must be a call")
         self.expr(node.value)
 
-    def eval_type(self, node: ast.expr) -> Any:
-        node = templates.unquote(node)  # a quoted annotation: "T[M, K]"
-        try:
-            t = eval(compile(ast.Expression(node), self.src.filename, "eval"),  # noqa: S307
-                     self.namespace | self.compile_time_names())
-        except Exception as e:  # noqa: BLE001 - any failure is a bad annotation
-            raise self.error(node, f"cannot evaluate type annotation '{ast.unparse(node)}': {e} "
-                                   "(names resolve in the kernel's module globals and "
-                                   "closure)") from None
-        if isinstance(t, (Struct, StructArrayType)):
-            raise self.error(node, "struct types are supported for local variables only; "
-                                   "pass one array per field")
-        if isinstance(t, Annotated):  # `T[...] @ Memory(...)`: qualifiers kept by node
-            self.qualifiers[id(node)] = t
-            t = t.type
-        if isinstance(t, InvalidArrayType):
-            raise self.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type: "
-                                   f"{t.reason}")
-        if not isinstance(t, (DType, ArrayType)):
-            raise self.error(node, f"annotation '{ast.unparse(node)}' is not a kernel type")
-        return t
-
-    def stmt_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if self.qualified_decl(node):  # ConstExpr, Stateful (lang/qualified.py)
-            return
-        if not isinstance(node.target, ast.Name):
-            raise self.error(node, "only a plain name can be declared with a type")
-        name = node.target.id
-        t = self.eval_type(node.annotation)
-        if name in self.symbols and name not in self.scalar_slots and isinstance(t, DType):
-            raise self.error(node, f"'{name}' is already declared")
-        if isinstance(t, ArrayType):
-            if name in self.symbols:
-                raise self.error(node, f"'{name}' is already declared")
-            if isinstance(node.value, ast.List):
-                value: Any = _literal_list(node.value, self)
-            elif self._numpy_constant(node.value) is not None:
-                value = self._numpy_constant(node.value)
-            else:
-                self.array_target = ((node.value, t),) if node.value is not None else ()
-                value = self.expr(node.value) if node.value is not None else 0
-                self.array_target = ()
-            if isinstance(value, AV) and value.type == t and node.value is not None and \
-                    isinstance(node.value, (ast.Call, ast.BinOp, ast.UnaryOp)) and \
-                    value not in self.symbols.values() \
-                    and id(node.annotation) not in self.qualifiers:  # Memory: own alloc
-                self.symbols[name] = value  # a fresh array returned by a kernel call
-                self.allocs.append(value)
-                return
-            av = self.declare_array(name, t, node)
-            self.apply_memory(av, node.annotation)
-            self.init_array(av, value, node)
-            return
-        if name not in self.scalar_slots:
-            self.declare_scalar(name, t, node)
-        elif self.scalar_slots[name][1] != t:
-            old = self.scalar_slots[name][1]
-            raise self.error(node, f"'{name}' is already declared as {old!r}")
-        value = self.scalar(node.value) if node.value is not None else 0
-        self.store_scalar(name, value, node)
-
-    def _numpy_constant(self, node: ast.expr | None) -> Any:
-        """The NumPy array a name from the enclosing scope refers to, else None."""
-        if isinstance(node, ast.Name) and node.id in self.symbols:
-            return None
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            try:
-                v = self.static_value(node)
-            except Exception:  # noqa: BLE001 - not a static name: evaluate it normally
-                return None
-            if hasattr(v, "shape") and hasattr(v, "dtype"):
-                return v
-        return None
-
-    def init_array(self, av: AV, value: Any, node: ast.AST) -> None:
-        if isinstance(value, View):
-            if value.type != av.type:
-                raise self.error(node, f"cannot initialize {av.type!r} from the sub-array "
-                                       f"'{value.text}' {value.type!r}")
-            self.copy_into(av, value, node, f"{self._array_name(av)}.init")
-            return
-        if isinstance(value, AV):
-            if value.type != av.type:
-                raise self.error(node, f"cannot initialize {av.type!r} from {value.type!r}")
-            memref.CopyOp(value.value, av.value)
-            return
-        if isinstance(value, list):
-            value = self.mb.list_constant(node, value, self.src)
-        if hasattr(value, "shape") and hasattr(value, "dtype"):  # a NumPy array
-            if tuple(value.shape) != av.type.shape:
-                raise self.error(node, f"initializer of shape {list(value.shape)} does not "
-                                       f"match {av.type!r}")
-            src = self.global_array(node, value, av.type.dtype)
-            memref.CopyOp(src.value, av.value)
-            return
-        if isinstance(value, tuple):
-            raise self.error(node, "a tuple cannot initialize an array")
-        self.fill(av, self.coerce(value, av.type.dtype, node), node)
-
-    def fill(self, av: AV, v: TV, node: ast.AST) -> None:
-        """Store `v` into every cell of `av` with a loop nest named `<array>.init<d>`."""
-        idx: list[Expr] = []
-        ips = []
-        for d, extent in enumerate(av.type.shape):
-            loop = affine.AffineForOp(0, extent, 1)
-            loop.attributes["loop_name"] = StringAttr.get(f"{self._array_name(av)}.init{d}")
-            k = len(self.dims)
-            self.dims.append(loop.induction_variable)
-            self.dim_ranges[k] = (0, extent - 1)
-            idx.append(Aff.dim(k))
-            ip = InsertionPoint(loop.body)
-            ip.__enter__()
-            ips.append(ip)
-        self.store(av, idx, v, node)
-        for ip in reversed(ips):
-            affine.AffineYieldOp([])
-            ip.__exit__(None, None, None)
-
-    def _array_name(self, av: AV) -> str:
-        for k, v in self.symbols.items():
-            if v is av:
-                return k
-        return "array"
-
-    def stmt_Assign(self, node: ast.Assign) -> None:
-        if self.struct_assign_stmt(node):  # lang/structs.py
-            return
-        first = node.targets[0]
-        if len(node.targets) == 1 and isinstance(first, ast.Name) and \
-                isinstance(self.symbols.get(first.id), AV):
-            self.array_target = ((node.value, self.symbols[first.id].type),)  # `C = A @ B`
-        value = self.expr(node.value)
-        self.array_target = ()
-        for target in node.targets:
-            self.assign(target, value, node)
-
-    def assign(self, target: ast.expr, value: Any, node: ast.AST) -> None:
-        if isinstance(target, ast.Tuple):
-            if not isinstance(value, tuple) or len(value) != len(target.elts):
-                raise self.error(node, f"cannot unpack into {len(target.elts)} names")
-            for t, v in zip(target.elts, value, strict=True):
-                self.assign(t, v, node)
-            return
-        if isinstance(target, ast.Name):
-            self.assign_name(target.id, value, node)
-            return
-        field = self.field_ref(target) if isinstance(target, ast.Attribute) else None
-        if field is not None:  # a struct field: its scalar slot or array (lang/structs.py)
-            self.assign(field, value, node)
-            return
-        if isinstance(target, ast.Subscript) and self.element_bits(target):
-            self.assign_bits(target, value, node)
-            return
-        if isinstance(target, ast.Subscript):
-            view = self.view_of(target)
-            if view is not None and view.type.shape:
-                self.copy_into(view, value, node, f"{view.name}.set")
-                return
-            acc = (view.base, self.cell(view, [], node)) if view is not None else \
-                self.array_access(target)
-            if acc is None:
-                self.assign_bits(target, value, node)
-                return
-            self.store(acc[0], acc[1], value, node)
-            return
-        raise self.error(node, f"cannot assign to {ast.unparse(target)}")
-
-    def assign_name(self, name: str, value: Any, node: ast.AST) -> None:
-        cur = self.symbols.get(name)
-        if isinstance(value, tuple):
-            raise self.error(node, f"cannot assign a tuple to '{name}'")
-        if isinstance(value, View) and isinstance(cur, AV) and value.type == cur.type:
-            self.note_write(cur, node)
-            self.copy_into(cur, value, node, f"{name}.set")
-            return
-        self.refuse_view(value, node, f"bound to the name '{name}'")
-        if cur == "scalar":
-            self.store_scalar(name, value, node)
-        elif isinstance(cur, AV):
-            if not isinstance(value, AV) or value.type != cur.type:
-                raise self.error(node, f"cannot assign {self.describe(value)} to array '{name}' "
-                                       f"of type {cur.type!r}")
-            self.note_write(cur, node)
-            memref.CopyOp(value.value, cur.value)
-        elif cur is not None:
-            what = "a compile-time constant" if isinstance(cur, (bool, int, float)) \
-                else "a loop variable or argument"
-            raise self.error(node, f"cannot assign to '{name}' ({what})")
-        elif isinstance(value, AV):
-            self.symbols[name] = value
-        else:
-            tv = self.to_tv(value, node, None)
-            t = tv.dtype
-            if isinstance(value, (int, float)):  # an untyped literal: Allo's defaults
-                t = float32 if isinstance(value, float) else int32
-            self.declare_scalar(name, t, node)
-            self.store_scalar(name, tv)
-
-    def assign_bits(self, target: ast.Subscript, value: Any, node: ast.AST) -> None:
-        """`x[k] = b` and `x[lo:hi] = v` on an integer scalar variable, or on one array
-        element (`A[i][k] = b`, Allo's spelling): the other bits are kept."""
-        elem = self.array_access(target.value) if self.element_bits(target) else None
-        if elem is None and (not isinstance(target.value, ast.Name)
-                             or target.value.id not in self.scalar_slots):
-            raise self.error(node, "bit assignment needs a scalar integer variable or an "
-                                   "array element")
-        name = ast.unparse(target.value)
-        cur = self.to_tv(self.load(elem[0], elem[1], target), node) if elem is not None \
-            else self.load_scalar(name)
-        t = cur.dtype
-        if not isinstance(t, Int):
-            raise self.error(node, f"bit assignment needs an integer, '{name}' is {t!r}")
-        s = target.slice
-        if isinstance(s, ast.Slice):
-            lo = self.scalar(s.lower) if s.lower else 0
-            hi = self.scalar(s.upper) if s.upper else t.bits
-        else:
-            lo = self.scalar(s)
-            hi = lo + 1 if isinstance(lo, int) else None
-        u = Int(t.bits, signed=False)
-        ones = (1 << t.bits) - 1
-        if hi is None and not isinstance(lo, float):
-            # one bit at a computed position k (`v[k] = b`, k a loop variable): the mask is
-            # 1 << k, with shift's defined result (no bit changes) for k outside 0..width-1
-            k = self.to_tv(lo, s)
-            bit = cast(cast(self.to_tv(value, node, Int(1, False)), Int(1, False)), u)
-            mask_v = emit_ops.shift("<<", const(u, 1), k)
-            placed = emit_ops.shift("<<", bit, k)
-            kept = emit_ops.binary("&", cast(cur, u),
-                                   emit_ops.binary("^", mask_v, const(u, ones)))
-        elif not isinstance(lo, int) or not isinstance(hi, int) or not 0 <= lo < hi <= t.bits:
-            raise self.error(node, f"bit slice positions must be constants inside {t!r}")
-        else:
-            mask = ((1 << (hi - lo)) - 1) << lo
-            field = cast(self.to_tv(value, node, Int(hi - lo, False)), Int(hi - lo, False))
-            placed = emit_ops.shift("<<", cast(field, u), lo)
-            kept = emit_ops.binary("&", cast(cur, u), const(u, ~mask & ones))
-        merged = emit_ops.binary("|", kept, placed)
-        if elem is not None:
-            self.store(elem[0], elem[1], cast(merged, t), node)
-        else:
-            self.store_scalar(name, cast(merged, t))
-
-    def returned_copy(self, view: View, node: ast.AST) -> AV:
-        """A returned sub-array (`return A[5]`, as Allo writes it) becomes a fresh local
-        array holding its cells (the Copy law), so the result never aliases its base."""
-        tmp = self.fresh_array(view.type, f"{view.name}.ret", node)
-        self.copy_into(tmp, view, node, f"{view.name}.ret")
-        return tmp
-
-    def stmt_AugAssign(self, node: ast.AugAssign) -> None:
-        op = BINOPS[type(node.op)]
-        rhs = self.scalar(node.value)
-        t = node.target
-        if isinstance(t, ast.Subscript):
-            acc = self.array_access(t)
-            if acc is not None:
-                cur = self.load(acc[0], acc[1], t)
-                self.store(acc[0], acc[1], self.binary(op, cur, rhs, node), node)
-                return
-        cur_v = self.scalar(t)
-        self.assign(t, self.binary(op, cur_v, rhs, node), node)
-
     def stmt_Return(self, node: ast.Return) -> None:
         if self.depth:
             raise self.error(node, "return is only allowed at the end of the kernel body")
@@ -567,17 +305,3 @@ def _assigned_names(fdef: ast.FunctionDef) -> set[str]:
                 if isinstance(m, ast.Name):
                     names.add(m.id)
     return names
-
-
-def _literal_list(node: ast.List, fb: FunctionBuilder) -> list:
-    """A nested list of compile-time numbers (an array initializer)."""
-    out: list = []
-    for e in node.elts:
-        if isinstance(e, ast.List):
-            out.append(_literal_list(e, fb))
-            continue
-        v = fb.scalar(e)
-        if not isinstance(v, (int, float)):
-            raise fb.error(e, "a list initializer may hold only constants")
-        out.append(v)
-    return out

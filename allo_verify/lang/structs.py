@@ -30,7 +30,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from allo_verify.lang.types import ArrayType, DType
+from allo_verify.errors import TypeArgumentError
+from allo_verify.lang.types import ArrayType, DType, InvalidArrayType
 
 
 class Struct:
@@ -39,17 +40,21 @@ class Struct:
 
     def __init__(self, fields: dict[str, Any]) -> None:
         if not isinstance(fields, dict) or not fields:
-            raise TypeError("Struct takes a non-empty dict {field name: scalar type}")
+            raise TypeArgumentError(f"Struct({fields!r}): Struct takes a non-empty dict "
+                                    "{field name: scalar type}")
         for k, t in fields.items():
             if not isinstance(k, str) or not k.isidentifier():
-                raise TypeError(f"struct field names must be identifiers, got {k!r}")
+                raise TypeArgumentError(f"Struct: field names must be identifiers, got {k!r}")
             if not isinstance(t, DType):
-                raise TypeError(f"struct field '{k}' must have a scalar kernel type, got {t!r}")
+                raise TypeArgumentError(f"Struct: field '{k}' must have a scalar kernel type, "
+                                        f"got {t!r}")
         self.fields: tuple[tuple[str, DType], ...] = tuple(fields.items())
 
     def __getitem__(self, shape: Any) -> StructArrayType:
         dims = shape if isinstance(shape, tuple) else (shape,)
         first = self.fields[0][1][dims]  # validates the dimensions like any array type
+        if isinstance(first, InvalidArrayType):
+            raise TypeArgumentError(f"{self!r}[{', '.join(map(repr, dims))}]: {first.reason}")
         return StructArrayType(self, first.shape)
 
     def field_type(self, name: str) -> DType | None:

@@ -237,7 +237,10 @@ class SubArrayBuilder:
                                    f"'R: {v.type!r} = {v.text}'")
         return v.base, self.cell(v, [], node)
 
-    def _loop_nest(self, shape: tuple[int, ...], label: str) -> tuple[list[Aff], list]:
+    def loop_nest(self, shape: tuple[int, ...], label: str) -> tuple[list[Aff], list]:
+        """Open a rectangular nest of `affine.for` loops over `shape` (0 <= i_d < extent_d),
+        named `<label><d>` (made unique); returns the loop variables as subscripts and the
+        insertion points to pass to `close_nest` once the body is emitted."""
         idx: list[Aff] = []
         ips = []
         for d, extent in enumerate(shape):
@@ -254,7 +257,8 @@ class SubArrayBuilder:
         return idx, ips
 
     @staticmethod
-    def _close(ips: list) -> None:
+    def close_nest(ips: list) -> None:
+        """Close a nest opened by `loop_nest`, innermost loop first."""
         for ip in reversed(ips):
             affine.AffineYieldOp([])
             ip.__exit__(None, None, None)
@@ -275,13 +279,13 @@ class SubArrayBuilder:
                 src = _whole(tmp)
         elif isinstance(src, tuple):
             raise self.error(node, "a tuple cannot be copied into a sub-array")
-        idx, ips = self._loop_nest(dst_v.type.shape, label)
+        idx, ips = self.loop_nest(dst_v.type.shape, label)
         if isinstance(src, View):
             value: Any = self.load(src.base, self.cell(src, list(idx), node), node)
         else:
             value = src
         self.store(dst_v.base, self.cell(dst_v, list(idx), node), value, node)
-        self._close(ips)
+        self.close_nest(ips)
 
     def fresh_array(self, t: ArrayType, name: str, node: ast.AST) -> AV:
         """A local array for a copy (allocated at the entry, freed at the return)."""

@@ -26,7 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from allo_verify.errors import TypeArgumentError
+
 MAX_INT_WIDTH = 512
+
+
+def _is_int(x: Any) -> builtins.bool:
+    """A Python int that is not a bool (`Int(True)` is a mistake, not int1)."""
+    return isinstance(x, int) and not isinstance(x, builtins.bool)
 
 
 class DType:
@@ -43,7 +50,7 @@ class DType:
         for d in dims:
             if not isinstance(d, (int, np.integer)) or isinstance(d, builtins.bool) or d <= 0:
                 return InvalidArrayType(self, f"array dimension must be a positive int, got "
-                                              f"{d!r}")
+                                              f"{d!r}", tuple(dims))
         return ArrayType(self, tuple(int(d) for d in dims))
 
     def __call__(self, value: Any) -> Any:
@@ -58,12 +65,17 @@ class DType:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InvalidArrayType:
-    """`T[...]` with a bad dimension: not a kernel type; using it is a FrontendError."""
+    """`T[...]` with a bad dimension: not a kernel type; using it is a FrontendError (or a
+    `TypeArgumentError` where it is qualified: `@ Memory(...)`, `Stream[...]`)."""
 
     dtype: DType
     reason: str
+    dims: tuple[Any, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"{self.dtype!r}[{', '.join(map(repr, self.dims))}]"
 
 
 @dataclass(frozen=True, eq=True, repr=False)
@@ -74,8 +86,13 @@ class Int(DType):
     signed: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.bits, int) or not 1 <= self.bits <= MAX_INT_WIDTH:
-            raise TypeError(f"integer width must be in 1..{MAX_INT_WIDTH}, got {self.bits!r}")
+        name = "Int" if self.signed else "UInt"
+        if not _is_int(self.bits) or not 1 <= self.bits <= MAX_INT_WIDTH:
+            raise TypeArgumentError(f"{name}({self.bits!r}): the width (bits) must be an int "
+                                    f"in 1..{MAX_INT_WIDTH}, got {self.bits!r}")
+        if not isinstance(self.signed, (builtins.bool, np.bool_)):
+            raise TypeArgumentError(f"Int({self.bits!r}, signed={self.signed!r}): signed must "
+                                    f"be True or False, got {self.signed!r}")
 
     def __repr__(self) -> str:
         return f"{'' if self.signed else 'u'}int{self.bits}"
@@ -124,10 +141,17 @@ class Fixed(DType):
     signed: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.bits, int) or not 1 <= self.bits <= MAX_INT_WIDTH:
-            raise TypeError(f"fixed-point width must be in 1..{MAX_INT_WIDTH}, got {self.bits!r}")
-        if not isinstance(self.frac, int) or not 0 <= self.frac <= self.bits:
-            raise TypeError(f"fractional bits must be in 0..{self.bits}, got {self.frac!r}")
+        call = f"{'' if self.signed else 'U'}Fixed({self.bits!r}, {self.frac!r})"
+        if not _is_int(self.bits) or not 1 <= self.bits <= MAX_INT_WIDTH:
+            raise TypeArgumentError(f"{call}: the total width (first argument) must be an int "
+                                    f"in 1..{MAX_INT_WIDTH}, got {self.bits!r}")
+        if not _is_int(self.frac) or not 0 <= self.frac <= self.bits:
+            raise TypeArgumentError(f"{call}: the fractional bits (second argument) must be an "
+                                    f"int in 0..{self.bits} (the total width), got "
+                                    f"{self.frac!r}")
+        if not isinstance(self.signed, (builtins.bool, np.bool_)):
+            raise TypeArgumentError(f"{call}: signed must be True or False, got "
+                                    f"{self.signed!r}")
 
     def __repr__(self) -> str:
         return f"{'' if self.signed else 'U'}Fixed({self.bits}, {self.frac})"
@@ -156,8 +180,9 @@ class Float(DType):
     bits: int
 
     def __post_init__(self) -> None:
-        if self.bits not in (16, 32, 64):
-            raise TypeError(f"float width must be 16, 32 or 64, got {self.bits!r}")
+        if not _is_int(self.bits) or self.bits not in (16, 32, 64):
+            raise TypeArgumentError(f"Float({self.bits!r}): the width (bits) must be 16, 32 or "
+                                    f"64, got {self.bits!r}")
 
     def __repr__(self) -> str:
         return f"float{self.bits}"
@@ -264,7 +289,7 @@ def exact_float(value: Any, t: Float) -> np.floating:
     exact value, as LLVM's `sitofp` does, never through float64 (which would round twice
     and overflow past 2**1024); a Python float is already a float64 and is rounded once."""
     if isinstance(value, (int, np.integer)):
-        from allo_verify.equiv.concrete import bits_to_float, int_to_float_bits
+        from allo_verify.lang.bit_patterns import bits_to_float, int_to_float_bits
 
         return bits_to_float(int_to_float_bits(int(value), t.mlir_str()), t.mlir_str())
     with np.errstate(over="ignore"):  # past the largest finite value is +-inf, as IEEE says

@@ -74,7 +74,7 @@ def test_build_vhls_writes_the_project_after_csim(tmp_path: Path, capsys) -> Non
         assert (hls / f).is_file(), f
     assert sorted((hls / "data").iterdir())  # one testbench input
     cert = json.loads((out / "split_div.cert.json").read_text())
-    from allo_verify.codegen.hls.verified_build import code_hash
+    from allo_verify.codegen.hls.hls_module import code_hash
 
     sha = [e["scope"]["cxx_sha256"] for e in cert["entries"] if e["layer"] == "CSIM"]
     assert sha == [code_hash((hls / "kernel.cpp").read_text())]  # the C++ that was simulated

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,12 @@ KERNEL_NAME = "kernel.cpp"
 TB_NAME = "testbench.cpp"
 TB_HEADER_NAME = "allo_verify_tb.h"
 STREAM_NAME = "allo_verify_stream.h"
+
+
+def code_hash(code: str) -> str:
+    """The SHA-256 of the emitted kernel source, as recorded in a CSIM entry's scope
+    (`cxx_sha256`): a project is written only with the C++ whose hash C simulation recorded."""
+    return hashlib.sha256(code.encode()).hexdigest()
 
 
 @dataclass

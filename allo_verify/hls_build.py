@@ -9,30 +9,26 @@ the build directory, which `cli.write_directory` swaps in atomically with the ot
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from mlir import ir
 
+from allo_verify.codegen.hls import emit_hls
+from allo_verify.codegen.hls.hls_module import code_hash
+from allo_verify.design import Equivalence
+from allo_verify.equiv.api import module_and_sig
+from allo_verify.equiv.cosim import generate_inputs
+from allo_verify.equiv.module_text import renamed_symbol
 from allo_verify.lang.signature import Signature
-
-
-def code_hash(code: str) -> str:
-    """The SHA-256 of the emitted kernel source, as recorded in a CSIM entry's scope."""
-    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def final_design(design: Any) -> tuple[ir.Module, Signature]:
     """The final IR and signature that verification C-simulates: a schedule's current
     module, or an equivalence's implementation under the reference's function name (as
     `check_equivalent` runs it)."""
-    from allo_verify.design import Equivalence
-
     if isinstance(design, Equivalence):
-        from allo_verify.equiv.api import module_and_sig, renamed_symbol
-
         ma, sa = module_and_sig(design.reference)
         mb, sb = module_and_sig(design.implementation)
         return (renamed_symbol(mb, sb.name, sa.name) if sb.name != sa.name else mb), sa
@@ -59,9 +55,6 @@ def project_writer(design: Any, cert: Mapping[str, Any], name: str, seed: int
     """A function that writes the HLS project of `design` into a staging directory (as
     `<name>.hls/`, with one testbench input drawn from `seed`). Raises ValueError at once
     when the C++ emitted now is not the C++ the certificate's CSIM entry simulated."""
-    from allo_verify.codegen.hls import emit_hls
-    from allo_verify.equiv.cosim import generate_inputs
-
     module, sig = final_design(design)
     mod = emit_hls(module, sig)
     simulated = {str((e.get("scope") or {}).get("cxx_sha256")) for e in cert.get("entries")
