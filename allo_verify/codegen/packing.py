@@ -116,8 +116,8 @@ def make_descriptor(address: int, shape: tuple[int, ...]) -> ctypes.Structure:
 
 
 def address(array: np.ndarray) -> int:
-    """The address of `array`'s first byte (cheaper than `array.ctypes.data`)."""
-    return int(array.__array_interface__["data"][0])
+    """The address of `array`'s first byte."""
+    return int(array.ctypes.data)
 
 
 def aligned_bytes(nbytes: int) -> np.ndarray:
