@@ -1,7 +1,7 @@
 """Build and run times of GEMM kernels, as ratios to NumPy's matmul in the same process.
 
     PYTHONPATH=. python bench/build_and_run.py [--repeats R] [--calls C] [--tile 4x16]
-                                               [--kblock 16]
+                                               [--kblock 16] [--kunroll 4]
 
 NumPy runs single-threaded (OPENBLAS_NUM_THREADS=1 and friends are set before NumPy is
 imported); the BLAS library NumPy calls, with the kernel it picked for this CPU
@@ -14,14 +14,15 @@ must be proved), and a bit-for-bit comparison of its output with the unoptimized
 the machine's load hits both alike); the ratio of medians and the ratio of best calls are
 printed, with the load average.
 
-The schedule (`tiled_schedule`): i split by 4, j by 16, k by 16, loops ordered k.outer,
-i.outer, j.outer, k.inner, i.inner, j.inner. The 4x16 C tile is eight AVX2 registers that
-stay in registers across k.inner (4 broadcasts of A and 2 loads of B per 8 multiplies and 8
-adds; an 8x8 tile needs 9 loads for as many); the 16 x 256 block of B that k.outer selects
-is 16 KB of contiguous rows, so it stays in L1 while every C tile takes its 16 updates from
-it (a 16-column panel of B over all k is rows 1 KB apart, which fall into 4 of L1's 64 sets
-and come from L2 at every k). It multiplies and adds separately where BLAS uses FMA, since
-contraction would change the float bits.
+The schedule (`tiled_schedule`): i split by 4, j by 16, k by 16 and k.inner by 4, loops
+ordered k.outer, i.outer, j.outer, k.inner.outer, k.inner.inner, i.inner, j.inner (LLVM
+fully unrolls the 4-trip k.inner.inner: 4 k steps per iteration of the k loop). The 4x16
+C tile is eight AVX2 registers that stay in registers across k.inner (4 broadcasts of A and
+2 loads of B per 8 multiplies and 8 adds; an 8x8 tile needs 9 loads for as many); the
+16 x 256 block of B that k.outer selects is 16 KB of contiguous rows, so it stays in L1
+while every C tile takes its 16 updates from it (a 16-column panel of B over all k is rows
+1 KB apart, which fall into 4 of L1's 64 sets and come from L2 at every k). It multiplies
+and adds separately where BLAS uses FMA, since contraction would change the float bits.
 
 For each size (64, 256) and element type (int32, float32) it prints the build time (one
 cold build: source -> MLIR, then MLIR -> LLVM JIT, and their sum) and the median run time
@@ -97,6 +98,8 @@ def main() -> None:
     parser.add_argument("--kblock", type=int, default=16,
                         help="the scheduled GEMM's k split (0: k not split, the tile "
                              "innermost under k)")
+    parser.add_argument("--kunroll", type=int, default=4,
+                        help="split k.inner by this (LLVM unrolls the short loop; 1: not)")
     args = parser.parse_args()
     print(f"NumPy {np.__version__} BLAS: {blas_info()}")
 
@@ -135,9 +138,10 @@ def main() -> None:
     rows, _, cols = args.tile.partition("x")
     if not (rows.isdigit() and cols.isdigit()) or int(rows) < 1 or int(cols) < 1:
         parser.error(f"--tile must be ROWSxCOLS with positive integers, got {args.tile!r}")
-    if args.kblock < 0:
-        parser.error(f"--kblock must be 0 or positive, got {args.kblock}")
-    scheduled_gemm(args.calls, (int(rows), int(cols)), args.kblock)
+    if args.kblock < 0 or args.kunroll < 1:
+        parser.error(f"--kblock must be >= 0 and --kunroll >= 1, got {args.kblock}, "
+                     f"{args.kunroll}")
+    scheduled_gemm(args.calls, (int(rows), int(cols)), args.kblock, args.kunroll)
 
 
 def blas_info() -> str:
@@ -189,21 +193,27 @@ def _openblas_facts() -> str | None:
     return None
 
 
-def tiled_schedule(n: int, tile: tuple[int, int], kblock: int) -> Any:
+def tiled_schedule(n: int, tile: tuple[int, int], kblock: int, kunroll: int) -> Any:
     """The scheduled GEMM as a user writes it, every step checked: split i and j by the
     tile's sides; with `kblock`, split k by it too and put k.outer outermost, so that one
     kblock x n block of B (contiguous rows: it spreads over every L1 set) stays in L1 while
     every C tile takes its kblock updates from it; k.inner stays outside the tile, so the C
-    tile lives in registers across it. Each C[i, j] still takes its updates in k order."""
+    tile lives in registers across it. With `kunroll` > 1, k.inner is split once more: LLVM
+    fully unrolls that short loop (only the innermost loop is kept rolled), i.e. the k loop
+    runs `kunroll` steps per iteration. Each C[i, j] still takes its updates in k order."""
     ti, tj = tile
     s = av.customize(make_gemm(n, float32))
     s.split("i", ti)
     s.split("j", tj)
-    if kblock:
-        s.split("k", kblock)
-        s.reorder("k.outer", "i.outer", "j.outer", "k.inner", "i.inner", "j.inner")
-    else:
+    if not kblock:
         s.reorder("i.outer", "j.outer", "k", "i.inner", "j.inner")
+        return s
+    s.split("k", kblock)
+    ks = ["k.inner"]
+    if kunroll > 1:
+        s.split("k.inner", kunroll)
+        ks = ["k.inner.outer", "k.inner.inner"]
+    s.reorder("k.outer", "i.outer", "j.outer", *ks, "i.inner", "j.inner")
     return s
 
 
@@ -219,9 +229,10 @@ def proof_summary(s: Any) -> str:
     return "; ".join(parts)
 
 
-def scheduled_gemm(calls: int, tile: tuple[int, int], kblock: int, n: int = 256) -> None:
+def scheduled_gemm(calls: int, tile: tuple[int, int], kblock: int, kunroll: int,
+                   n: int = 256) -> None:
     """The tiled float32 GEMM against single-threaded NumPy, and bit-exact vs opt_level 0."""
-    s = tiled_schedule(n, tile, kblock)
+    s = tiled_schedule(n, tile, kblock, kunroll)
     text, sig = str(s.module), s.kernel.sig
     t0 = time.perf_counter()
     fast = build_llvm(text, sig)
@@ -244,6 +255,7 @@ def scheduled_gemm(calls: int, tile: tuple[int, int], kblock: int, n: int = 256)
     run_s, np_s = statistics.median(ours), statistics.median(theirs)
     slow_s = median_time(lambda: slow(a, b), 3)
     blocked = (f", k by {kblock}, k.outer outermost" if kblock else "")
+    blocked += f", k.inner by {kunroll}" if kblock and kunroll > 1 else ""
     print(f"\nscheduled float32 GEMM {n}^3 (split i by {tile[0]}, j by {tile[1]}{blocked}; "
           f"k{'.inner' if kblock else ''} outside the {tile[0]}x{tile[1]} tile)")
     print(f"  schedule checks: {proof_summary(s)}")

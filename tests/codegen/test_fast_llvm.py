@@ -43,13 +43,27 @@ def _scheduled_gemm(T):  # noqa: ANN001, ANN202
     return s
 
 
-def _scheduled_gemm_4x16(T):  # noqa: ANN001, ANN202 - the bench's schedule; N=24: partial tiles
-    s = av.customize(_gemm(T))
+def _blocked(s, kblock: int, kunroll: int):  # noqa: ANN001, ANN202
+    """bench/build_and_run.py's schedule on `s`: a 4x16 tile; with `kblock`, k split by it
+    and k.outer outermost; with `kunroll` > 1, k.inner split by it (LLVM unrolls that)."""
     s.split("i", 4)
     s.split("j", 16)
-    s.split("k", 16)
-    s.reorder("k.outer", "i.outer", "j.outer", "k.inner", "i.inner", "j.inner")
+    if not kblock:
+        s.reorder("i.outer", "j.outer", "k", "i.inner", "j.inner")
+        return s
+    s.split("k", kblock)
+    ks = ["k.inner"]
+    if kunroll > 1:
+        s.split("k.inner", kunroll)
+        ks = ["k.inner.outer", "k.inner.inner"]
+    s.reorder("k.outer", "i.outer", "j.outer", *ks, "i.inner", "j.inner")
     return s
+
+
+def _scheduled_gemm_4x16(T):  # noqa: ANN001, ANN202
+    """The bench's schedule at N=24: partial j tiles (24 = 16 + 8); k blocked by 8, not 16,
+    since split refuses to split a loop with a min bound (k.inner of a 16-split of 24)."""
+    return _blocked(av.customize(_gemm(T)), 8, 4)
 
 
 def _float_sum():  # noqa: ANN202 - a float reduction in program order, then a scaled copy
@@ -86,7 +100,7 @@ def _inputs(sig: Signature, rng: np.random.Generator, special: bool) -> list[np.
                                   lambda: _scheduled_gemm(float64),
                                   lambda: _scheduled_gemm_4x16(float32),
                                   lambda: av.customize(_gemm(float32)), _float_sum],
-                         ids=["gemm-tiled-f32", "gemm-tiled-f64", "gemm-4x16-k16-f32", "gemm-f32",
+                         ids=["gemm-tiled-f32", "gemm-tiled-f64", "gemm-4x16-k8x4-f32", "gemm-f32",
                               "float-sum"])
 def test_optimized_build_is_bit_exact_with_unoptimized(make) -> None:  # noqa: ANN001
     """Law: opt_level 3 with noalias and rolled inner loops gives the bits of opt_level 0
@@ -252,23 +266,20 @@ def _register_tile_loop(insns: list[str]) -> list[str] | None:
     return best
 
 
-@pytest.mark.parametrize("kblock", [0, 16], ids=["k-whole", "k-blocked"])
-def test_tiled_gemm_keeps_its_tile_in_vector_registers(tmp_path, kblock: int) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(("kblock", "kunroll"), [(0, 1), (16, 1), (16, 4)],
+                         ids=["k-whole", "k-blocked", "k-blocked-unrolled"])
+def test_tiled_gemm_keeps_its_tile_in_vector_registers(tmp_path, kblock: int,  # noqa: ANN001
+                                                       kunroll: int) -> None:
     """In the optimized build of the 4x16-tiled GEMM (bench/build_and_run.py's schedules:
-    k whole, or split by 16 with k.outer outermost) the loop over k (k.inner) is one loop of
-    256-bit vmulps and vaddps (eight each: 4 rows x 2 vectors of 8 floats), no fused
+    k whole; split by 16 with k.outer outermost; and k.inner split by 4 again) the loop over
+    k is one loop of 256-bit vmulps and vaddps (eight each per k step: 4 rows x 2 vectors of
+    8 floats; 4 k steps per iteration when the 4-trip loop is unrolled), no fused
     multiply-add, no store; the unoptimized build (the bit-exactness reference) has no such
     loop, so the check can fail."""
-    s = av.customize(_gemm64())
-    s.split("i", 4)
-    s.split("j", 16)
-    if kblock:
-        s.split("k", kblock)
-        s.reorder("k.outer", "i.outer", "j.outer", "k.inner", "i.inner", "j.inner")
-    else:
-        s.reorder("i.outer", "j.outer", "k", "i.inner", "j.inner")
+    s = _blocked(av.customize(_gemm64()), kblock, kunroll)
     text, sig = str(s.module), s.kernel.sig
-    assert _tile_loop_problems(_disassembly(build_llvm(text, sig, 3, True), tmp_path)) == []
+    fast = _disassembly(build_llvm(text, sig, 3, True), tmp_path)
+    assert _tile_loop_problems(fast, products=8 * kunroll) == []
     slow = _tile_loop_problems(_disassembly(build_llvm(text, sig, 0, False), tmp_path))
     assert slow == ["no loop multiplies ymm vectors"]
 
