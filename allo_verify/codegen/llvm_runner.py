@@ -17,8 +17,9 @@ ABI passes wide integers, and result buffers are allocated by the caller (no lea
 
 Laws: the caller's module is never mutated (compilation works on a copy in a fresh
 Context); arguments are fully validated before anything reaches native code; arrays the
-kernel writes are updated in the user's array; the same module text and signature give
-the same compiled kernel object (cache).
+kernel writes are updated in the user's array; each array result is a fresh array of its
+own (that call's result buffer, handed over without a copy, so a call costs no copy of its
+results); the same module text and signature give the same compiled kernel object (cache).
 """
 
 from __future__ import annotations
@@ -169,10 +170,8 @@ class LLVMKernel:
             else packing.result_buffer(t, (1,))
             for t in sig.results
         ]
-        pointers = [b.argument() for b in buffers + results]
-        packed = (ctypes.c_void_p * max(1, len(pointers)))()
-        for j, ptr in enumerate(pointers):
-            packed[j] = ctypes.cast(ptr, ctypes.c_void_p)
+        slots = [b.slot() for b in buffers + results]  # the buffers keep them alive
+        packed = (ctypes.c_void_p * max(1, len(slots)))(*slots)
         self._compiled.entry(packed)
         errors: list[ValueError] = []
         for b in buffers:  # write back every argument, even if one of them cannot be
@@ -185,7 +184,7 @@ class LLVMKernel:
         for i, before in converted.items():
             arg_convert.write_back(users[i], args[i], before, sig.args[i].type.dtype)
         values = [
-            r.values() if isinstance(t, ArrayType) else packing.scalar_value(r)
+            r.values(copy=False) if isinstance(t, ArrayType) else packing.scalar_value(r)
             for t, r in zip(sig.results, results, strict=True)
         ]
         if fixed_as_float:

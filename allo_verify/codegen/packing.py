@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,10 +115,15 @@ def make_descriptor(address: int, shape: tuple[int, ...]) -> ctypes.Structure:
     return desc
 
 
+def address(array: np.ndarray) -> int:
+    """The address of `array`'s first byte."""
+    return int(array.ctypes.data)
+
+
 def aligned_bytes(nbytes: int) -> np.ndarray:
     """A zeroed uint8 array of `nbytes` whose data starts on an ALIGNMENT boundary."""
     raw = np.zeros(nbytes + ALIGNMENT, dtype=np.uint8)
-    start = (-raw.ctypes.data) % ALIGNMENT
+    start = (-address(raw)) % ALIGNMENT
     return raw[start:start + nbytes]
 
 
@@ -135,18 +141,29 @@ class Buffer:
     name: str = ""
     before: bytes | None = None  # packed bytes of a copy, to see whether it was written
     descriptor: ctypes.Structure = field(init=False)
+    _pointer: Any = field(init=False, repr=False)  # a pointer to `descriptor`, kept alive
 
     def __post_init__(self) -> None:
-        self.descriptor = make_descriptor(self.storage.ctypes.data, self.shape)
+        self.descriptor = make_descriptor(address(self.storage), self.shape)
+        self._pointer = ctypes.pointer(self.descriptor)
 
     def argument(self) -> Any:
         """What ExecutionEngine.invoke expects for a memref: a pointer to a pointer to
         the descriptor."""
-        return ctypes.pointer(ctypes.pointer(self.descriptor))
+        return ctypes.pointer(self._pointer)
 
-    def values(self) -> np.ndarray:
-        """The buffer's contents as user values (carrier dtype, object for wide ints)."""
-        return unpack(self.storage, self.elem, self.shape)
+    def slot(self) -> int:
+        """The address of a pointer to the descriptor: this buffer's entry in a packed
+        argument array (what `ctypes.cast(self.argument(), c_void_p)` holds). Valid while
+        the buffer lives."""
+        return ctypes.addressof(self._pointer)
+
+    def values(self, copy: bool = True) -> np.ndarray:
+        """The buffer's contents as user values (carrier dtype, object for wide ints).
+        With `copy=False` a native-carrier buffer is handed over as a view of `storage`
+        (no copy): only for a buffer nothing else will touch again, such as a result
+        buffer of one call."""
+        return unpack(self.storage, self.elem, self.shape, copy)
 
     def write_back(self) -> None:
         """Copy what the kernel wrote into the user's array. A zero-copy buffer was
@@ -181,7 +198,7 @@ class Buffer:
 
 def pack(values: np.ndarray | list[Any], elem: Elem, shape: tuple[int, ...]) -> np.ndarray:
     """Native bytes (an aligned array) holding validated `values` in `elem`'s cells."""
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    count = math.prod(shape)
     raw = aligned_bytes(max(1, count) * elem.cell)
     if elem.wide:
         mask = (1 << elem.bits) - 1
@@ -198,9 +215,12 @@ def pack(values: np.ndarray | list[Any], elem: Elem, shape: tuple[int, ...]) -> 
     return raw
 
 
-def unpack(raw: np.ndarray, elem: Elem, shape: tuple[int, ...]) -> np.ndarray:
-    """User values from native cells: masked to the width, sign- or zero-extended."""
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+def unpack(raw: np.ndarray, elem: Elem, shape: tuple[int, ...], copy: bool = True
+           ) -> np.ndarray:
+    """User values from native cells: masked to the width, sign- or zero-extended. A
+    native-carrier array is a copy of `raw`'s cells unless `copy` is False (then a view of
+    them: the caller hands `raw` over)."""
+    count = math.prod(shape)
     data = raw.view(np.uint8)[:count * elem.cell]
     if elem.wide:
         mask, top = (1 << elem.bits) - 1, 1 << elem.bits
@@ -211,7 +231,8 @@ def unpack(raw: np.ndarray, elem: Elem, shape: tuple[int, ...]) -> np.ndarray:
             out[i] = v - top if elem.signed and v >> (elem.bits - 1) else v
         return out.reshape(shape)
     if not elem.needs_mask:
-        return data.view(elem.carrier).copy().reshape(shape)
+        out = data.view(elem.carrier).reshape(shape)
+        return out.copy() if copy else out
     u = data.view(elem.uint) & elem.uint.type((1 << elem.bits) - 1)
     if elem.signed:
         sign = elem.uint.type(1 << (elem.bits - 1))
@@ -231,8 +252,8 @@ def check_array(name: str, value: Any, dtype: DType, shape: tuple[int, ...]) -> 
     TypeError for a non-array or a wrong dtype, ValueError for a wrong shape or a value
     that does not fit (naming the first bad index and value)."""
     elem = elem_of(dtype)
-    want = f"a numpy array of dtype {elem.carrier} and shape {shape} ({dtype!r})"
     if not isinstance(value, np.ndarray):
+        want = f"a numpy array of dtype {elem.carrier} and shape {shape} ({dtype!r})"
         raise _type_error(name, want, value)
     if value.shape != shape:
         raise ValueError(f"argument '{name}': expected shape {shape}, got {value.shape}")
@@ -324,7 +345,7 @@ def scalar_buffer(value: int | np.floating, dtype: DType) -> Buffer:
 def result_buffer(dtype: DType, shape: tuple[int, ...]) -> Buffer:
     """A zeroed buffer the kernel writes a result into."""
     elem = elem_of(dtype)
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    count = math.prod(shape)
     return Buffer(elem, shape, aligned_bytes(max(1, count) * elem.cell))
 
 

@@ -4,6 +4,8 @@ unoptimized build, and the facts it gives LLVM are where they belong."""
 # no `from __future__ import annotations`: the kernel factories close over T
 
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -41,6 +43,29 @@ def _scheduled_gemm(T):  # noqa: ANN001, ANN202
     return s
 
 
+def _blocked(s, kblock: int, kunroll: int):  # noqa: ANN001, ANN202
+    """bench/build_and_run.py's schedule on `s`: a 4x16 tile; with `kblock`, k split by it
+    and k.outer outermost; with `kunroll` > 1, k.inner split by it (LLVM unrolls that)."""
+    s.split("i", 4)
+    s.split("j", 16)
+    if not kblock:
+        s.reorder("i.outer", "j.outer", "k", "i.inner", "j.inner")
+        return s
+    s.split("k", kblock)
+    ks = ["k.inner"]
+    if kunroll > 1:
+        s.split("k.inner", kunroll)
+        ks = ["k.inner.outer", "k.inner.inner"]
+    s.reorder("k.outer", "i.outer", "j.outer", *ks, "i.inner", "j.inner")
+    return s
+
+
+def _scheduled_gemm_4x16(T):  # noqa: ANN001, ANN202
+    """The bench's schedule at N=24: partial j tiles (24 = 16 + 8); k blocked by 8, not 16,
+    since split refuses to split a loop with a min bound (k.inner of a 16-split of 24)."""
+    return _blocked(av.customize(_gemm(T)), 8, 4)
+
+
 def _float_sum():  # noqa: ANN202 - a float reduction in program order, then a scaled copy
     def fsum(A: float32[N, N], y: float32[N]) -> float32[N]:
         s: float32[N] = 0
@@ -73,8 +98,10 @@ def _inputs(sig: Signature, rng: np.random.Generator, special: bool) -> list[np.
 
 @pytest.mark.parametrize("make", [lambda: _scheduled_gemm(float32),
                                   lambda: _scheduled_gemm(float64),
+                                  lambda: _scheduled_gemm_4x16(float32),
                                   lambda: av.customize(_gemm(float32)), _float_sum],
-                         ids=["gemm-tiled-f32", "gemm-tiled-f64", "gemm-f32", "float-sum"])
+                         ids=["gemm-tiled-f32", "gemm-tiled-f64", "gemm-4x16-k8x4-f32", "gemm-f32",
+                              "float-sum"])
 def test_optimized_build_is_bit_exact_with_unoptimized(make) -> None:  # noqa: ANN001
     """Law: opt_level 3 with noalias and rolled inner loops gives the bits of opt_level 0
     without them, on every output (returned arrays and written arguments): no
@@ -174,3 +201,114 @@ def test_noalias_is_sound_because_shared_memory_is_refused() -> None:
     a, b = base[:4].copy(), np.zeros(4, np.float32)
     k(a, b)
     assert np.array_equal(b, 2 * a)
+
+
+# ---------------------------------------------------------------- the object code
+
+M = 64
+
+
+def _gemm64():  # noqa: ANN202 - the bench's kernel at a size whose tiles are all full
+    def gemm(A: float32[M, M], B: float32[M, M]) -> float32[M, M]:
+        C: float32[M, M] = 0
+        for i, j in grid(M, M):
+            for k in reduction(M):
+                C[i, j] += A[i, k] * B[k, j]
+        return C
+    return gemm
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((set(line.split(":", 1)[1].split()) for line in f
+                         if line.startswith("flags")), set())
+    except OSError:
+        return set()
+
+
+def _disassembly(kernel, tmp_path) -> list[str]:  # noqa: ANN001
+    """The instructions of the compiled `gemm` function, as objdump prints them
+    ("ADDRESS: OPCODE OPERANDS"). The expected shape is that of an x86-64 host with AVX2
+    and without AVX-512 (the JIT compiles for the host), as this project's machines are."""
+    objdump = shutil.which("objdump")
+    if objdump is None:
+        pytest.skip("objdump (binutils) is not installed")
+    flags = _cpu_flags()
+    if "avx2" not in flags or "avx512f" in flags:
+        pytest.skip("the expected vector shape is for an AVX2 host without AVX-512")
+    path = tmp_path / "kernel.o"
+    kernel.engine.dump_to_object_file(str(path))
+    text = subprocess.run([objdump, "-d", "--no-show-raw-insn", str(path)], check=True,
+                          capture_output=True, text=True).stdout
+    body = text.split("<gemm>:", 1)[1].split("\n\n", 1)[0]
+    return [" ".join(line.split()) for line in body.splitlines() if ":\t" in line]
+
+
+def _register_tile_loop(insns: list[str]) -> list[str] | None:
+    """The innermost loop (a backward conditional jump and the instructions from its
+    target) that multiplies 256-bit vectors (vmulps, or a fused multiply-add), or None.
+    The law the tiled schedule relies on: its body multiplies and adds whole ymm vectors
+    separately (no FMA: contraction would change the bits) and stores nothing, i.e. the C
+    tile stays in registers across k."""
+    addr = [int(i.split(":", 1)[0], 16) for i in insns]
+    ops = [i.split(":", 1)[1].strip() for i in insns]
+    best: list[str] | None = None
+    for end, op in enumerate(ops):
+        jump = re.match(r"j\w+\s+([0-9a-f]+)\b", op)
+        if not jump or int(jump.group(1), 16) > addr[end]:
+            continue
+        start = addr.index(int(jump.group(1), 16)) if int(jump.group(1), 16) in addr else -1
+        body = ops[start:end + 1] if start >= 0 else []
+        if any(re.match(r"v(mulps|fn?m(add|sub)\w*ps)\s.*%ymm", x) for x in body) and \
+                (best is None or len(body) < len(best)):
+            best = body
+    return best
+
+
+@pytest.mark.parametrize(("kblock", "kunroll"), [(0, 1), (16, 1), (16, 4)],
+                         ids=["k-whole", "k-blocked", "k-blocked-unrolled"])
+def test_tiled_gemm_keeps_its_tile_in_vector_registers(tmp_path, kblock: int,  # noqa: ANN001
+                                                       kunroll: int) -> None:
+    """In the optimized build of the 4x16-tiled GEMM (bench/build_and_run.py's schedules:
+    k whole; split by 16 with k.outer outermost; and k.inner split by 4 again) the loop over
+    k is one loop of 256-bit vmulps and vaddps (eight each per k step: 4 rows x 2 vectors of
+    8 floats; 4 k steps per iteration when the 4-trip loop is unrolled), no fused
+    multiply-add, no store; the unoptimized build (the bit-exactness reference) has no such
+    loop, so the check can fail."""
+    s = _blocked(av.customize(_gemm64()), kblock, kunroll)
+    text, sig = str(s.module), s.kernel.sig
+    fast = _disassembly(build_llvm(text, sig, 3, True), tmp_path)
+    assert _tile_loop_problems(fast, products=8 * kunroll) == []
+    slow = _tile_loop_problems(_disassembly(build_llvm(text, sig, 0, False), tmp_path))
+    assert slow == ["no loop multiplies ymm vectors"]
+
+
+def _tile_loop_problems(insns: list[str], products: int = 8) -> list[str]:
+    """What is wrong with the register-tile loop of `insns` (empty: nothing)."""
+    loop = _register_tile_loop(insns)
+    if loop is None:
+        return ["no loop multiplies ymm vectors"]
+    problems = []
+    for op in ("vmulps", "vaddps"):
+        count = sum(bool(re.match(op + r"\s.*%ymm", x)) for x in loop)
+        if count != products:
+            problems.append(f"{count} {op}")
+    problems += [f"fused: {x}" for x in loop if re.match(r"vfn?m(add|sub)", x)]
+    problems += [f"store: {x}" for x in loop if re.match(r"v?mov\w*\s+%[xy]mm\d+,.*\(", x)]
+    return problems
+
+
+def test_tile_loop_check_rejects_fma_stores_and_narrow_vectors() -> None:
+    """The object-code check above fails on what it must: a loop that fuses multiply and
+    add, one that stores the tile each iteration, one on 128-bit vectors."""
+    good = ["10: vbroadcastss (%rbx),%ymm10", "16: vmulps %ymm8,%ymm10,%ymm11",
+            "1b: vaddps %ymm7,%ymm11,%ymm7", "20: add $0x4,%r9", "24: jne 10 <gemm+0x10>"]
+    assert _tile_loop_problems(good, products=1) == []
+    fused = [good[0], "16: vfmadd231ps %ymm8,%ymm10,%ymm7", *good[2:]]
+    assert _tile_loop_problems(fused, products=1) == ["0 vmulps",
+                                                      "fused: vfmadd231ps %ymm8,%ymm10,%ymm7"]
+    stored = [*good[:3], "1f: vmovups %ymm7,(%rax)", *good[3:]]
+    assert _tile_loop_problems(stored, products=1) == ["store: vmovups %ymm7,(%rax)"]
+    narrow = [x.replace("ymm", "xmm") for x in good]
+    assert _tile_loop_problems(narrow, products=1) == ["no loop multiplies ymm vectors"]
