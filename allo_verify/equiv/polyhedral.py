@@ -44,6 +44,8 @@ from mlir.ir import (
     WalkResult,
 )
 
+from allo_verify.equiv import z3_fast as zf
+
 LOOPS = ("affine.for", "scf.for")
 STORES = ("affine.store", "memref.store")
 EFFECTS = (*STORES, "func.call", "memref.copy")  # the ops that are statements
@@ -138,22 +140,22 @@ def var(name: str) -> z3.ArithRef:
 def affine_to_z3(e: AffineExpr, dims: list[z3.ArithRef], syms: list[z3.ArithRef]) -> z3.ArithRef:
     """An MLIR affine expression as a Z3 integer term (floor semantics)."""
     if isinstance(e, AffineConstantExpr):
-        return z3.IntVal(e.value)
+        return zf.intval(e.value)
     if isinstance(e, AffineDimExpr):
         return dims[e.position]
     if isinstance(e, AffineSymbolExpr):
         return syms[e.position]
     if isinstance(e, AffineAddExpr):
-        return affine_to_z3(e.lhs, dims, syms) + affine_to_z3(e.rhs, dims, syms)
+        return zf.add(affine_to_z3(e.lhs, dims, syms), affine_to_z3(e.rhs, dims, syms))
     if isinstance(e, AffineMulExpr):
-        return affine_to_z3(e.lhs, dims, syms) * affine_to_z3(e.rhs, dims, syms)
+        return zf.mul(affine_to_z3(e.lhs, dims, syms), affine_to_z3(e.rhs, dims, syms))
     if isinstance(e, (AffineFloorDivExpr, AffineModExpr, AffineCeilDivExpr)):
         a, b = affine_to_z3(e.lhs, dims, syms), affine_to_z3(e.rhs, dims, syms)
         if isinstance(e, AffineFloorDivExpr):
-            return a / b
+            return zf.div(a, b)
         if isinstance(e, AffineModExpr):
-            return a % b
-        return -((-a) / b)
+            return zf.mod(a, b)
+        return zf.neg(zf.div(zf.neg(a), b))
     raise NotAffine(f"unsupported affine expression {e}")
 
 
@@ -178,7 +180,7 @@ def value_to_z3(v: Value) -> z3.ArithRef:
             amap = AffineMapAttr(op.attributes["map"]).value
             return map_to_z3(amap, list(op.operands))[0]
         if op.name == "arith.constant" and str(v.type) == "index":
-            return z3.IntVal(IntegerAttr(op.attributes["value"]).value)
+            return zf.intval(IntegerAttr(op.attributes["value"]).value)
         raise NotAffine(f"an index computed by {op.name}")
     raise NotAffine("an index of unknown origin")
 
@@ -219,11 +221,11 @@ def loop_domain(op: Any) -> z3.BoolRef:
     umap = AffineMapAttr(op.attributes["upperBoundMap"]).value
     lbs = map_to_z3(lmap, list(view.lowerBoundOperands))
     ubs = map_to_z3(umap, list(view.upperBoundOperands))
-    cons = [iv >= lb for lb in lbs] + [iv < ub for ub in ubs]
+    cons = [zf.ge(iv, lb) for lb in lbs] + [zf.lt(iv, ub) for ub in ubs]
     step = IntegerAttr(op.attributes["step"]).value
     if step != 1:
-        cons.append((iv - _max(lbs)) % step == 0)
-    return z3.And(*cons)
+        cons.append(zf.eq(zf.mod(zf.sub(iv, _max(lbs)), zf.intval(step)), zf.intval(0)))
+    return zf.and_(*cons)
 
 
 def attr_signature(op: Any) -> tuple:
@@ -338,7 +340,7 @@ class _Extractor:
             return
         self.events.append(ScalarEvent(
             self.buffer(buf), write, chain, tuple(e[1] for e in chain if e[1] is not None),
-            z3.And(*domain) if domain else z3.BoolVal(True), exact, location_of(op)))
+            zf.and_(*domain) if domain else z3.BoolVal(True), exact, location_of(op)))
 
     def subscripts(self, op: Any, first_index: int) -> tuple | None:
         operands = list(op.operands)
@@ -423,7 +425,7 @@ class _Extractor:
         sid = IntegerAttr(op.attributes["stmt_id"]).value if "stmt_id" in op.attributes \
             else self.next_sid
         self.statements.append(Statement(
-            sid=sid, loops=loops, chain=chain, domain=z3.And(*domain) if domain
+            sid=sid, loops=loops, chain=chain, domain=zf.and_(*domain) if domain
             else z3.BoolVal(True), accesses=accesses, tree=t,
             index_terms=index_terms, reason="; ".join(notes), location=location_of(op),
             scalar_loads=tuple(scalar_loads)))
@@ -484,7 +486,7 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
             reason = reason or f"{op.name}: {e}"
         loose.append(Statement(
             sid=-1 - len(loose), loops=tuple(e[1] for e in chain if e[1] is not None),
-            chain=chain, domain=z3.And(*domain) if domain else z3.BoolVal(True),
+            chain=chain, domain=zf.and_(*domain) if domain else z3.BoolVal(True),
             accesses=acc, tree=("loose-load",), reason=reason, location=location_of(op)))
     view = FunctionView(ex.events, frozenset(scalars), frozenset(escaped), ex.statements, loose,
                         ex.listed)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlir.ir import IntegerAttr, IntegerType, MLIRError, Module, WalkResult
+from mlir.ir import InsertionPoint, IntegerAttr, IntegerType, MLIRError, Module, WalkResult
 
 from allo_verify.equiv.l1 import run_checks
 from allo_verify.equiv.polyhedral import EFFECTS
@@ -110,9 +110,18 @@ class Step:
 
 
 def clone_module(module: Module) -> Module:
-    """An independent copy of `module` in the same context, source locations kept."""
+    """An independent copy of `module` in the same context: the same attributes, location
+    and top-level ops (each cloned in memory, with its regions and source locations), so it
+    prints exactly as `module` does; nothing is printed or parsed."""
     with module.context:
-        return Module.parse(module.operation.get_asm(enable_debug_info=True))
+        new = Module.create(module.operation.location)
+        attrs = module.operation.attributes
+        for name in attrs:
+            new.operation.attributes[name] = attrs[name]
+        ip = InsertionPoint(new.body)
+        for op in module.body.operations:
+            op.operation.clone(ip=ip)
+        return new
 
 
 def number_statements(module: Module) -> None:
@@ -215,7 +224,10 @@ class Schedule:
     def _apply(self, prim: Primitive, unchecked: bool = False) -> Step:
         """`apply` without the registry gate: only for tests that show a checker refusing a
         deliberately broken rewrite (a subclass keeping the registered checks)."""
-        before = describe_loops(self.module)
+        last = self.steps[-1] if self.steps else None
+        # the current design is the last step's `after` (never mutated): its loops are known
+        before = list(last.loops_after) if last is not None and last.after is self.module \
+            else describe_loops(self.module)
         records: list[CheckRecord] = []
         try:
             check_interface_types(self.steps, prim, self.module, self.ctx, self.kernel.name)

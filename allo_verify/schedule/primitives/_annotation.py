@@ -14,18 +14,21 @@ from allo_verify.schedule.rewrite import loop_op
 
 
 def strip_hls(module: Module) -> str:
-    """The module's text with every `hls.*` attribute removed (the original is untouched)."""
+    """The module's text (without locations) with every `hls.*` attribute removed, printed
+    from an in-memory copy (the module is untouched)."""
     with module.context:
-        copy = Module.parse(str(module))
+        copy = module.operation.clone()
 
         def visit(op: Any) -> WalkResult:
-            for name in [str(n) for n in op.attributes]:
-                if name.startswith("hls."):
-                    del op.attributes[name]
+            for name in [n for n in op.attributes if n.startswith("hls.")]:
+                del op.attributes[name]
             return WalkResult.ADVANCE
 
-        copy.operation.walk(visit)
-        return str(copy)
+        try:
+            copy.walk(visit)
+            return copy.get_asm()
+        finally:
+            copy.erase()
 
 
 def attributes_only_check(before: Module, after: Module, step: str) -> Check:
