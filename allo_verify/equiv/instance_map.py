@@ -62,18 +62,25 @@ IDENTITY = Witness()
 
 def subst(e: z3.ExprRef, env: Env) -> z3.ExprRef:
     """`e` with every loop variable `v` in `env` replaced by `env[v]`, simultaneously."""
-    pairs = [(v, t) for v, t in ((var(n), t) for n, t in env.items())
-             if t is not v and not v.eq(t)]
-    if not pairs:
+    froms: list[Any] = []
+    tos: list[Any] = []
+    for n, t in env.items():
+        a, b = var(n).as_ast(), t.as_ast()
+        # one AST per term (Z3 hash-conses them): equal pointers are equal terms, as
+        # `z3.eq` decides it
+        if a.value != b.value:
+            froms.append(a)
+            tos.append(b)
+    if not froms:
         return e
     # z3.substitute without its per-pair Python sort checks: every key is an Int variable
     # and every value an Int term (index arithmetic), which Z3 itself checks again
-    k = len(pairs)
-    froms, tos = (z3.Ast * k)(), (z3.Ast * k)()
-    for i, (a, b) in enumerate(pairs):
-        froms[i], tos[i] = a.as_ast(), b.as_ast()
+    k = len(froms)
     ctx = e.ctx
-    return z3.z3._to_expr_ref(z3.Z3_substitute(ctx.ref(), e.as_ast(), k, froms, tos), ctx)
+    ast = z3.Z3_substitute(ctx.ref(), e.as_ast(), k, (z3.Ast * k)(*froms), (z3.Ast * k)(*tos))
+    if isinstance(e, z3.BoolRef) and not isinstance(e, z3.QuantifierRef):
+        return z3.BoolRef(ast, ctx)  # the sort is kept: what `_to_expr_ref` would make
+    return z3.z3._to_expr_ref(ast, ctx)
 
 
 def renamed(names: tuple[str, ...], tag: str) -> Env:

@@ -82,7 +82,7 @@ def run_checks(checks: Sequence[Check], rlimit: int = DEFAULT_RLIMIT
     except Exception:  # noqa: BLE001 - re-raised below, in order, by the check that fails
         decidable = []
     proved, shared = False, Cost()
-    if len(decidable) > 1:
+    if decidable:
         proved, shared = _all_valid(list(claims.values()), rlimit)
     n = len(decidable)
     for c in checks:

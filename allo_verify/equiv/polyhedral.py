@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,11 +160,28 @@ def affine_to_z3(e: AffineExpr, dims: list[z3.ArithRef], syms: list[z3.ArithRef]
     raise NotAffine(f"unsupported affine expression {e}")
 
 
+#: `map_to_z3` results by (map, operand terms): a map is uniqued in its context (equal maps
+#: are one object, and the key keeps it and its context alive) and Z3 hash-conses terms, so
+#: (map, AST of each operand) determines the result; the entry keeps the operand terms alive
+#: so their ASTs are not reused for other terms
+_MAPS: OrderedDict[tuple[Any, tuple[int, ...]], tuple[list[z3.ArithRef], list[z3.ArithRef]]] \
+    = OrderedDict()
+_MAPS_KEEP = 4096
+
+
 def map_to_z3(amap: AffineMap, operands: list[Value]) -> list[z3.ArithRef]:
     """Results of `amap` applied to `operands` (dims first, then symbols)."""
     vals = [value_to_z3(v) for v in operands]
+    key = (amap, tuple(v.as_ast().value for v in vals))
+    found = _MAPS.get(key)
+    if found is not None:
+        return list(found[0])
     dims, syms = vals[: amap.n_dims], vals[amap.n_dims:]
-    return [affine_to_z3(r, dims, syms) for r in amap.results]
+    out = [affine_to_z3(r, dims, syms) for r in amap.results]
+    _MAPS[key] = (out, vals)
+    if len(_MAPS) > _MAPS_KEEP:
+        _MAPS.popitem(last=False)
+    return list(out)
 
 
 def value_to_z3(v: Value) -> z3.ArithRef:

@@ -77,10 +77,21 @@ def implies(a: Any, b: Any) -> z3.BoolRef:
     return z3.BoolRef(_Z.Z3_mk_implies(ctx.ref(), a.as_ast(), b.as_ast()), ctx)
 
 
+# the C function behind a getter that cannot fail on a live term (z3.py's wrapper would ask
+# Z3 for an error code after each call)
+_GET_SORT = _Z.Z3_get_sort.__defaults__[0].f
+_INT_SORT_PTR: dict[int, tuple[z3.Context, z3.SortRef, int]] = {}
+
+
 def _is_int(ctx: z3.Context, a: z3.ArithRef) -> bool:
-    """`a.is_int()`, asked of Z3 directly (z3.py builds a sort object to answer it)."""
-    ref = ctx.ref()
-    return _Z.Z3_get_sort_kind(ref, _Z.Z3_get_sort(ref, a.as_ast())) == z3.Z3_INT_SORT
+    """`a.is_int()`, asked of Z3 directly: sorts are hash-consed, so `a` is an integer
+    exactly when its sort is the context's one integer sort (z3.py builds a sort object to
+    answer it)."""
+    found = _INT_SORT_PTR.get(id(ctx))
+    if found is None or found[0] is not ctx:
+        sort = z3.IntSort(ctx)
+        found = _INT_SORT_PTR[id(ctx)] = (ctx, sort, sort.ast.value)
+    return _GET_SORT(ctx.ref(), a.as_ast()).value == found[2]
 
 
 def _int_pair(a: Any, b: Any) -> z3.Context | None:

@@ -28,6 +28,7 @@ from allo_verify.equiv.instance_map import Check, instance_text, renamed, subst
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement
 from allo_verify.equiv.privatize import Privacy
+from allo_verify.schedule.loops import unchanged
 from allo_verify.schedule.primitives._annotation import Annotation
 from allo_verify.schedule.primitives.base import Context, register, statements
 from allo_verify.schedule.rewrite import loop_name, loop_op
@@ -112,9 +113,11 @@ class PrivateAnnotation(Annotation):
     """An annotation that also records, in `hls.private`, the scalars private to its loop."""
 
     def apply(self, module: Module, ctx: Context) -> None:
-        super().apply(module, ctx)
-        _, op = loop_op(module, self.axis)
-        names = private_scalars(module, self.axis, ctx)
+        key, value = self.attribute()
+        with unchanged(module):  # read first (privacy does not depend on hls.* attributes)
+            names = private_scalars(module, self.axis, ctx)
+            _, op = loop_op(module, self.axis)
+        op.attributes[key] = value
         if names:
             op.attributes["hls.private"] = private_attribute(names)
         elif "hls.private" in op.attributes:
