@@ -50,34 +50,89 @@ class Witness:
 
     def phi_for(self, s: Statement, new: Statement) -> Env:
         given = self.phi.get(s.sid, {})
-        return {n: given.get(n, var(n)) for n in s.loops}
+        return Renaming({n: given.get(n, var(n)) for n in s.loops})
 
     def psi_for(self, s: Statement, new: Statement) -> Env:
         given = self.psi.get(s.sid, {})
-        return {n: given.get(n, var(n)) for n in new.loops}
+        return Renaming({n: given.get(n, var(n)) for n in new.loops})
 
 
 IDENTITY = Witness()
 
 
-def subst(e: z3.ExprRef, env: Env) -> z3.ExprRef:
-    """`e` with every loop variable `v` in `env` replaced by `env[v]`, simultaneously."""
+class Renaming(dict):
+    """A substitution (loop name -> term) that keeps, once `subst` first uses it, the Z3
+    arrays of its non-trivial pairs; any change to it drops them."""
+
+    _arrays: tuple[int, Any, Any, list[z3.ExprRef]] | None = None
+
+    def __setitem__(self, key: str, value: z3.ArithRef) -> None:
+        self._arrays = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._arrays = None
+        super().__delitem__(key)
+
+    def update(self, *args: Any, **kw: Any) -> None:  # type: ignore[override]
+        self._arrays = None
+        super().update(*args, **kw)
+
+    def pop(self, *args: Any) -> Any:  # type: ignore[override]
+        self._arrays = None
+        return super().pop(*args)
+
+    def popitem(self) -> Any:  # type: ignore[override]
+        self._arrays = None
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._arrays = None
+        super().clear()
+
+    def setdefault(self, *args: Any) -> Any:  # type: ignore[override]
+        self._arrays = None
+        return super().setdefault(*args)
+
+    def __ior__(self, other: Any) -> Any:  # type: ignore[override]
+        self._arrays = None
+        return super().__ior__(other)
+
+
+def _pairs(env: Env) -> tuple[int, Any, Any, list[z3.ExprRef]]:
+    """The number of pairs `v -> t` of `env` with `t` not `v` itself, their Z3 arrays, and
+    the terms themselves (kept with the arrays, so their ASTs stay alive)."""
+    arrays = env._arrays if isinstance(env, Renaming) else None
+    if arrays is not None:
+        return arrays
     froms: list[Any] = []
     tos: list[Any] = []
+    terms: list[z3.ExprRef] = []
     for n, t in env.items():
-        a, b = var(n).as_ast(), t.as_ast()
+        v = var(n)
+        a, b = v.as_ast(), t.as_ast()
         # one AST per term (Z3 hash-conses them): equal pointers are equal terms, as
         # `z3.eq` decides it
         if a.value != b.value:
             froms.append(a)
             tos.append(b)
-    if not froms:
+            terms += [v, t]
+    k = len(froms)
+    arrays = (k, (z3.Ast * k)(*froms), (z3.Ast * k)(*tos), terms)
+    if isinstance(env, Renaming):
+        env._arrays = arrays
+    return arrays
+
+
+def subst(e: z3.ExprRef, env: Env) -> z3.ExprRef:
+    """`e` with every loop variable `v` in `env` replaced by `env[v]`, simultaneously."""
+    k, froms, tos, _ = _pairs(env)
+    if not k:
         return e
     # z3.substitute without its per-pair Python sort checks: every key is an Int variable
     # and every value an Int term (index arithmetic), which Z3 itself checks again
-    k = len(froms)
     ctx = e.ctx
-    ast = z3.Z3_substitute(ctx.ref(), e.as_ast(), k, (z3.Ast * k)(*froms), (z3.Ast * k)(*tos))
+    ast = z3.Z3_substitute(ctx.ref(), e.as_ast(), k, froms, tos)
     if isinstance(e, z3.BoolRef) and not isinstance(e, z3.QuantifierRef):
         return z3.BoolRef(ast, ctx)  # the sort is kept: what `_to_expr_ref` would make
     return z3.z3._to_expr_ref(ast, ctx)
@@ -85,7 +140,7 @@ def subst(e: z3.ExprRef, env: Env) -> z3.ExprRef:
 
 def renamed(names: tuple[str, ...], tag: str) -> Env:
     """Fresh copies `name@tag` of loop variables, for queries over two instances."""
-    return {n: var(f"{n}@{tag}") for n in names}
+    return Renaming({n: var(f"{n}@{tag}") for n in names})
 
 
 def _bool_op(mk: Any, xs: list[z3.BoolRef]) -> z3.BoolRef:
@@ -274,8 +329,8 @@ def _correspondence(so: Statement, sn: Statement, to: Statement, tn: Statement, 
     when they share one after it."""
     old_scope, new_scope = scope
     x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
-    phi_s = {n: subst(e, x1) for n, e in w.phi_for(so, sn).items()}
-    phi_t = {n: subst(e, x2) for n, e in w.phi_for(to, tn).items()}
+    phi_s = Renaming({n: subst(e, x1) for n, e in w.phi_for(so, sn).items()})
+    phi_t = Renaming({n: subst(e, x2) for n, e in w.phi_for(to, tn).items()})
 
     def build() -> z3.BoolRef:
         same_old = zf.and_(*[zf.eq(phi_s[v], phi_t[v]) for v in old_scope])
@@ -309,8 +364,8 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
     """Obligation 5 for one pair of statements on `buf`; with `private` (the loops of the
     buffer's private scope) only pairs within one iteration of that scope count."""
     x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
-    phi_s = {n: subst(e, x1) for n, e in w.phi_for(so, sn).items()}
-    phi_t = {n: subst(e, x2) for n, e in w.phi_for(to, tn).items()}
+    phi_s = Renaming({n: subst(e, x1) for n, e in w.phi_for(so, sn).items()})
+    phi_t = Renaming({n: subst(e, x2) for n, e in w.phi_for(to, tn).items()})
 
     def conflicts() -> list[z3.BoolRef]:
         out = []
