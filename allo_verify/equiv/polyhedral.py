@@ -42,7 +42,6 @@ from mlir.ir import (
     OpResult,
     StringAttr,
     Value,
-    WalkResult,
 )
 
 from allo_verify.equiv import z3_fast as zf
@@ -233,14 +232,18 @@ def _max(xs: list[z3.ArithRef]) -> z3.ArithRef:
 
 def loop_domain(op: Any) -> z3.BoolRef:
     """Bounds of one `affine.for` on its variable."""
-    iv = var(StringAttr(op.attributes["loop_name"]).value)
-    view = op.opview
-    lmap = AffineMapAttr(op.attributes["lowerBoundMap"]).value
-    umap = AffineMapAttr(op.attributes["upperBoundMap"]).value
-    lbs = map_to_z3(lmap, list(view.lowerBoundOperands))
-    ubs = map_to_z3(umap, list(view.upperBoundOperands))
+    attrs = op.attributes
+    iv = var(StringAttr(attrs["loop_name"]).value)
+    lmap = AffineMapAttr(attrs["lowerBoundMap"]).value
+    umap = AffineMapAttr(attrs["upperBoundMap"]).value
+    # the operands are the lower bound map's inputs, then the upper one's (then any
+    # iteration values), as the op's verifier requires
+    operands = list(op.operands) if len(op.operands) else []
+    nl = lmap.n_dims + lmap.n_symbols
+    lbs = map_to_z3(lmap, operands[:nl])
+    ubs = map_to_z3(umap, operands[nl:nl + umap.n_dims + umap.n_symbols])
     cons = [zf.ge(iv, lb) for lb in lbs] + [zf.lt(iv, ub) for ub in ubs]
-    step = IntegerAttr(op.attributes["step"]).value
+    step = IntegerAttr(attrs["step"]).value
     if step != 1:
         cons.append(zf.eq(zf.mod(zf.sub(iv, _max(lbs)), zf.intval(step)), zf.intval(0)))
     return zf.and_(*cons)
@@ -265,6 +268,7 @@ class _Extractor:
         self.load_sites: list[tuple] = []
         self.load_chain: dict[Any, tuple] = {}
         self.listed: dict[str, list[str]] = {}
+        self.allocs: list[Any] = []  # every memref.alloc/alloca of the function
         # enclosing data-dependent conditions: (scf.if condition, branch) or (cond, "while")
         self.guards: list[tuple[Value, int | str]] = []
 
@@ -324,6 +328,8 @@ class _Extractor:
                 if name in STORES:
                     self.scalar_event(op, op.operands[1], True, (*chain, (entry_key, None, OP)),
                                       domain, exact)
+            elif name in ("memref.alloc", "memref.alloca"):
+                self.allocs.append(op)
             elif name in LOADS:
                 site = (*chain, (entry_key, None, OP))
                 self.load_sites.append((op, site, domain, reason))
@@ -480,19 +486,21 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
     the shared `FunctionView` of the function."""
     ex = _Extractor(arg_names or [])
     ex.walk_block(func_op.regions[0].blocks[0], (), 0, [], "")
+    # A local scalar is a rank-0 buffer the function allocates (`walk_block` visits every
+    # op, so it saw every allocation); it escapes when some use is not the memory operand
+    # of a load or a store (returned, passed to a call or a copy).
     escaped: set[str] = set()
     scalars: set[str] = set()
-
-    def visit(op: Any) -> WalkResult:
-        for n, v in enumerate(op.operands):
-            if not _is_local_scalar(v):
-                continue
+    for alloc in ex.allocs:
+        v = alloc.results[0]
+        if not _is_local_scalar(v):
+            continue
+        for use in v.uses:
             scalars.add(ex.buffer(v))
-            if not ((op.name in LOADS and n == 0) or (op.name in STORES and n == 1)):
+            name, n = use.owner.operation.name, use.operand_number
+            if not ((name in LOADS and n == 0) or (name in STORES and n == 1)):
                 escaped.add(ex.buffer(v))
-        return WalkResult.ADVANCE
 
-    func_op.walk(visit)
     loose = []
     for op, chain, domain, reason in ex.load_sites:
         if op in ex.seen_loads:
