@@ -461,8 +461,8 @@ def _is_local(v: Value) -> bool:
 
 
 def _is_local_scalar(v: Value) -> bool:
-    return _is_local(v) and str(v.type).startswith("memref<") and \
-        MemRefType(v.type).rank == 0
+    # types come downcast: a ranked memref's type is a MemRefType (not printed to be read)
+    return _is_local(v) and isinstance(t := v.type, MemRefType) and t.rank == 0
 
 
 def _is_memref(v: Value) -> bool:
