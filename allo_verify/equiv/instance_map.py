@@ -23,6 +23,7 @@ from typing import Any
 
 import z3
 
+from allo_verify.equiv import z3_fast as zf
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement, var
 
@@ -49,34 +50,97 @@ class Witness:
 
     def phi_for(self, s: Statement, new: Statement) -> Env:
         given = self.phi.get(s.sid, {})
-        return {n: given.get(n, var(n)) for n in s.loops}
+        return Renaming({n: given.get(n, var(n)) for n in s.loops})
 
     def psi_for(self, s: Statement, new: Statement) -> Env:
         given = self.psi.get(s.sid, {})
-        return {n: given.get(n, var(n)) for n in new.loops}
+        return Renaming({n: given.get(n, var(n)) for n in new.loops})
 
 
 IDENTITY = Witness()
 
 
+class Renaming(dict):
+    """A substitution (loop name -> term) that keeps, once `subst` first uses it, the Z3
+    arrays of its non-trivial pairs; any change to it drops them."""
+
+    _arrays: tuple[int, Any, Any, list[z3.ExprRef]] | None = None
+
+    def __setitem__(self, key: str, value: z3.ArithRef) -> None:
+        self._arrays = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._arrays = None
+        super().__delitem__(key)
+
+    def update(self, *args: Any, **kw: Any) -> None:  # type: ignore[override]
+        self._arrays = None
+        super().update(*args, **kw)
+
+    def pop(self, *args: Any) -> Any:  # type: ignore[override]
+        self._arrays = None
+        return super().pop(*args)
+
+    def popitem(self) -> Any:  # type: ignore[override]
+        self._arrays = None
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._arrays = None
+        super().clear()
+
+    def setdefault(self, *args: Any) -> Any:  # type: ignore[override]
+        self._arrays = None
+        return super().setdefault(*args)
+
+    def __ior__(self, other: Any) -> Any:  # type: ignore[override]
+        self._arrays = None
+        return super().__ior__(other)
+
+
+def _pairs(env: Env) -> tuple[int, Any, Any, list[z3.ExprRef]]:
+    """The number of pairs `v -> t` of `env` with `t` not `v` itself, their Z3 arrays, and
+    the terms themselves (kept with the arrays, so their ASTs stay alive)."""
+    arrays = env._arrays if isinstance(env, Renaming) else None
+    if arrays is not None:
+        return arrays
+    froms: list[Any] = []
+    tos: list[Any] = []
+    terms: list[z3.ExprRef] = []
+    for n, t in env.items():
+        v = var(n)
+        a, b = v.as_ast(), t.as_ast()
+        # one AST per term (Z3 hash-conses them): equal pointers are equal terms, as
+        # `z3.eq` decides it
+        if a.value != b.value:
+            froms.append(a)
+            tos.append(b)
+            terms += [v, t]
+    k = len(froms)
+    arrays = (k, (z3.Ast * k)(*froms), (z3.Ast * k)(*tos), terms)
+    if isinstance(env, Renaming):
+        env._arrays = arrays
+    return arrays
+
+
 def subst(e: z3.ExprRef, env: Env) -> z3.ExprRef:
     """`e` with every loop variable `v` in `env` replaced by `env[v]`, simultaneously."""
-    pairs = [(var(n), t) for n, t in env.items() if t is not var(n) and not z3.eq(var(n), t)]
-    if not pairs:
+    k, froms, tos, _ = _pairs(env)
+    if not k:
         return e
     # z3.substitute without its per-pair Python sort checks: every key is an Int variable
     # and every value an Int term (index arithmetic), which Z3 itself checks again
-    k = len(pairs)
-    froms, tos = (z3.Ast * k)(), (z3.Ast * k)()
-    for i, (a, b) in enumerate(pairs):
-        froms[i], tos[i] = a.as_ast(), b.as_ast()
     ctx = e.ctx
-    return z3.z3._to_expr_ref(z3.Z3_substitute(ctx.ref(), e.as_ast(), k, froms, tos), ctx)
+    ast = z3.Z3_substitute(ctx.ref(), e.as_ast(), k, froms, tos)
+    if isinstance(e, z3.BoolRef) and not isinstance(e, z3.QuantifierRef):
+        return z3.BoolRef(ast, ctx)  # the sort is kept: what `_to_expr_ref` would make
+    return z3.z3._to_expr_ref(ast, ctx)
 
 
 def renamed(names: tuple[str, ...], tag: str) -> Env:
     """Fresh copies `name@tag` of loop variables, for queries over two instances."""
-    return {n: var(f"{n}@{tag}") for n in names}
+    return Renaming({n: var(f"{n}@{tag}") for n in names})
 
 
 def _bool_op(mk: Any, xs: list[z3.BoolRef]) -> z3.BoolRef:
@@ -98,8 +162,8 @@ def lex_before(s: Statement, a: Env, t: Statement, b: Env) -> z3.BoolRef:
             terms.append(_bool_op(z3.Z3_mk_and, [*equal, z3.BoolVal(ea[0] < eb[0])]))
             return _bool_op(z3.Z3_mk_or, terms)
         if ea[1] is not None:
-            terms.append(_bool_op(z3.Z3_mk_and, [*equal, a[ea[1]] < b[ea[1]]]))
-            equal.append(a[ea[1]] == b[ea[1]])
+            terms.append(_bool_op(z3.Z3_mk_and, [*equal, zf.lt(a[ea[1]], b[ea[1]])]))
+            equal.append(zf.eq(a[ea[1]], b[ea[1]]))
     return _bool_op(z3.Z3_mk_or, terms) if terms else z3.BoolVal(False)
 
 
@@ -117,18 +181,18 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
     obs: list[Check] = []
 
     def sound() -> z3.BoolRef:
-        return z3.Implies(new.domain, subst(old.domain, phi))
+        return zf.implies(new.domain, subst(old.domain, phi))
 
     def onto() -> z3.BoolRef:
         back = {n: subst(phi[n], psi) for n in old.loops}
-        return z3.Implies(old.domain, z3.And(subst(new.domain, psi),
-                                             *[back[n] == var(n) for n in old.loops]))
+        return zf.implies(old.domain, zf.and_(subst(new.domain, psi),
+                                              *[zf.eq(back[n], var(n)) for n in old.loops]))
 
     def injective() -> z3.BoolRef:
         c1, c2 = renamed(new.loops, "1"), renamed(new.loops, "2")
-        same = [subst(phi[n], c1) == subst(phi[n], c2) for n in old.loops]
-        return z3.Implies(z3.And(subst(new.domain, c1), subst(new.domain, c2), *same),
-                          z3.And(*[c1[n] == c2[n] for n in new.loops]))
+        same = [zf.eq(subst(phi[n], c1), subst(phi[n], c2)) for n in old.loops]
+        return zf.implies(zf.and_(subst(new.domain, c1), subst(new.domain, c2), *same),
+                          zf.and_(*[zf.eq(c1[n], c2[n]) for n in new.loops]))
 
     new_vars = {n: var(n) for n in new.loops}
     old_vars = {n: var(n) for n in old.loops}
@@ -159,11 +223,12 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
         for a_old, a_new in zip(old.accesses, new.accesses, strict=True):
             if a_old.subscripts is None or a_new.subscripts is None:
                 continue
-            eqs += [sn == subst(so, phi) for so, sn in zip(a_old.subscripts, a_new.subscripts,
+            eqs += [zf.eq(sn, subst(so, phi)) for so, sn in zip(a_old.subscripts,
+                                                                  a_new.subscripts,
                                                             strict=True)]
-        eqs += [tn == subst(to, phi) for to, tn in zip(old.index_terms, new.index_terms,
-                                                        strict=True)]
-        return z3.Implies(new.domain, z3.And(*eqs))
+        eqs += [zf.eq(tn, subst(to, phi)) for to, tn in zip(old.index_terms, new.index_terms,
+                                                             strict=True)]
+        return zf.implies(new.domain, zf.and_(*eqs))
 
     obs.append(Check(Obligation(
         f"{step}/{label}/same-work", f"{label} reads and writes the same cells with the same "
@@ -264,13 +329,13 @@ def _correspondence(so: Statement, sn: Statement, to: Statement, tn: Statement, 
     when they share one after it."""
     old_scope, new_scope = scope
     x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
-    phi_s = {n: subst(e, x1) for n, e in w.phi_for(so, sn).items()}
-    phi_t = {n: subst(e, x2) for n, e in w.phi_for(to, tn).items()}
+    phi_s = Renaming({n: subst(e, x1) for n, e in w.phi_for(so, sn).items()})
+    phi_t = Renaming({n: subst(e, x2) for n, e in w.phi_for(to, tn).items()})
 
     def build() -> z3.BoolRef:
-        same_old = z3.And(*[phi_s[v] == phi_t[v] for v in old_scope])
-        same_new = z3.And(*[x1[v] == x2[v] for v in new_scope])
-        return z3.Implies(z3.And(subst(sn.domain, x1), subst(tn.domain, x2)),
+        same_old = zf.and_(*[zf.eq(phi_s[v], phi_t[v]) for v in old_scope])
+        same_new = zf.and_(*[zf.eq(x1[v], x2[v]) for v in new_scope])
+        return zf.implies(zf.and_(subst(sn.domain, x1), subst(tn.domain, x2)),
                           same_old == same_new)
 
     label = f"S{so.sid}" if so.sid == to.sid else f"S{so.sid}/S{to.sid}"
@@ -299,8 +364,8 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
     """Obligation 5 for one pair of statements on `buf`; with `private` (the loops of the
     buffer's private scope) only pairs within one iteration of that scope count."""
     x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
-    phi_s = {n: subst(e, x1) for n, e in w.phi_for(so, sn).items()}
-    phi_t = {n: subst(e, x2) for n, e in w.phi_for(to, tn).items()}
+    phi_s = Renaming({n: subst(e, x1) for n, e in w.phi_for(so, sn).items()})
+    phi_t = Renaming({n: subst(e, x2) for n, e in w.phi_for(to, tn).items()})
 
     def conflicts() -> list[z3.BoolRef]:
         out = []
@@ -311,24 +376,24 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
                 if a.subscripts is None or b.subscripts is None:
                     out.append(z3.BoolVal(True))
                     continue
-                out.append(z3.And(*[subst(p, phi_s) == subst(q, phi_t)
+                out.append(zf.and_(*[zf.eq(subst(p, phi_s), subst(q, phi_t))
                                     for p, q in zip(a.subscripts, b.subscripts, strict=True)]))
         if private:
-            same = z3.And(*[phi_s[v] == phi_t[v] for v in private])
-            out = [z3.And(c, same) for c in out]
+            same = zf.and_(*[zf.eq(phi_s[v], phi_t[v]) for v in private])
+            out = [zf.and_(c, same) for c in out]
         return out
 
     def violation(first: tuple, second: tuple) -> z3.BoolRef:
         (s_old, e_old, s_new, e_new), (t_old, f_old, t_new, f_new) = first, second
-        return z3.And(lex_before(s_old, e_old, t_old, f_old),
+        return zf.and_(lex_before(s_old, e_old, t_old, f_old),
                       lex_before(t_new, f_new, s_new, e_new))
 
     def build() -> z3.BoolRef:
         a = (so, phi_s, sn, x1)
         b = (to, phi_t, tn, x2)
-        bad = z3.And(subst(sn.domain, x1), subst(tn.domain, x2), z3.Or(*conflicts()),
-                     z3.Or(violation(a, b), violation(b, a)))
-        return z3.Not(bad)
+        bad = zf.and_(subst(sn.domain, x1), subst(tn.domain, x2), zf.or_(*conflicts()),
+                      zf.or_(violation(a, b), violation(b, a)))
+        return zf.not_(bad)
 
     label = f"S{so.sid}" if so.sid == to.sid else f"S{so.sid}/S{to.sid}"
     within = f" within one iteration of ({', '.join(private)})" if private else ""

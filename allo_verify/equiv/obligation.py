@@ -36,15 +36,24 @@ def rlimit_used(solver: z3.Solver) -> int:
     """Resource units the last `check()` of `solver` consumed (0 when Z3 does not report it).
 
     Z3 reports a count cumulative over the process (the limit itself is per check), so this
-    returns the growth since the previous call."""
-    st = solver.statistics()
-    for k in st.keys():
-        if k == "rlimit count":
-            total = int(st.get_key_value(k))
+    returns the growth since the previous call. The counter is read from Z3's statistics
+    directly (z3.py's `Statistics` makes a Python object per entry and scans them twice)."""
+    ref = solver.ctx.ref()
+    stats = z3.Z3_solver_get_statistics(ref, solver.solver)
+    z3.Z3_stats_inc_ref(ref, stats)
+    try:
+        for i in range(z3.Z3_stats_size(ref, stats)):
+            if z3.Z3_stats_get_key(ref, stats, i) != "rlimit count":
+                continue
+            total = int(z3.Z3_stats_get_uint_value(ref, stats, i)
+                        if z3.Z3_stats_is_uint(ref, stats, i)
+                        else z3.Z3_stats_get_double_value(ref, stats, i))
             used = max(0, total - _RLIMIT_SEEN[0])
             _RLIMIT_SEEN[0] = max(total, _RLIMIT_SEEN[0])
             return used
-    return 0
+        return 0
+    finally:
+        z3.Z3_stats_dec_ref(ref, stats)
 
 
 def make_solver(rlimit: int) -> z3.Solver:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +42,9 @@ from mlir.ir import (
     OpResult,
     StringAttr,
     Value,
-    WalkResult,
 )
+
+from allo_verify.equiv import z3_fast as zf
 
 LOOPS = ("affine.for", "scf.for")
 STORES = ("affine.store", "memref.store")
@@ -138,30 +140,47 @@ def var(name: str) -> z3.ArithRef:
 def affine_to_z3(e: AffineExpr, dims: list[z3.ArithRef], syms: list[z3.ArithRef]) -> z3.ArithRef:
     """An MLIR affine expression as a Z3 integer term (floor semantics)."""
     if isinstance(e, AffineConstantExpr):
-        return z3.IntVal(e.value)
+        return zf.intval(e.value)
     if isinstance(e, AffineDimExpr):
         return dims[e.position]
     if isinstance(e, AffineSymbolExpr):
         return syms[e.position]
     if isinstance(e, AffineAddExpr):
-        return affine_to_z3(e.lhs, dims, syms) + affine_to_z3(e.rhs, dims, syms)
+        return zf.add(affine_to_z3(e.lhs, dims, syms), affine_to_z3(e.rhs, dims, syms))
     if isinstance(e, AffineMulExpr):
-        return affine_to_z3(e.lhs, dims, syms) * affine_to_z3(e.rhs, dims, syms)
+        return zf.mul(affine_to_z3(e.lhs, dims, syms), affine_to_z3(e.rhs, dims, syms))
     if isinstance(e, (AffineFloorDivExpr, AffineModExpr, AffineCeilDivExpr)):
         a, b = affine_to_z3(e.lhs, dims, syms), affine_to_z3(e.rhs, dims, syms)
         if isinstance(e, AffineFloorDivExpr):
-            return a / b
+            return zf.div(a, b)
         if isinstance(e, AffineModExpr):
-            return a % b
-        return -((-a) / b)
+            return zf.mod(a, b)
+        return zf.neg(zf.div(zf.neg(a), b))
     raise NotAffine(f"unsupported affine expression {e}")
+
+
+#: `map_to_z3` results by (map, operand terms): a map is uniqued in its context (equal maps
+#: are one object, and the key keeps it and its context alive) and Z3 hash-conses terms, so
+#: (map, AST of each operand) determines the result; the entry keeps the operand terms alive
+#: so their ASTs are not reused for other terms
+_MAPS: OrderedDict[tuple[Any, tuple[int, ...]], tuple[list[z3.ArithRef], list[z3.ArithRef]]] \
+    = OrderedDict()
+_MAPS_KEEP = 4096
 
 
 def map_to_z3(amap: AffineMap, operands: list[Value]) -> list[z3.ArithRef]:
     """Results of `amap` applied to `operands` (dims first, then symbols)."""
     vals = [value_to_z3(v) for v in operands]
+    key = (amap, tuple(v.as_ast().value for v in vals))
+    found = _MAPS.get(key)
+    if found is not None:
+        return list(found[0])
     dims, syms = vals[: amap.n_dims], vals[amap.n_dims:]
-    return [affine_to_z3(r, dims, syms) for r in amap.results]
+    out = [affine_to_z3(r, dims, syms) for r in amap.results]
+    _MAPS[key] = (out, vals)
+    if len(_MAPS) > _MAPS_KEEP:
+        _MAPS.popitem(last=False)
+    return list(out)
 
 
 def value_to_z3(v: Value) -> z3.ArithRef:
@@ -178,7 +197,7 @@ def value_to_z3(v: Value) -> z3.ArithRef:
             amap = AffineMapAttr(op.attributes["map"]).value
             return map_to_z3(amap, list(op.operands))[0]
         if op.name == "arith.constant" and str(v.type) == "index":
-            return z3.IntVal(IntegerAttr(op.attributes["value"]).value)
+            return zf.intval(IntegerAttr(op.attributes["value"]).value)
         raise NotAffine(f"an index computed by {op.name}")
     raise NotAffine("an index of unknown origin")
 
@@ -213,17 +232,21 @@ def _max(xs: list[z3.ArithRef]) -> z3.ArithRef:
 
 def loop_domain(op: Any) -> z3.BoolRef:
     """Bounds of one `affine.for` on its variable."""
-    iv = var(StringAttr(op.attributes["loop_name"]).value)
-    view = op.opview
-    lmap = AffineMapAttr(op.attributes["lowerBoundMap"]).value
-    umap = AffineMapAttr(op.attributes["upperBoundMap"]).value
-    lbs = map_to_z3(lmap, list(view.lowerBoundOperands))
-    ubs = map_to_z3(umap, list(view.upperBoundOperands))
-    cons = [iv >= lb for lb in lbs] + [iv < ub for ub in ubs]
-    step = IntegerAttr(op.attributes["step"]).value
+    attrs = op.attributes
+    iv = var(StringAttr(attrs["loop_name"]).value)
+    lmap = AffineMapAttr(attrs["lowerBoundMap"]).value
+    umap = AffineMapAttr(attrs["upperBoundMap"]).value
+    # the operands are the lower bound map's inputs, then the upper one's (then any
+    # iteration values), as the op's verifier requires
+    operands = list(op.operands) if len(op.operands) else []
+    nl = lmap.n_dims + lmap.n_symbols
+    lbs = map_to_z3(lmap, operands[:nl])
+    ubs = map_to_z3(umap, operands[nl:nl + umap.n_dims + umap.n_symbols])
+    cons = [zf.ge(iv, lb) for lb in lbs] + [zf.lt(iv, ub) for ub in ubs]
+    step = IntegerAttr(attrs["step"]).value
     if step != 1:
-        cons.append((iv - _max(lbs)) % step == 0)
-    return z3.And(*cons)
+        cons.append(zf.eq(zf.mod(zf.sub(iv, _max(lbs)), zf.intval(step)), zf.intval(0)))
+    return zf.and_(*cons)
 
 
 def attr_signature(op: Any) -> tuple:
@@ -245,6 +268,7 @@ class _Extractor:
         self.load_sites: list[tuple] = []
         self.load_chain: dict[Any, tuple] = {}
         self.listed: dict[str, list[str]] = {}
+        self.allocs: list[Any] = []  # every memref.alloc/alloca of the function
         # enclosing data-dependent conditions: (scf.if condition, branch) or (cond, "while")
         self.guards: list[tuple[Value, int | str]] = []
 
@@ -304,6 +328,8 @@ class _Extractor:
                 if name in STORES:
                     self.scalar_event(op, op.operands[1], True, (*chain, (entry_key, None, OP)),
                                       domain, exact)
+            elif name in ("memref.alloc", "memref.alloca"):
+                self.allocs.append(op)
             elif name in LOADS:
                 site = (*chain, (entry_key, None, OP))
                 self.load_sites.append((op, site, domain, reason))
@@ -338,7 +364,7 @@ class _Extractor:
             return
         self.events.append(ScalarEvent(
             self.buffer(buf), write, chain, tuple(e[1] for e in chain if e[1] is not None),
-            z3.And(*domain) if domain else z3.BoolVal(True), exact, location_of(op)))
+            zf.and_(*domain) if domain else z3.BoolVal(True), exact, location_of(op)))
 
     def subscripts(self, op: Any, first_index: int) -> tuple | None:
         operands = list(op.operands)
@@ -423,7 +449,7 @@ class _Extractor:
         sid = IntegerAttr(op.attributes["stmt_id"]).value if "stmt_id" in op.attributes \
             else self.next_sid
         self.statements.append(Statement(
-            sid=sid, loops=loops, chain=chain, domain=z3.And(*domain) if domain
+            sid=sid, loops=loops, chain=chain, domain=zf.and_(*domain) if domain
             else z3.BoolVal(True), accesses=accesses, tree=t,
             index_terms=index_terms, reason="; ".join(notes), location=location_of(op),
             scalar_loads=tuple(scalar_loads)))
@@ -435,8 +461,8 @@ def _is_local(v: Value) -> bool:
 
 
 def _is_local_scalar(v: Value) -> bool:
-    return _is_local(v) and str(v.type).startswith("memref<") and \
-        MemRefType(v.type).rank == 0
+    # types come downcast: a ranked memref's type is a MemRefType (not printed to be read)
+    return _is_local(v) and isinstance(t := v.type, MemRefType) and t.rank == 0
 
 
 def _is_memref(v: Value) -> bool:
@@ -460,19 +486,21 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
     the shared `FunctionView` of the function."""
     ex = _Extractor(arg_names or [])
     ex.walk_block(func_op.regions[0].blocks[0], (), 0, [], "")
+    # A local scalar is a rank-0 buffer the function allocates (`walk_block` visits every
+    # op, so it saw every allocation); it escapes when some use is not the memory operand
+    # of a load or a store (returned, passed to a call or a copy).
     escaped: set[str] = set()
     scalars: set[str] = set()
-
-    def visit(op: Any) -> WalkResult:
-        for n, v in enumerate(op.operands):
-            if not _is_local_scalar(v):
-                continue
+    for alloc in ex.allocs:
+        v = alloc.results[0]
+        if not _is_local_scalar(v):
+            continue
+        for use in v.uses:
             scalars.add(ex.buffer(v))
-            if not ((op.name in LOADS and n == 0) or (op.name in STORES and n == 1)):
+            name, n = use.owner.operation.name, use.operand_number
+            if not ((name in LOADS and n == 0) or (name in STORES and n == 1)):
                 escaped.add(ex.buffer(v))
-        return WalkResult.ADVANCE
 
-    func_op.walk(visit)
     loose = []
     for op, chain, domain, reason in ex.load_sites:
         if op in ex.seen_loads:
@@ -484,7 +512,7 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
             reason = reason or f"{op.name}: {e}"
         loose.append(Statement(
             sid=-1 - len(loose), loops=tuple(e[1] for e in chain if e[1] is not None),
-            chain=chain, domain=z3.And(*domain) if domain else z3.BoolVal(True),
+            chain=chain, domain=zf.and_(*domain) if domain else z3.BoolVal(True),
             accesses=acc, tree=("loose-load",), reason=reason, location=location_of(op)))
     view = FunctionView(ex.events, frozenset(scalars), frozenset(escaped), ex.statements, loose,
                         ex.listed)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +38,40 @@ class LoopRef:
         return f"{self.kernel}:{self.name}"
 
 
+#: modules a caller promised not to mutate for a while (see `unchanged`): id -> (module,
+#: its loops once listed)
+_UNCHANGED: ContextVar[dict[int, tuple[Module, list[LoopRef] | None]] | None] = ContextVar(
+    "unchanged_modules", default=None)
+
+
+@contextlib.contextmanager
+def unchanged(*modules: Module) -> Iterator[None]:
+    """Within the block the caller does not mutate `modules` (the design a step starts
+    from, a rewrite already verified), so `list_loops` walks each at most once; outside it
+    (and for every other module) each call walks the module afresh."""
+    known = dict(_UNCHANGED.get() or {})
+    for m in modules:
+        if id(m) not in known or known[id(m)][0] is not m:
+            known[id(m)] = (m, None)
+    token = _UNCHANGED.set(known)
+    try:
+        yield
+    finally:
+        _UNCHANGED.reset(token)
+
+
 def list_loops(module: Module) -> list[LoopRef]:
     """Every named loop of every function, in program order."""
+    known = _UNCHANGED.get() or {}
+    entry = known.get(id(module))
+    if entry is not None and entry[0] is module:
+        if entry[1] is None:
+            known[id(module)] = (module, _list_loops(module))
+        return list(known[id(module)][1] or [])
+    return _list_loops(module)
+
+
+def _list_loops(module: Module) -> list[LoopRef]:
     out: list[LoopRef] = []
     for fop in module.body.operations:
         if fop.operation.name != "func.func":

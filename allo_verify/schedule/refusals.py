@@ -17,7 +17,7 @@ from typing import Any
 
 from allo_verify.errors import ScheduleError
 from allo_verify.schedule.buffers import BufferRef
-from allo_verify.schedule.loops import LoopRef
+from allo_verify.schedule.loops import LoopRef, unchanged
 from allo_verify.schedule.primitives.split import split_names
 from allo_verify.schedule.usage import loop_arg
 
@@ -131,7 +131,8 @@ def _step_method(fallback: Callable[..., Any] | None = None) -> Callable[[Any], 
             self._depth += 1
             token = _SCHEDULE.set(self)
             try:
-                return fn(self, *args, **kw)
+                with unchanged(self.module):  # a step never mutates the design it starts from
+                    return fn(self, *args, **kw)
             except ScheduleError as e:
                 if self._depth > 1 or not _DEFER.get():
                     raise

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlir.ir import IntegerAttr, IntegerType, MLIRError, Module, WalkResult
+from mlir.ir import InsertionPoint, IntegerAttr, IntegerType, MLIRError, Module, WalkResult
 
 from allo_verify.equiv.l1 import run_checks
 from allo_verify.equiv.polyhedral import EFFECTS
@@ -27,7 +27,13 @@ from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
 from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
 from allo_verify.schedule.interface_types import check_interface_types
-from allo_verify.schedule.loops import LoopRef, describe_loops, find_loop, list_loops
+from allo_verify.schedule.loops import (
+    LoopRef,
+    describe_loops,
+    find_loop,
+    list_loops,
+    unchanged,
+)
 from allo_verify.schedule.primitives import REGISTRY, Context, Primitive
 from allo_verify.schedule.primitives.buffer_at import BufferAt
 from allo_verify.schedule.primitives.compute_at import ComputeAt
@@ -110,9 +116,18 @@ class Step:
 
 
 def clone_module(module: Module) -> Module:
-    """An independent copy of `module` in the same context, source locations kept."""
+    """An independent copy of `module` in the same context: the same attributes, location
+    and top-level ops (each cloned in memory, with its regions and source locations), so it
+    prints exactly as `module` does; nothing is printed or parsed."""
     with module.context:
-        return Module.parse(module.operation.get_asm(enable_debug_info=True))
+        new = Module.create(module.operation.location)
+        attrs = module.operation.attributes
+        for name in attrs:
+            new.operation.attributes[name] = attrs[name]
+        ip = InsertionPoint(new.body)
+        for op in module.body.operations:
+            op.operation.clone(ip=ip)
+        return new
 
 
 def number_statements(module: Module) -> None:
@@ -215,15 +230,18 @@ class Schedule:
     def _apply(self, prim: Primitive, unchecked: bool = False) -> Step:
         """`apply` without the registry gate: only for tests that show a checker refusing a
         deliberately broken rewrite (a subclass keeping the registered checks)."""
-        before = describe_loops(self.module)
+        last = self.steps[-1] if self.steps else None
+        # the current design is the last step's `after` (never mutated): its loops are known
+        before = list(last.loops_after) if last is not None and last.after is self.module \
+            else describe_loops(self.module)
         records: list[CheckRecord] = []
         try:
             check_interface_types(self.steps, prim, self.module, self.ctx, self.kernel.name)
-            new = self._checked(prim, records, unchecked)
+            new, loops_after = self._checked(prim, records, unchecked)
         except ScheduleError as e:
             e.step = Step(prim, records, before, [], refused=str(e))  # type: ignore[attr-defined]
             raise
-        step = Step(prim, records, before, describe_loops(new),
+        step = Step(prim, records, before, loops_after,
                     unchecked=any(not isinstance(r.result, Proved) for r in records),
                     after=new)
         self.module = new
@@ -233,10 +251,11 @@ class Schedule:
             print(f"[allo_verify] {prim.label()}: {state} ({len(records)} obligations)")
         return step
 
-    def _checked(self, prim: Primitive, records: list[CheckRecord], unchecked: bool) -> Module:
-        """The rewritten copy of the design, after every obligation of `prim` was discharged
-        into `records`; raises `ScheduleError` for a refutation or an undecided obligation
-        (unless `unchecked`)."""
+    def _checked(self, prim: Primitive, records: list[CheckRecord], unchecked: bool
+                 ) -> tuple[Module, list[str]]:
+        """The rewritten copy of the design and its loops (`describe_loops`), after every
+        obligation of `prim` was discharged into `records`; raises `ScheduleError` for a
+        refutation or an undecided obligation (unless `unchecked`)."""
         with self.module.context:
             new = clone_module(self.module)
             prim.apply(new, self.ctx)
@@ -247,8 +266,11 @@ class Schedule:
                                     f"IR ({str(e).splitlines()[0]})") from None
             from allo_verify.schedule.primitives.stream import stream_rechecks
 
-            for check, result, cost in run_checks([*prim.checks(self.module, new, self.ctx),
-                                                    *stream_rechecks(prim, new, self.ctx)]):
+            with unchanged(self.module, new):  # checks only read both designs
+                checks = [*prim.checks(self.module, new, self.ctx),
+                          *stream_rechecks(prim, new, self.ctx)]
+                loops_after = describe_loops(new)
+            for check, result, cost in run_checks(checks):
                 ob = check.obligation
                 records.append(CheckRecord(ob.name, ob.statement, ob.location, result, cost))
                 if isinstance(result, Refuted):
@@ -273,7 +295,7 @@ class Schedule:
                 f"{prim.label()} refused: obligation {r.name} could not be decided: "
                 f"{reason}{more}\n  claim: {r.statement}\n  at {with_source(r.location)}\n"
                 f"  pass unchecked=True to apply it anyway, marked unchecked{hw}")
-        return new
+        return new, loops_after
 
     @_step_method(_split_fallback)
     def split(self, axis: Axis, factor: int, unchecked: bool = False) -> tuple[str, str]:

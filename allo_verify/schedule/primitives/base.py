@@ -8,12 +8,13 @@ registry refuses a class that does not define its own `checks`.
 
 from __future__ import annotations
 
+import io
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 import z3
-from mlir.ir import Module, StringAttr
+from mlir.ir import Module, StringAttr, WalkResult
 
 from allo_verify.equiv.instance_map import (
     Check,
@@ -75,25 +76,78 @@ def function(module: Module, name: str) -> Any:
     raise KeyError(name)
 
 
-_EXTRACTED: OrderedDict[tuple[str, tuple[str, ...]], list[Statement]] = OrderedDict()
-_EXTRACTED_KEEP = 16
+#: extractions by (key, argument names), the key either `function_bytecode` (the whole
+#: function) or `extraction_key`; both are exact (see them), the first cheaper to compute
+_EXTRACTED: OrderedDict[tuple[str, bytes, tuple[str, ...]], list[Statement]] = OrderedDict()
+_EXTRACTED_KEEP = 32
+
+
+def _bytecode(op: Any) -> bytes:
+    out = io.BytesIO()
+    op.write_bytecode(out)
+    return out.getvalue()
+
+
+def function_bytecode(fop: Any) -> bytes:
+    """Function `fop` as MLIR bytecode: a lossless encoding of its ops, attributes, types,
+    regions and locations (equal bytes are equal IR), several times cheaper to produce than
+    the printed text."""
+    return _bytecode(fop)
+
+
+def extraction_key(fop: Any) -> bytes:
+    """Function `fop` as `extract` sees it: its bytecode (see `function_bytecode`) after
+    removing every `hls.*` attribute except `hls.private` from the ops that have no results
+    (the function itself, loops without iteration values, stores). `extract` reads nothing
+    else of those ops' hls attributes: from an op without results it reads only its name,
+    operands, bounds, conditions, `loop_name`, `stmt_id`, `callee` and `hls.private`; every
+    attribute of an op with results (which may be a node of a statement's operation tree)
+    is kept. So two functions with one key have one extraction, and a step that only
+    annotates loops (pipeline, unroll, parallel) leaves the key of its function as it was.
+    Computed on a copy: `fop` is untouched."""
+    copy = fop.clone()
+
+    def visit(op: Any) -> WalkResult:
+        if not len(op.results):
+            for name in [n for n in op.attributes if n.startswith("hls.")
+                         and n != "hls.private"]:
+                del op.attributes[name]
+        return WalkResult.ADVANCE
+
+    try:
+        copy.walk(visit)
+        return _bytecode(copy)
+    finally:
+        copy.erase()
+
+
+def _remember(key: tuple[str, bytes, tuple[str, ...]], found: list[Statement]) -> None:
+    _EXTRACTED[key] = found
+    _EXTRACTED.move_to_end(key)
+    while len(_EXTRACTED) > _EXTRACTED_KEEP:
+        _EXTRACTED.popitem(last=False)
 
 
 def statements(module: Module, func: str, ctx: Context) -> dict[int, Statement]:
     """The statements of `func` by id. Extraction is reused when the function's IR (its
-    text with locations, which is all `extract` reads) and argument names are those of a
-    recent extraction: a step's `before` is the previous step's `after`. Statements are
-    never mutated after extraction, so sharing them is safe."""
+    `function_bytecode`, or failing that its `extraction_key`: all that `extract` reads)
+    and argument names are those of a recent extraction: a step's `before` is the previous
+    step's `after`, and an annotation step's `after` differs from its `before` only in what
+    `extract` does not read. Statements are never mutated after extraction, so sharing them
+    is safe."""
     fop = function(module, func)
     names = tuple(ctx.arg_names.get(func, []))
-    key = (fop.get_asm(enable_debug_info=True), names)
-    found = _EXTRACTED.get(key)
+    whole = ("function", function_bytecode(fop), names)
+    found = _EXTRACTED.get(whole)
     if found is None:
-        found = _EXTRACTED[key] = extract(fop, list(names))
-        while len(_EXTRACTED) > _EXTRACTED_KEEP:
-            _EXTRACTED.popitem(last=False)
+        seen = ("extraction", extraction_key(fop), names)
+        found = _EXTRACTED.get(seen)
+        if found is None:
+            found = extract(fop, list(names))
+            _remember(seen, found)
+        _remember(whole, found)
     else:
-        _EXTRACTED.move_to_end(key)
+        _EXTRACTED.move_to_end(whole)
     return {s.sid: s for s in found}
 
 

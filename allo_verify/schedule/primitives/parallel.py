@@ -23,10 +23,12 @@ from dataclasses import dataclass
 import z3
 from mlir.ir import ArrayAttr, Attribute, Module, StringAttr, UnitAttr
 
+from allo_verify.equiv import z3_fast as zf
 from allo_verify.equiv.instance_map import Check, instance_text, renamed, subst
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement
 from allo_verify.equiv.privatize import Privacy
+from allo_verify.schedule.loops import unchanged
 from allo_verify.schedule.primitives._annotation import Annotation
 from allo_verify.schedule.primitives.base import Context, register, statements
 from allo_verify.schedule.rewrite import loop_name, loop_op
@@ -47,17 +49,17 @@ def carried_dependence_check(s: Statement, t: Statement, buf: str, axis: str, st
                 if p.buffer == buf and q.buffer == buf and (p.write or q.write)]
 
     def build() -> z3.BoolRef:
-        same_outer = [xa[n] == xb[n] for n in _outer(s, axis) if n in xb]
+        same_outer = [zf.eq(xa[n], xb[n]) for n in _outer(s, axis) if n in xb]
         cells = []
         for p, q in touching():
             if p.subscripts is None or q.subscripts is None:
                 cells.append(z3.BoolVal(True))
             else:
-                cells.append(z3.And(*[subst(u, xa) == subst(v, xb)
-                                      for u, v in zip(p.subscripts, q.subscripts, strict=True)]))
-        bad = z3.And(subst(s.domain, xa), subst(t.domain, xb), *same_outer,
-                     xa[axis] != xb[axis], z3.Or(*cells))
-        return z3.Not(bad)
+                cells.append(zf.and_(*[zf.eq(subst(u, xa), subst(v, xb))
+                                       for u, v in zip(p.subscripts, q.subscripts, strict=True)]))
+        bad = zf.and_(subst(s.domain, xa), subst(t.domain, xb), *same_outer,
+                      xa[axis] != xb[axis], zf.or_(*cells))
+        return zf.not_(bad)
 
     label = f"S{s.sid}" if s.sid == t.sid else f"S{s.sid}/S{t.sid}"
     label = label.replace("S-", "load")
@@ -111,9 +113,11 @@ class PrivateAnnotation(Annotation):
     """An annotation that also records, in `hls.private`, the scalars private to its loop."""
 
     def apply(self, module: Module, ctx: Context) -> None:
-        super().apply(module, ctx)
-        _, op = loop_op(module, self.axis)
-        names = private_scalars(module, self.axis, ctx)
+        key, value = self.attribute()
+        with unchanged(module):  # read first (privacy does not depend on hls.* attributes)
+            names = private_scalars(module, self.axis, ctx)
+            _, op = loop_op(module, self.axis)
+        op.attributes[key] = value
         if names:
             op.attributes["hls.private"] = private_attribute(names)
         elif "hls.private" in op.attributes:

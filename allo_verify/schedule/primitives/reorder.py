@@ -19,6 +19,7 @@ from mlir.ir import InsertionPoint, Module, OpResult, Value
 
 from allo_verify.equiv.instance_map import IDENTITY, Check
 from allo_verify.errors import ScheduleError, ScheduleUsageError
+from allo_verify.schedule.loops import unchanged
 from allo_verify.schedule.primitives.base import Context, Primitive, instance_map_checks, register
 from allo_verify.schedule.rewrite import (
     band_applies,
@@ -38,7 +39,8 @@ def permuted_band(module: Module, axes: tuple[str, ...]) -> tuple[str, list, lis
     the permutation (new position -> old position)."""
     if len(axes) < 2 or len(set(axes)) != len(axes):
         raise ScheduleUsageError(f"reorder needs at least two distinct loops, got {list(axes)}")
-    found = [loop_op(module, a) for a in axes]
+    with unchanged(module):  # only looked up here: the loops are listed once
+        found = [loop_op(module, a) for a in axes]
     kernels = {k for k, _ in found}
     if len(kernels) != 1:
         raise ScheduleUsageError(f"reorder: loops {list(axes)} are in different kernels")

@@ -1,0 +1,162 @@
+"""Z3 terms for index arithmetic, made without z3.py's Python-side coercion.
+
+Law: each function returns exactly the term (the same AST, hence the same query and the same
+models) that the corresponding z3.py operator gives for its arguments when they are Z3
+terms of one context (booleans for the connectives, integers for the arithmetic):
+`and_(*xs)` is `z3.And(*xs)`, `or_` is `z3.Or`, `not_` is `z3.Not`, `implies` is
+`z3.Implies`, `eq(a, b)` is `a == b`, `lt`/`le`/`ge`/`gt` are `<`/`<=`/`>=`/`>`, `add` is
+`+` (n-ary, as z3.py's `a + b`), `mul` is `*`, `sub` is `-`, `div`/`mod` are `/` and `%` on
+integers, `neg` is unary `-`, `intval(v)` is `z3.IntVal(v)`. Any other argument (a Python
+bool or int, a term of another context) falls back to the z3.py operator itself, so the
+result is never a different term, only sometimes made the slow way.
+
+z3.py checks and unifies the sorts of every argument in Python on each call; the index
+queries of L1 build tens of thousands of such terms per schedule, and that checking was
+most of their construction time. Z3 itself still checks sorts (a mismatch raises
+`Z3Exception` from the C API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import z3
+
+_Z = z3.z3core
+
+
+def _same_ctx(xs: Sequence[Any], kind: type) -> z3.Context | None:
+    """The context of `xs` when every one is a `kind` term of one context, else None."""
+    if not xs:
+        return None
+    ctx = getattr(xs[0], "ctx", None)
+    for x in xs:
+        if not isinstance(x, kind) or x.ctx is not ctx:
+            return None
+    return ctx
+
+
+def _array(xs: Sequence[z3.AstRef]) -> Any:
+    arr = (z3.Ast * len(xs))()
+    for i, x in enumerate(xs):
+        arr[i] = x.as_ast()
+    return arr
+
+
+def _nary_bool(mk: Callable[..., Any], slow: Callable[..., z3.BoolRef],
+               xs: Sequence[Any]) -> z3.BoolRef:
+    ctx = _same_ctx(xs, z3.BoolRef)
+    if ctx is None:
+        return slow(*xs)
+    return z3.BoolRef(mk(ctx.ref(), len(xs), _array(xs)), ctx)
+
+
+def and_(*xs: Any) -> z3.BoolRef:
+    """`z3.And(*xs)`."""
+    return _nary_bool(_Z.Z3_mk_and, z3.And, xs)
+
+
+def or_(*xs: Any) -> z3.BoolRef:
+    """`z3.Or(*xs)`."""
+    return _nary_bool(_Z.Z3_mk_or, z3.Or, xs)
+
+
+def not_(x: Any) -> z3.BoolRef:
+    """`z3.Not(x)`."""
+    if not isinstance(x, z3.BoolRef):
+        return z3.Not(x)
+    return z3.BoolRef(_Z.Z3_mk_not(x.ctx.ref(), x.as_ast()), x.ctx)
+
+
+def implies(a: Any, b: Any) -> z3.BoolRef:
+    """`z3.Implies(a, b)`."""
+    ctx = _same_ctx((a, b), z3.BoolRef)
+    if ctx is None:
+        return z3.Implies(a, b)
+    return z3.BoolRef(_Z.Z3_mk_implies(ctx.ref(), a.as_ast(), b.as_ast()), ctx)
+
+
+# the C function behind a getter that cannot fail on a live term (z3.py's wrapper would ask
+# Z3 for an error code after each call)
+_GET_SORT = _Z.Z3_get_sort.__defaults__[0].f
+_INT_SORT_PTR: dict[int, tuple[z3.Context, z3.SortRef, int]] = {}
+
+
+def _is_int(ctx: z3.Context, a: z3.ArithRef) -> bool:
+    """`a.is_int()`, asked of Z3 directly: sorts are hash-consed, so `a` is an integer
+    exactly when its sort is the context's one integer sort (z3.py builds a sort object to
+    answer it)."""
+    found = _INT_SORT_PTR.get(id(ctx))
+    if found is None or found[0] is not ctx:
+        sort = z3.IntSort(ctx)
+        found = _INT_SORT_PTR[id(ctx)] = (ctx, sort, sort.ast.value)
+    return _GET_SORT(ctx.ref(), a.as_ast()).value == found[2]
+
+
+def _int_pair(a: Any, b: Any) -> z3.Context | None:
+    ctx = _same_ctx((a, b), z3.ArithRef)
+    if ctx is None or not (_is_int(ctx, a) and _is_int(ctx, b)):
+        return None
+    return ctx
+
+
+def _cmp(mk: Callable[..., Any], slow: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def make(a: Any, b: Any) -> z3.BoolRef:
+        ctx = _int_pair(a, b)
+        if ctx is None:
+            return slow(a, b)
+        return z3.BoolRef(mk(ctx.ref(), a.as_ast(), b.as_ast()), ctx)
+
+    return make
+
+
+eq = _cmp(_Z.Z3_mk_eq, lambda a, b: a == b)
+lt = _cmp(_Z.Z3_mk_lt, lambda a, b: a < b)
+le = _cmp(_Z.Z3_mk_le, lambda a, b: a <= b)
+gt = _cmp(_Z.Z3_mk_gt, lambda a, b: a > b)
+ge = _cmp(_Z.Z3_mk_ge, lambda a, b: a >= b)
+
+
+def _arith(mk: Callable[..., Any], slow: Callable[[Any, Any], Any], nary: bool
+           ) -> Callable[[Any, Any], Any]:
+    def make(a: Any, b: Any) -> z3.ArithRef:
+        ctx = _int_pair(a, b)
+        if ctx is None:
+            return slow(a, b)
+        if nary:
+            return z3.ArithRef(mk(ctx.ref(), 2, _array((a, b))), ctx)
+        return z3.ArithRef(mk(ctx.ref(), a.as_ast(), b.as_ast()), ctx)
+
+    return make
+
+
+add = _arith(_Z.Z3_mk_add, lambda a, b: a + b, True)
+mul = _arith(_Z.Z3_mk_mul, lambda a, b: a * b, True)
+sub = _arith(_Z.Z3_mk_sub, lambda a, b: a - b, True)
+div = _arith(_Z.Z3_mk_div, lambda a, b: a / b, False)
+mod = _arith(_Z.Z3_mk_mod, lambda a, b: a % b, False)
+
+
+def neg(a: Any) -> z3.ArithRef:
+    """`-a`."""
+    if not isinstance(a, z3.ArithRef) or not _is_int(a.ctx, a):
+        return -a
+    return z3.ArithRef(_Z.Z3_mk_unary_minus(a.ctx.ref(), a.as_ast()), a.ctx)
+
+
+_INT_SORT: dict[int, tuple[z3.Context, z3.SortRef]] = {}
+
+
+def intval(v: int, ctx: z3.Context | None = None) -> z3.IntNumRef:
+    """`z3.IntVal(v)` (in the main context unless `ctx`)."""
+    ctx = z3.get_ctx(ctx)
+    found = _INT_SORT.get(id(ctx))
+    if found is None or found[0] is not ctx:
+        found = _INT_SORT[id(ctx)] = (ctx, z3.IntSort(ctx))
+    sort = found[1]
+    return z3.IntNumRef(_Z.Z3_mk_numeral(ctx.ref(), str(int(v)), sort.ast), ctx)
+
+
+__all__ = ["add", "and_", "div", "eq", "ge", "gt", "implies", "intval", "le", "lt", "mod",
+           "mul", "neg", "not_", "or_", "sub"]

@@ -1,0 +1,42 @@
+"""`z3_fast` builds exactly the terms z3.py's operators build (the same AST, so the same
+queries and models), and falls back to z3.py for anything else."""
+
+from __future__ import annotations
+
+import z3
+
+from allo_verify.equiv import z3_fast as zf
+
+
+def test_each_builder_gives_the_z3py_term() -> None:
+    x, y, z = z3.Ints("x y z")
+    p, q = z3.Bools("p q")
+    seven = z3.IntVal(7)
+    assert zf.intval(7).eq(seven) and isinstance(zf.intval(7), z3.IntNumRef)
+    assert zf.intval(-3).eq(z3.IntVal(-3))
+    pairs = [(zf.add(x, y), x + y), (zf.sub(x, y), x - y), (zf.mul(x, seven), x * seven),
+             (zf.div(x, seven), x / seven), (zf.mod(x, seven), x % seven), (zf.neg(x), -x),
+             (zf.eq(x, y), x == y), (zf.lt(x, y), x < y), (zf.le(x, y), x <= y),
+             (zf.gt(x, y), x > y), (zf.ge(x, y), x >= y),
+             (zf.and_(p, q, x < y), z3.And(p, q, x < y)), (zf.or_(p, q), z3.Or(p, q)),
+             (zf.not_(p), z3.Not(p)), (zf.implies(p, q), z3.Implies(p, q)),
+             (zf.and_(p), z3.And(p)), (zf.and_(), z3.And()), (zf.or_(), z3.Or())]
+    for fast, slow in pairs:
+        assert fast.eq(slow), (fast, slow)
+        assert type(fast) is type(slow) or isinstance(fast, type(slow)), (fast, slow)
+    # a sum of a sum stays nested exactly as z3.py nests it
+    assert zf.add(zf.add(x, y), z).eq((x + y) + z)
+
+def test_other_arguments_fall_back_to_z3py() -> None:
+    x = z3.Int("x")
+    r = z3.Real("r")
+    p = z3.Bool("p")
+    assert zf.add(x, r).eq(x + r)  # mixed sorts: z3.py coerces
+    assert zf.eq(x, 3).eq(x == 3)  # a Python int
+    assert zf.and_(p, True).eq(z3.And(p, True))  # a Python bool
+    assert zf.lt(r, r).eq(r < r)
+    assert zf.neg(r).eq(-r)
+    other = z3.Context()
+    y = z3.Int("y", other)
+    assert zf.ge(y, z3.IntVal(0, other)).eq(y >= 0)
+    assert zf.intval(5, other).eq(z3.IntVal(5, other))
