@@ -157,13 +157,14 @@ def _indices(side: _Side, op: Any) -> list[z3.ArithRef]:
     return [side.value(o) for o in operands]
 
 
-def _step(loop: Any) -> int:
+def _step(loop: Any) -> int | None:
+    """The loop's constant step, or None."""
     if loop.name == "affine.for":
         return int(ir.IntegerAttr(loop.attributes["step"]).value)
     try:
         return int(ir.IntegerAttr(loop.operands[2].owner.attributes["value"]).value)
     except (AttributeError, KeyError, ValueError, TypeError):
-        return 1
+        return None
 
 
 def distance(store: Any, load: Any, loop: Any) -> int | None:
@@ -178,12 +179,13 @@ def distance(store: Any, load: Any, loop: Any) -> int | None:
         t_s, t_l = s_side.value(iv), l_side.value(iv)
     except Exception:  # noqa: BLE001 - an index it cannot read: assume the worst
         return 1
-    if len(s_addr) != len(l_addr):
-        return 1
+    step = _step(loop)
+    if len(s_addr) != len(l_addr) or not step:
+        return 1  # a step it cannot read: distances in iterations unknown, assume the worst
     d = z3.Int("d")
     solver = z3.Solver()
     solver.set("rlimit", RLIMIT)
-    solver.add(*facts, d >= 1, t_l == t_s + d * _step(loop))
+    solver.add(*facts, d >= 1, t_l == t_s + d * step)
     solver.add(*[a == b for a, b in zip(s_addr, l_addr, strict=True)])
     answer = solver.check()
     if answer == z3.unsat:
