@@ -8,33 +8,39 @@ The model, loop by loop:
   starts when its operands are ready; a load waits for an earlier store to the same array in
   the same iteration; nested loops run one after another;
 - a rolled loop takes trip x (iteration + loop overhead) cycles;
-- `hls.unroll = f` makes f copies of the body per iteration (0: all of them). Copies run side
-  by side unless the body carries a value through memory (a store whose cell does not depend
-  on the loop variable, read back by a load of the same array): then they chain;
+- `hls.unroll = f` makes f copies of the body per iteration (0: all of them; a loop whose
+  trip count depends on outer loops gets as many copies as its largest trip count, as HLS
+  unrolls to the bound with a guard per copy). Copies run side by side unless the body
+  carries a value through memory (a store of a cell that a load reads d copies later):
+  then every d-th copy chains;
 - a pipelined loop (`hls.pipeline_ii`) fully unrolls the loops inside it (as Vitis HLS does)
   and starts an iteration every II cycles: II = max(requested, memory-port bound, recurrence
   bound), latency = (trip - 1) x II + iteration depth + fill. The memory-port bound of an
   array is ceil(accesses per iteration / ports), ports = 2 per bank, banks from `hls.partition`
-  (accesses assumed spread evenly over banks); the recurrence bound is the cycles from a
-  carried load to its store;
+  (accesses assumed spread evenly over banks; the arms of an `if`/`else` share ports, an arm
+  without `else` takes its ports in every iteration); the recurrence bound is
+  ceil(chain / d) over each load -> store pair of one array that the loop carries at
+  distance d (`dependence.distance`, per cell), chain the cycles from the load to the store;
 - a dataflow region (`hls.dataflow`) runs its stages (top-level loops and calls)
   concurrently: its interval is the slowest stage; its latency is the sum of the stages when
   they exchange whole arrays, or the slowest stage plus the others' iteration depths when
   every channel between them is a stream;
 - a call costs the callee's estimate; trip counts that depend on outer loops (triangular
-  nests) use the outer variables' mean value; a trip count that cannot be read is taken as 1
-  and named in `notes`.
+  nests) use the outer variables' mean value for the work done; a trip count that cannot be
+  read is taken as 1 and named in `notes`.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlir import ir
 
+from allo_verify.estimate.body import Body as _Body
+from allo_verify.estimate.body import total_accesses
+from allo_verify.estimate.dependence import distance
 from allo_verify.estimate.figures import DesignEstimate, LoopEstimate
 from allo_verify.estimate.ir_facts import (
     LOADS,
@@ -51,29 +57,6 @@ from allo_verify.estimate.ir_facts import (
 from allo_verify.estimate.optable import DEFAULT_TABLE, OpTable
 
 
-@dataclass
-class _Body:
-    """What one execution of a block costs: its latency, memory accesses per array, and the
-    longest carried chain (load start to store finish) per array whose stored cell does not
-    depend on `carried_iv`."""
-
-    latency: int = 0
-    accesses: Counter = field(default_factory=Counter)
-    chains: dict[str, int] = field(default_factory=dict)
-    #: array -> the stores that close its chain (a nested chain is carried by an enclosing
-    #: loop only when one of them stores a cell that loop's variable does not change)
-    chain_stores: dict[Any, list[Any]] = field(default_factory=dict)
-    #: [array, store, cycles]: each store of a cell read earlier in its block, with the
-    #: path from that read; an enclosing loop that stores the same cell in every iteration
-    #: carries it (a recurrence), however deep the store is nested
-    updates: list[list[Any]] = field(default_factory=list)
-    #: array -> "load" or "store": the kind of its first access in one execution
-    first: dict[Any, str] = field(default_factory=dict)
-    #: the loads behind `accesses`: [array, load op, copies so far]; a load whose address
-    #: does not change across the copies of an unrolled loop is one access (HLS merges them)
-    loads: list[list[Any]] = field(default_factory=list)
-
-
 class _Estimator:
     """Walks a module's functions, memoizing each function's estimate."""
 
@@ -87,6 +70,9 @@ class _Estimator:
         self.loops: list[LoopEstimate] = []
         self.notes: list[str] = []
         self.env: dict[Any, float] = {}  # loop variable -> its mean value
+        self.span: dict[Any, tuple[float, float]] = {}  # loop variable -> its least, greatest
+        #: (load, store, loop) -> the least dependence distance, None: no dependence
+        self.distances: dict[tuple[Any, Any, Any], int | None] = {}
         self.banks: dict[Any, float] = {}  # array value -> banks (inf: registers)
         self.names: dict[Any, str] = {}
 
@@ -112,9 +98,9 @@ class _Estimator:
                 return self.value(op.operands[0])
         return None
 
-    def trip(self, op: Any) -> tuple[float, float, float]:
-        """(mean trip count, lower bound, step) of a loop; 1 with a note when unreadable."""
-        name = loop_name(op, op.name)
+    def bounds(self, op: Any) -> tuple[float, float, float] | None:
+        """(lower bound, upper bound, step) of a loop at the current values of the outer
+        loop variables (`env`), or None when they cannot be read."""
         if op.name == "affine.for":
             view = op.opview
             step = float(ir.IntegerAttr(op.attributes["step"]).value)
@@ -125,13 +111,49 @@ class _Estimator:
             if None not in lv and None not in uv:
                 lb = max(eval_affine(r, lv[: lmap.n_dims], lv[lmap.n_dims:]) for r in lmap.results)
                 ub = min(eval_affine(r, uv[: umap.n_dims], uv[umap.n_dims:]) for r in umap.results)
-                return trip_count(lb, ub, step), lb, step
-        else:
-            lb, ub, step = (self.value(o) for o in list(op.operands)[:3])
-            if lb is not None and ub is not None and step:
-                return trip_count(lb, ub, step), lb, step
+                return lb, ub, step
+            return None
+        lb, ub, step = (self.value(o) for o in list(op.operands)[:3])
+        return (lb, ub, step) if lb is not None and ub is not None and step else None
+
+    def corners(self, op: Any) -> list[tuple[float, float, float]]:
+        """The loop's bounds at every corner of the ranges of the outer loop variables its
+        bounds read (each at its least or greatest value): their extremes, for affine bounds."""
+        used = [v for v in self.span if any(self.depends_on(o, v) for o in op.operands)]
+        if not used or len(used) > 8:
+            b = self.bounds(op)
+            return [b] if b is not None else []
+        saved, out = self.env, []
+        for k in range(2 ** len(used)):
+            self.env = {**saved, **{v: self.span[v][(k >> n) & 1] for n, v in enumerate(used)}}
+            b = self.bounds(op)
+            if b is not None:
+                out.append(b)
+        self.env = saved
+        return out
+
+    def trip(self, op: Any) -> tuple[float, float, float, float]:
+        """(mean trip count, lower bound, step, largest trip count) of a loop; 1 with a note
+        when unreadable. The mean is at the outer variables' mean values (so a triangular
+        nest's total work is exact); the largest is over their ranges (what HLS unrolls to)."""
+        name = loop_name(op, op.name)
+        b = self.bounds(op)
+        if b is not None:
+            lb, ub, step = b
+            mean = trip_count(lb, ub, step)
+            most = max([mean] + [trip_count(lo, hi, st) for lo, hi, st in self.corners(op)])
+            return mean, lb, step, most
         self.notes.append(f"loop {name}: trip count not known statically, taken as 1")
-        return 1.0, 0.0, 1.0
+        return 1.0, 0.0, 1.0, 1.0
+
+    def iv_span(self, op: Any) -> tuple[float, float]:
+        """(least, greatest) value the loop's variable takes over all executions."""
+        cs = [(lb, lb + st * (trip_count(lb, ub, st) - 1)) for lb, ub, st in self.corners(op)
+              if trip_count(lb, ub, st) >= 1]
+        if not cs:
+            v = self.env.get(op.regions[0].blocks[0].arguments[0], 0.0)
+            return v, v
+        return min(c[0] for c in cs), max(c[1] for c in cs)
 
     def depends_on(self, v: ir.Value, iv: ir.Value, seen: int = 0) -> bool:
         """Whether the index `v` is computed from the loop variable `iv`."""
@@ -188,14 +210,24 @@ class _Estimator:
         return worst, why
 
     # ---- blocks ----------------------------------------------------------------------
-    def block(self, block: Any, carried_iv: ir.Value | None, unrolled_into: str) -> _Body:
-        """The cost of one execution of `block` (see the module docstring)."""
+    def block(self, block: Any, unrolled_into: str,
+              outer: tuple[dict[Any, tuple[Any, int]], dict[Any, dict[Any, int]], int]
+              | None = None) -> _Body:
+        """The cost of one execution of `block` (see the module docstring). `outer`: for an
+        `if` arm, the enclosing block's loads, paths and the arm's start, so that a guarded
+        store pairs with the loads before the `if` (a bounds-checked update)."""
         ready: dict[Any, int] = {}
         last_store: dict[Any, int] = {}
-        first_load: dict[Any, int] = {}
-        #: value -> array -> cycles along its longest operand path from a load of the array
-        #: (the load can start as late as the path allows: waiting elsewhere is no recurrence)
+        #: load op -> (array, start): every load so far, a nested one at its region's start
+        load_at: dict[Any, tuple[Any, int]] = {}
+        #: value -> load op -> cycles along its longest operand path from that load (the
+        #: load can start as late as the path allows: waiting elsewhere is no recurrence)
         path: dict[Any, dict[Any, int]] = {}
+        read_before: set[Any] = set()  # arrays an enclosing block loaded before this arm
+        if outer is not None:
+            load_at = {ld: (arr, t - outer[2]) for ld, (arr, t) in outer[0].items()}
+            path = dict(outer[1])
+            read_before = {arr for arr, _t in load_at.values()}
         barrier = 0
         body = _Body()
         for op in block.operations:
@@ -205,14 +237,16 @@ class _Estimator:
             if name in LOOPS:
                 sub = self.loop(op, unrolled_into)
                 finish = max([start, *ready.values(), *last_store.values()]) + sub.latency
-                self.merge(body, sub, first_load, start, carried_iv)
+                self.merge(body, sub, load_at, start)
                 barrier = finish
             elif name in ("affine.if", "scf.if"):
-                arms = [self.block(r.blocks[0], carried_iv, unrolled_into)
+                arms = [self.block(r.blocks[0], unrolled_into,
+                                   (load_at, path, start))
                         for r in op.regions if len(r.blocks)]
                 finish = start + max((a.latency for a in arms), default=0)
                 for a in arms:
-                    self.merge(body, a, first_load, start, carried_iv)
+                    self.merge(body, a, load_at, start, guarded=True)
+                body.alts.append(arms)
             elif name == "func.call":
                 callee = self.function(ir.FlatSymbolRefAttr(op.attributes["callee"]).value)
                 finish = max([start, *ready.values(), *last_store.values()]) + callee.cycles
@@ -222,11 +256,11 @@ class _Estimator:
                 start = max(start, last_store.get(arr, 0))
                 regs = math.isinf(self.banks.get(arr, 1.0))
                 finish = start + (0 if regs else self.table.read_cycles)
-                first_load.setdefault(arr, start)
+                load_at.setdefault(op, (arr, start))
                 body.first.setdefault(arr, "load")
                 body.accesses[arr] += 1
                 body.loads.append([arr, op, 1])
-                path[op.results[0]] = {arr: finish - start}
+                path[op.results[0]] = {op: finish - start}
             elif name in STORES:
                 arr = self.array_of(op)
                 regs = math.isinf(self.banks.get(arr, 1.0))
@@ -234,19 +268,16 @@ class _Estimator:
                 last_store[arr] = max(last_store.get(arr, 0), finish)
                 body.first.setdefault(arr, "store")
                 body.accesses[arr] += 1
-                invariant = carried_iv is not None and not any(
-                    self.depends_on(i, carried_iv) for i in list(op.operands)[2:])
-                if body.first.get(arr) == "load":
-                    along = path.get(op.operands[0], {}).get(arr)
-                    chain = finish - first_load[arr] if along is None else \
-                        along + (finish - start)
-                    body.updates.append([arr, op, chain])
-                    if invariant:
-                        body.chains[arr] = max(body.chains.get(arr, 0), chain)
-                        body.chain_stores.setdefault(arr, []).append(op)
+                if body.first.get(arr) == "load" or arr in read_before:
+                    along = path.get(op.operands[0], {})
+                    for ld, (la, lstart) in load_at.items():
+                        if la == arr:
+                            chain = along[ld] + (finish - start) if ld in along else \
+                                finish - lstart
+                            body.pairs.append([arr, ld, op, chain])
             elif name in ("scf.while",):
                 self.notes.append("a while loop: its trip count is unknown, taken as 1")
-                inner = [self.block(r.blocks[0], None, unrolled_into) for r in op.regions]
+                inner = [self.block(r.blocks[0], unrolled_into) for r in op.regions]
                 finish = start + sum(a.latency for a in inner)
                 barrier = finish
             else:
@@ -259,8 +290,8 @@ class _Estimator:
                 finish = start + self.table.latency(name, w, fl)
                 along: dict[Any, int] = {}
                 for o in op.operands:
-                    for arr, c in path.get(o, {}).items():
-                        along[arr] = max(along.get(arr, 0), c + finish - start)
+                    for ld, c in path.get(o, {}).items():
+                        along[ld] = max(along.get(ld, 0), c + finish - start)
                 for r in op.results:
                     path[r] = along
             for r in op.results:
@@ -268,71 +299,86 @@ class _Estimator:
             body.latency = max(body.latency, finish)
         return body
 
-    def carries(self, store: Any, iv: ir.Value | None) -> bool:
-        """Whether `store` writes one cell in every iteration of the loop of `iv`."""
-        return iv is not None and not any(self.depends_on(i, iv)
-                                          for i in list(store.operands)[2:])
-
-    def merge(self, body: _Body, sub: _Body, first_load: dict[Any, int], start: int,
-              carried_iv: ir.Value | None) -> None:
-        """Fold a nested region's accesses, chains and first-access kinds into `body`. A
-        nested chain stays a chain only when it is carried by the loop of `carried_iv` too
-        (else that loop's iterations update different cells and do not wait on each other)."""
-        body.accesses.update(sub.accesses)
-        body.loads.extend(sub.loads)
-        for arr, c in sub.chains.items():
-            stores = [st for st in sub.chain_stores.get(arr, []) if self.carries(st, carried_iv)]
-            if stores:
-                body.chains[arr] = max(body.chains.get(arr, 0), c)
-                body.chain_stores.setdefault(arr, []).extend(stores)
-        for arr, st, c in sub.updates:
-            if body.first.get(arr, "load") == "load" and self.carries(st, carried_iv):
-                body.chains[arr] = max(body.chains.get(arr, 0), c)
-                body.chain_stores.setdefault(arr, []).append(st)
-        body.updates.extend(sub.updates)
+    def merge(self, body: _Body, sub: _Body, load_at: dict[Any, tuple[Any, int]],
+              start: int, guarded: bool = False) -> None:
+        """Fold a nested region's accesses (unless `guarded`: an `if` arm's go to `alts`),
+        load -> store pairs and first-access kinds into `body`. A nested pair whose array
+        `body` writes before it reads it (a cell set in every execution before the nested
+        region) is no recurrence of a loop around `body`."""
+        if not guarded:
+            body.accesses.update(sub.accesses)
+            body.loads.extend(sub.loads)
+            body.alts.extend(sub.alts)
+        for pair in sub.pairs:
+            if body.first.get(pair[0], "load") == "load":
+                body.pairs.append(pair)
         for arr, kind in sub.first.items():
             body.first.setdefault(arr, kind)
-            if kind == "load":
-                first_load.setdefault(arr, start)
+        for arms in [[sub], *sub.alts]:
+            for arm in arms:
+                for arr, ld, _n in arm.loads:
+                    load_at.setdefault(ld, (arr, start))
+
+    def carried(self, one: _Body, op: Any, private: set[str]) -> list[tuple[list[Any], int]]:
+        """The pairs of `one` that the loop `op` carries, each with its least distance."""
+        out = []
+        for pair in one.pairs:
+            arr, ld, st, _c = pair
+            if self.array_name(arr) in private or one.first.get(arr) != "load":
+                continue
+            key = (ld, st, op)
+            if key not in self.distances:
+                self.distances[key] = distance(st, ld, op)
+            d = self.distances[key]
+            if d is not None:
+                out.append((pair, d))
+        return out
 
     def loop(self, op: Any, unrolled_into: str) -> _Body:
         """The cost of a whole loop (all its iterations) and the `LoopEstimate` it adds."""
         name = loop_name(op, "loop")
-        trip, lb, step = self.trip(op)
+        trip, lb, step, most = self.trip(op)
         iv = op.regions[0].blocks[0].arguments[0]
         self.env[iv] = lb + step * max(trip - 1, 0) / 2
+        self.span[iv] = self.iv_span(op)
         ii_req = int_attr(op, "hls.pipeline_ii") or 0
         unroll = int_attr(op, "hls.unroll")
         if unroll is None and "hls.parallel" in op.attributes:
             unroll = 0
         into = unrolled_into or (name if ii_req else "")
+        # HLS unrolls to the bound: a loop whose trip count depends on outer loops gets one
+        # (guarded) copy per iteration of its largest trip count
         copies = 1
         if unrolled_into:
-            copies = max(1, int(trip))
+            copies = max(1, int(most))
         elif unroll is not None:
-            copies = max(1, int(trip) if unroll <= 0 else min(unroll, max(1, int(trip))))
-        one = self.block(op.regions[0].blocks[0], iv, into)
+            copies = max(1, int(most) if unroll <= 0 else min(unroll, max(1, int(most))))
+        one = self.block(op.regions[0].blocks[0], into)
         private = {ir.StringAttr(a).value for a in ir.ArrayAttr(op.attributes["hls.private"])} \
             if "hls.private" in op.attributes else set()
-        one.chains = {a: c for a, c in one.chains.items() if self.array_name(a) not in private}
-        carried = max(one.chains.values(), default=0)
-        accesses, loads = self.copied_accesses(one, iv, copies)
+        carried = self.carried(one, op, private) if (copies > 1 or ii_req) else []
+        through = {pair[0] for pair, _d in carried}
+        scaled = self.scaled(one, iv, copies, through)
+        accesses = total_accesses(scaled)
         if copies > 1:
-            # copies side by side, or chained through a carried cell: each copy starts its
-            # recurrence when the one before has stored (the rest of its work overlaps)
-            lat = one.latency + (copies - 1) * carried if carried else one.latency
+            # copies side by side, or chained through a carried cell: a copy starts its
+            # recurrence when the copy d before it has stored (the rest of its work overlaps)
+            extra = max(((math.ceil(copies / d) - 1) * pair[3] for pair, d in carried),
+                        default=0)
             ports, why = self.port_cycles(accesses)
-            depth = max(lat, ports)
+            depth = max(one.latency + extra, ports)
         else:
             depth, why = one.latency, ""
-        iters = math.ceil(trip / copies) if float(trip).is_integer() else trip / copies
-        out = _Body(accesses=accesses, first=dict(one.first), loads=loads,
-                    chain_stores={a: list(v) for a, v in one.chain_stores.items()},
-                    updates=list(one.updates))
+        full = unrolled_into or (unroll is not None and unroll <= 0)
+        iters = 1 if full and copies > 1 else \
+            math.ceil(trip / copies) if float(trip).is_integer() else trip / copies
+        chain_of = {id(pair): math.ceil(copies / d) for pair, d in carried}
+        out = _Body(accesses=scaled.accesses, first=dict(one.first), loads=scaled.loads,
+                    alts=scaled.alts,
+                    pairs=[[a, ld, st, c * chain_of.get(id(p), 1)]
+                           for p in one.pairs for a, ld, st, c in [p]])
         if unrolled_into:
             out.latency = depth
-            out.chains = {a: c * copies for a, c in one.chains.items()} if copies > 1 else \
-                dict(one.chains)
             ii = 0
             cycles = depth
         elif ii_req:
@@ -340,9 +386,13 @@ class _Estimator:
             ii, why = ii_req, ""
             if res > ii:
                 ii, why = res, res_why
-            if carried > ii:
-                arr = max(one.chains, key=one.chains.__getitem__)
-                ii, why = carried, f"recurrence through {self.array_name(arr)} ({carried} cycles)"
+            rec = max(((math.ceil(pair[3] / d), pair) for pair, d in carried),
+                      default=(0, None), key=lambda x: x[0])
+            if rec[0] > ii:
+                ii = rec[0]
+                dist = next(d for p, d in carried if p is rec[1])
+                why = f"recurrence through {self.array_name(rec[1][0])} ({rec[1][3]} cycles" + \
+                    (f", distance {dist})" if dist > 1 else ")")
             cycles = round(max(iters - 1, 0) * ii + depth + self.table.pipeline_fill)
             out.latency = cycles
         else:
@@ -356,20 +406,21 @@ class _Estimator:
             out.latency = int(max(iters - 1, 0) * stage[1] + stage[0])
         return out
 
-    def copied_accesses(self, one: _Body, iv: ir.Value, copies: int
-                        ) -> tuple[Counter, list[list[Any]]]:
-        """The accesses of `copies` copies of the body `one` of the loop of `iv`: each access
-        `copies` times, except a load whose address does not depend on `iv` (and whose array
-        the body carries no value through): its copies read one cell, merged into one read."""
-        accesses = Counter({a: n * copies for a, n in one.accesses.items()})
-        loads = []
+    def scaled(self, one: _Body, iv: ir.Value, copies: int, through: set[Any]) -> _Body:
+        """The accesses of `copies` copies of `one` (the body of the loop of `iv`): each
+        access `copies` times, except a load whose address does not depend on `iv` and whose
+        array carries no value across the copies (`through`): its copies read one cell,
+        merged into one read. Guarded arms are scaled arm by arm."""
+        out = _Body(accesses=Counter({a: n * copies for a, n in one.accesses.items()}))
         for arr, op, n in one.loads:
-            same_cell = copies > 1 and arr not in one.chains and not any(
+            same_cell = copies > 1 and arr not in through and not any(
                 self.depends_on(i, iv) for i in list(op.operands)[1:])
             if same_cell:
-                accesses[arr] -= n * (copies - 1)
-            loads.append([arr, op, n if same_cell else n * copies])
-        return accesses, loads
+                out.accesses[arr] -= n * (copies - 1)
+            out.loads.append([arr, op, n if same_cell else n * copies])
+        out.alts = [[self.scaled(arm, iv, copies, through) for arm in arms]
+                    for arms in one.alts]
+        return out
 
     def dataflow(self, block: Any) -> tuple[int, int]:
         """(latency, interval) of a dataflow region's stages."""
@@ -428,7 +479,7 @@ class _Estimator:
         if "hls.dataflow" in fn.attributes:
             cycles, interval = self.dataflow(block)
         else:
-            cycles = self.block(block, None, "").latency
+            cycles = self.block(block, "").latency
             interval = cycles
         est = DesignEstimate(name, int(cycles), int(interval), tuple(self.loops),
                              self.table.clock_mhz, tuple(dict.fromkeys(self.notes)))
