@@ -16,10 +16,6 @@ from allo_verify.codegen.hls.csim import generated_warnings
 from allo_verify.equiv.cosim import args_strategy, array_strategy
 from allo_verify.lang.types import ArrayType
 
-# one xdist worker runs every test that uses the session fixture `emitted` (the whole
-# corpus customized, emitted and compiled): under `--dist loadgroup` it is built once
-pytestmark = pytest.mark.xdist_group("hls_corpus")
-
 NAMES = sorted(corpus())
 # kernels whose scalar arguments are loop bounds: keep the trip counts small
 SMALL_SCALARS = {"test_qa_regressions.reversed_runtime"}

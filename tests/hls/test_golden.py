@@ -10,10 +10,6 @@ from pathlib import Path
 import pytest
 from conftest import UPDATE_GOLDEN
 
-# one xdist worker runs every test that uses the session fixture `emitted` (the whole
-# corpus customized, emitted and compiled): under `--dist loadgroup` it is built once
-pytestmark = pytest.mark.xdist_group("hls_corpus")
-
 GOLDEN = Path(__file__).parent / "golden"
 DESIGNS = {"gemm": "examples.gemm.gemm_schedule", "conv2d": "examples.conv2d.conv_tiled",
            "fir_fixed": "examples.fir_fixed.fir_schedule",

@@ -56,10 +56,6 @@ def _kernels() -> dict[str, object]:
         out[f"conv{k}"] = conv_props.make_conv(ti, N)
     return out
 
-# the module fixture customizes, emits and compiles every width kernel: one xdist worker
-# builds it once
-pytestmark = pytest.mark.xdist_group("hls_widths")
-
 
 @pytest.fixture(scope="module")
 def width_modules():

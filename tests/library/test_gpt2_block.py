@@ -12,8 +12,6 @@ import numpy as np
 import pytest
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "gpt2_block.py"
-# the module fixture builds the block (every step proved): one xdist worker builds it once
-pytestmark = pytest.mark.xdist_group("gpt2_block")
 
 
 @pytest.fixture(scope="module")
