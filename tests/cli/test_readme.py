@@ -8,6 +8,7 @@ link (and anchor) resolves; the claim words the docs promise are the ones report
 """
 
 import re
+import tomllib
 from pathlib import Path
 
 from allo_verify.report.claims import PROVED_ALL_SIZES, PROVED_INSTANCE
@@ -36,6 +37,19 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert commands()[1] in ci
     assert not any("HYPOTHESIS_PROFILE" in line and line != commands()[1]
                    for line in ci if not line.startswith("#"))
+
+
+def test_the_test_command_runs_parallel_with_xdist_from_the_test_extra() -> None:
+    """`-n` and `--dist` need pytest-xdist: the test extra installs it, pinned to a range
+    (a fresh CI venv gets only what the extra names). Files stay whole (`loadfile`): with
+    pytest 9.2, xdist 3.8's `loadgroup` no longer groups (it renames `item._nodeid`, which
+    pytest 9.2 no longer reads), and module fixtures would be built in every process."""
+    test = commands()[1]
+    assert re.search(r"python -m pytest -n (auto|\d+) --dist loadfile$", test), test
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]["test"]
+    xdist = [req for req in extra if req.startswith("pytest-xdist")]
+    assert len(xdist) == 1 and ">=" in xdist[0] and "<" in xdist[0], extra
 
 
 def test_no_document_points_outside_the_repository() -> None:

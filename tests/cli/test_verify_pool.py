@@ -34,9 +34,13 @@ def test_dask_cluster_gives_the_certificates_of_one_process(tmp_path: Path, caps
     distributed = pytest.importorskip("distributed")
     base = ["--trials", "5", "--format", "json", "--json"]
     code1, text1 = run(capsys, "verify", *TWO, "--out", str(tmp_path / "j1"), "-j", "1", *base)
-    # in-process workers, but a real TCP scheduler address, as a remote cluster would have
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  protocol="tcp", host="127.0.0.1",
+    # a worker process and a real TCP scheduler address, as a remote cluster has; port 0:
+    # the OS picks a free port, so parallel test processes never share one. Not an
+    # in-process (thread) worker: Z3 is not thread-safe, and a verification on a worker
+    # thread beside this process's own Z3 objects crashed the suite once (segfault in
+    # Z3_solver_assert)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  protocol="tcp", host="127.0.0.1", scheduler_port=0,
                                   dashboard_address=None) as cluster:
         address = cluster.scheduler_address.replace("tcp://", "dask://")
         code2, text2 = run(capsys, "verify", *TWO, "--out", str(tmp_path / "dask"),

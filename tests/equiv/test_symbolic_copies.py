@@ -5,6 +5,7 @@ wrong column) are refuted with an LLVM-confirmed counterexample, never proved.""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 from pathlib import Path
@@ -29,7 +30,10 @@ def _jacobi() -> Any:
     return mod
 
 
+@functools.cache
 def _pair(n: int, steps: int) -> tuple[str, str]:
+    """The original and scheduled IR as text (immutable: each test parses its own modules;
+    built once per size, as five tests mutate or prove the same (10, 2) design)."""
     s = _jacobi().customize(n, steps)
     return str(s.original), str(s.module)
 
