@@ -10,6 +10,10 @@ Laws:
   replayed with their L1 checks, by one worker only), largest file first; with fewer files,
   each design is a task (and may be split by layers) so that every worker has work.
 - Results come back keyed and ordered by design, whatever order the tasks finish in.
+- In one worker process, tasks run one at a time: Z3 and the MLIR bindings are not
+  thread-safe, and a Dask worker runs tasks on several threads by default. A cluster runs as
+  many verifications at once as it has worker processes (`dask worker --nworkers N
+  --nthreads 1` gives N per machine).
 - Nothing a worker does escapes as a traceback: an error while loading or verifying is the
   design's (or the file's) message and exit code, as in one process; a task that could not
   run at all (a worker lost, a result that cannot be sent back) makes the design "not run"
@@ -19,6 +23,8 @@ Laws:
 from __future__ import annotations
 
 import atexit
+import functools
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -93,8 +99,8 @@ def _stop_fork_server() -> None:
 @contextmanager
 def open_executor(spec: str | None, jobs: int) -> Iterator[tuple[Executor, int]]:
     """The pool and how many tasks it runs at once: `jobs` local processes when `spec` is
-    None, else a Dask cluster's executor and its worker threads (the client is closed
-    afterwards; the cluster is left running)."""
+    None, else a Dask cluster's executor and its worker processes (each runs one task at a
+    time; the client is closed afterwards; the cluster is left running)."""
     if spec is None:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
             yield pool, jobs
@@ -112,12 +118,26 @@ def open_executor(spec: str | None, jobs: int) -> Iterator[tuple[Executor, int]]
                                 f"{address}: {e}") from None
     try:
         with client.get_executor(pure=False) as pool:
-            yield pool, max(1, sum(client.nthreads().values()))
+            yield pool, max(1, len(client.nthreads()))
     finally:
         client.close()
 
 
 # ---- in a worker -------------------------------------------------------------------------
+_ONE_AT_A_TIME = threading.RLock()  # file_task calls list_task
+
+
+def one_at_a_time(task: Callable[..., Any]) -> Callable[..., Any]:
+    """`task` holding this process's task lock: two tasks never run at once in one process,
+    whatever threads the executor calls them on (Z3 and MLIR are not thread-safe)."""
+    @functools.wraps(task)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with _ONE_AT_A_TIME:
+            return task(*args, **kwargs)
+
+    return run
+
+
 _LOADED: dict[tuple[str, int, int], dict[str, Any]] = {}
 
 
@@ -135,6 +155,7 @@ def load_cached(path: str) -> dict[str, Any]:
     return _LOADED[key]
 
 
+@one_at_a_time
 def list_task(path: str, name: str | None) -> tuple[dict[str, bool] | None, str, int]:
     """In a worker: the file's chosen designs, each with whether its layers may be split
     over two tasks (not for a design whose schedule was refused), or (None, error, code)."""
@@ -150,6 +171,7 @@ def list_task(path: str, name: str | None) -> tuple[dict[str, bool] | None, str,
     return {n: getattr(designs[n], "refusal", None) is None for n in names}, "", 0
 
 
+@one_at_a_time
 def verify_task(path: str, name: str, opts: dict[str, Any]) -> Outcome:
     """In a worker: one design of `path` verified with `opts` (its layers)."""
     from allo_verify.design_files import DesignFailure
@@ -163,6 +185,7 @@ def verify_task(path: str, name: str, opts: dict[str, Any]) -> Outcome:
     return verify_one(designs[name], opts, path, name)[1:]
 
 
+@one_at_a_time
 def file_task(path: str, name: str | None, opts: dict[str, Any]
               ) -> tuple[str, int] | dict[str, Outcome]:
     """In a worker: every chosen design of `path` verified with `opts`, loading the file

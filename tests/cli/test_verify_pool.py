@@ -189,3 +189,49 @@ def test_file_task_gives_the_certificates_and_errors_of_one_process(tmp_path: Pa
             Certificate.from_dict(want).to_json(timings=False)
     err, code = verify_pool.file_task(str(DESIGNS / "syntax_error.py"), None, opts)
     assert code == 3 and "syntax_error.py:4" in err
+
+
+def test_tasks_in_one_process_run_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Dask worker calls tasks on several threads; Z3 and MLIR are not thread-safe, so a
+    process runs one verification at a time, whatever thread calls it."""
+    import threading
+    import time
+
+    from allo_verify import verify_pool
+
+    running, most = [0], [0]
+    guard = threading.Lock()
+
+    def fake_verify_one(design, opts, path, name):  # noqa: ANN001, ANN202
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)  # long enough for the other threads to try to enter
+        with guard:
+            running[0] -= 1
+        return name, {"ok": name}, "", 0
+
+    monkeypatch.setattr(verify_pool, "load_cached", lambda path: {"a": object(), "b": object()})
+    monkeypatch.setattr(verify_pool, "verify_one", fake_verify_one)
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda n=n: results.append(
+                   verify_pool.verify_task("f.py", n, {})))
+               for n in ("a", "b", "a", "b")]
+    threads += [threading.Thread(target=lambda: results.append(
+                    verify_pool.file_task("f.py", None, {})))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not any(t.is_alive() for t in threads)  # file_task re-enters list_task: no deadlock
+    assert len(results) == 5
+    assert most[0] == 1
+    # the lock is what keeps them apart: without it the same threads overlap
+    running[0] = most[0] = 0
+    bare = verify_pool.verify_task.__wrapped__
+    threads = [threading.Thread(target=lambda n=n: bare("f.py", n, {})) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert most[0] == 2
