@@ -132,9 +132,12 @@ def subst(e: z3.ExprRef, env: Env) -> z3.ExprRef:
     # z3.substitute without its per-pair Python sort checks: every key is an Int variable
     # and every value an Int term (index arithmetic), which Z3 itself checks again
     ctx = e.ctx
-    ast = z3.Z3_substitute(ctx.ref(), e.as_ast(), k, froms, tos)
+    ast = z3.Z3_substitute(ctx.ref(), e.ast, k, froms, tos)
+    # the sort is kept: these are what `_to_expr_ref` would make
     if isinstance(e, z3.BoolRef) and not isinstance(e, z3.QuantifierRef):
-        return z3.BoolRef(ast, ctx)  # the sort is kept: what `_to_expr_ref` would make
+        return zf.wrap_bool(ast, ctx)
+    if isinstance(e, z3.ArithRef) and zf.is_int(ctx, e):
+        return zf.wrap_int(ast, ctx)
     return z3.z3._to_expr_ref(ast, ctx)
 
 
@@ -146,11 +149,7 @@ def renamed(names: tuple[str, ...], tag: str) -> Env:
 def _bool_op(mk: Any, xs: list[z3.BoolRef]) -> z3.BoolRef:
     """`z3.And(*xs)` / `z3.Or(*xs)` (by `mk`) for Z3 booleans: the same term, made without
     the Python-side coercion of every argument."""
-    ctx = xs[0].ctx
-    arr = (z3.Ast * len(xs))()
-    for i, x in enumerate(xs):
-        arr[i] = x.as_ast()
-    return z3.BoolRef(mk(ctx.ref(), len(xs), arr), ctx)
+    return zf.and_(*xs) if mk is z3.Z3_mk_and else zf.or_(*xs)
 
 
 def lex_before(s: Statement, a: Env, t: Statement, b: Env) -> z3.BoolRef:
