@@ -146,24 +146,18 @@ def renamed(names: tuple[str, ...], tag: str) -> Env:
     return Renaming({n: var(f"{n}@{tag}") for n in names})
 
 
-def _bool_op(mk: Any, xs: list[z3.BoolRef]) -> z3.BoolRef:
-    """`z3.And(*xs)` / `z3.Or(*xs)` (by `mk`) for Z3 booleans: the same term, made without
-    the Python-side coercion of every argument."""
-    return zf.and_(*xs) if mk is z3.Z3_mk_and else zf.or_(*xs)
-
-
 def lex_before(s: Statement, a: Env, t: Statement, b: Env) -> z3.BoolRef:
     """Instance `a` of `s` runs before instance `b` of `t` (2d+1 schedule order)."""
     terms: list[z3.BoolRef] = []
     equal: list[z3.BoolRef] = []
     for ea, eb in zip(s.chain, t.chain, strict=False):
         if ea[0] != eb[0]:
-            terms.append(_bool_op(z3.Z3_mk_and, [*equal, z3.BoolVal(ea[0] < eb[0])]))
-            return _bool_op(z3.Z3_mk_or, terms)
+            terms.append(zf.and_(*equal, zf.boolval(ea[0] < eb[0])))
+            return zf.or_(*terms)
         if ea[1] is not None:
-            terms.append(_bool_op(z3.Z3_mk_and, [*equal, zf.lt(a[ea[1]], b[ea[1]])]))
+            terms.append(zf.and_(*equal, zf.lt(a[ea[1]], b[ea[1]])))
             equal.append(zf.eq(a[ea[1]], b[ea[1]]))
-    return _bool_op(z3.Z3_mk_or, terms) if terms else z3.BoolVal(False)
+    return zf.or_(*terms) if terms else zf.boolval(False)
 
 
 def instance_text(names: tuple[str, ...], model: z3.ModelRef, env: Env) -> str:
@@ -373,7 +367,7 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
                 if a.buffer != buf or b.buffer != buf or not (a.write or b.write):
                     continue
                 if a.subscripts is None or b.subscripts is None:
-                    out.append(z3.BoolVal(True))
+                    out.append(zf.boolval(True))
                     continue
                 out.append(zf.and_(*[zf.eq(subst(p, phi_s), subst(q, phi_t))
                                     for p, q in zip(a.subscripts, b.subscripts, strict=True)]))

@@ -133,8 +133,17 @@ def is_int(ctx: z3.Context, a: z3.ArithRef) -> bool:
 
 
 def _int_pair(a: Any, b: Any) -> z3.Context | None:
-    ctx = _same_ctx((a, b), z3.ArithRef)
-    if ctx is None or not (is_int(ctx, a) and is_int(ctx, b)):
+    """The context of `a` and `b` when both are integer terms of one context, else None
+    (`_same_ctx` and `is_int` of each, inlined: this runs for every comparison and sum)."""
+    ctx = getattr(a, "ctx", None)
+    if ctx is None or getattr(b, "ctx", None) is not ctx or not isinstance(a, z3.ArithRef) \
+            or not isinstance(b, z3.ArithRef):
+        return None
+    found = _INT_SORT_PTR.get(id(ctx))
+    if found is None or found[0] is not ctx:
+        return ctx if is_int(ctx, a) and is_int(ctx, b) else None
+    ref, ptr = ctx.ctx, found[2]
+    if _GET_SORT(ref, a.ast).value != ptr or _GET_SORT(ref, b.ast).value != ptr:
         return None
     return ctx
 
@@ -193,6 +202,19 @@ def neg(a: Any) -> z3.ArithRef:
     return wrap_arith(_raw(_Z.Z3_mk_unary_minus)(a.ctx.ref(), a.ast), a.ctx)
 
 
+_BOOLS: dict[int, tuple[z3.Context, z3.BoolRef, z3.BoolRef]] = {}
+
+
+def boolval(v: bool, ctx: z3.Context | None = None) -> z3.BoolRef:
+    """`z3.BoolVal(v)` (in the main context unless `ctx`): one shared wrapper per context
+    and value (a term is immutable, so sharing its wrapper changes nothing)."""
+    ctx = z3.get_ctx(ctx)
+    found = _BOOLS.get(id(ctx))
+    if found is None or found[0] is not ctx:
+        found = _BOOLS[id(ctx)] = (ctx, z3.BoolVal(False, ctx), z3.BoolVal(True, ctx))
+    return found[2] if v else found[1]
+
+
 _INT_SORT: dict[int, tuple[z3.Context, z3.SortRef]] = {}
 
 
@@ -206,5 +228,6 @@ def intval(v: int, ctx: z3.Context | None = None) -> z3.IntNumRef:
     return z3.IntNumRef(_Z.Z3_mk_numeral(ctx.ref(), str(int(v)), sort.ast), ctx)
 
 
-__all__ = ["add", "and_", "div", "eq", "ge", "gt", "implies", "intval", "is_int", "le", "lt",
-           "mod", "mul", "neg", "not_", "or_", "sub", "wrap_arith", "wrap_bool", "wrap_int"]
+__all__ = ["add", "and_", "boolval", "div", "eq", "ge", "gt", "implies", "intval", "is_int",
+           "le", "lt", "mod", "mul", "neg", "not_", "or_", "sub", "wrap_arith", "wrap_bool",
+           "wrap_int"]

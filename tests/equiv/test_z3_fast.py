@@ -75,3 +75,21 @@ def test_substitution_keeps_z3py_classes() -> None:
         slow = z3.substitute(e, *[(var(n), t) for n, t in env.items()])
         fast = subst(e, env)
         assert fast.eq(slow) and type(fast) is type(slow), (fast, slow)
+
+
+def test_boolval_and_integer_pairs() -> None:
+    """`boolval` is `z3.BoolVal` (also in another context); a comparison of an integer
+    with a real, or of terms of two contexts, still falls back to z3.py."""
+    assert zf.boolval(True).eq(z3.BoolVal(True)) and zf.boolval(False).eq(z3.BoolVal(False))
+    other = z3.Context()
+    assert zf.boolval(True, other).ctx is other
+    assert zf.boolval(False, other).eq(z3.BoolVal(False, other))
+    x, r = z3.Int("x"), z3.Real("r")
+    assert zf.lt(x, r).eq(x < r) and zf.eq(r, x).eq(r == x)
+    y = z3.Int("y", other)
+    try:
+        zf.lt(x, y)
+    except z3.Z3Exception:
+        pass
+    else:
+        raise AssertionError("terms of two contexts were combined")
