@@ -132,9 +132,12 @@ def subst(e: z3.ExprRef, env: Env) -> z3.ExprRef:
     # z3.substitute without its per-pair Python sort checks: every key is an Int variable
     # and every value an Int term (index arithmetic), which Z3 itself checks again
     ctx = e.ctx
-    ast = z3.Z3_substitute(ctx.ref(), e.as_ast(), k, froms, tos)
+    ast = z3.Z3_substitute(ctx.ref(), e.ast, k, froms, tos)
+    # the sort is kept: these are what `_to_expr_ref` would make
     if isinstance(e, z3.BoolRef) and not isinstance(e, z3.QuantifierRef):
-        return z3.BoolRef(ast, ctx)  # the sort is kept: what `_to_expr_ref` would make
+        return zf.wrap_bool(ast, ctx)
+    if isinstance(e, z3.ArithRef) and zf.is_int(ctx, e):
+        return zf.wrap_int(ast, ctx)
     return z3.z3._to_expr_ref(ast, ctx)
 
 
@@ -143,28 +146,18 @@ def renamed(names: tuple[str, ...], tag: str) -> Env:
     return Renaming({n: var(f"{n}@{tag}") for n in names})
 
 
-def _bool_op(mk: Any, xs: list[z3.BoolRef]) -> z3.BoolRef:
-    """`z3.And(*xs)` / `z3.Or(*xs)` (by `mk`) for Z3 booleans: the same term, made without
-    the Python-side coercion of every argument."""
-    ctx = xs[0].ctx
-    arr = (z3.Ast * len(xs))()
-    for i, x in enumerate(xs):
-        arr[i] = x.as_ast()
-    return z3.BoolRef(mk(ctx.ref(), len(xs), arr), ctx)
-
-
 def lex_before(s: Statement, a: Env, t: Statement, b: Env) -> z3.BoolRef:
     """Instance `a` of `s` runs before instance `b` of `t` (2d+1 schedule order)."""
     terms: list[z3.BoolRef] = []
     equal: list[z3.BoolRef] = []
     for ea, eb in zip(s.chain, t.chain, strict=False):
         if ea[0] != eb[0]:
-            terms.append(_bool_op(z3.Z3_mk_and, [*equal, z3.BoolVal(ea[0] < eb[0])]))
-            return _bool_op(z3.Z3_mk_or, terms)
+            terms.append(zf.and_(*equal, zf.boolval(ea[0] < eb[0])))
+            return zf.or_(*terms)
         if ea[1] is not None:
-            terms.append(_bool_op(z3.Z3_mk_and, [*equal, zf.lt(a[ea[1]], b[ea[1]])]))
+            terms.append(zf.and_(*equal, zf.lt(a[ea[1]], b[ea[1]])))
             equal.append(zf.eq(a[ea[1]], b[ea[1]]))
-    return _bool_op(z3.Z3_mk_or, terms) if terms else z3.BoolVal(False)
+    return zf.or_(*terms) if terms else zf.boolval(False)
 
 
 def instance_text(names: tuple[str, ...], model: z3.ModelRef, env: Env) -> str:
@@ -374,7 +367,7 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
                 if a.buffer != buf or b.buffer != buf or not (a.write or b.write):
                     continue
                 if a.subscripts is None or b.subscripts is None:
-                    out.append(z3.BoolVal(True))
+                    out.append(zf.boolval(True))
                     continue
                 out.append(zf.and_(*[zf.eq(subst(p, phi_s), subst(q, phi_t))
                                     for p, q in zip(a.subscripts, b.subscripts, strict=True)]))

@@ -66,6 +66,15 @@ def _shared_solver(ctx: z3.Context) -> z3.Solver:
     return _SHARED_TACTIC[0].solver()
 
 
+def _translated(claim: z3.BoolRef, main: object, ctx: z3.Context) -> z3.BoolRef:
+    """`claim.translate(ctx)` (the same term, copied into `ctx`), wrapped without z3.py's
+    sort dispatch: a claim is a boolean, never a quantifier here (the fallback keeps z3.py's
+    answer for anything else)."""
+    if isinstance(claim, z3.QuantifierRef) or claim.ctx.ref() is not main:
+        return claim.translate(ctx)
+    return zf.wrap_bool(z3.Z3_translate(main, claim.ast, ctx.ref()), ctx)
+
+
 def _all_valid(claims: list[z3.BoolRef], rlimit: int) -> tuple[bool, Cost]:
     """Whether Z3 shows every claim valid with one query (unsat of the disjunction of their
     negations); False means undecided here, never refuted. Only the unsat answer is used,
@@ -74,7 +83,8 @@ def _all_valid(claims: list[z3.BoolRef], rlimit: int) -> tuple[bool, Cost]:
     ctx = _side_context()
     s = _shared_solver(ctx)
     s.set("rlimit", int(rlimit))
-    s.add(zf.or_(*[zf.not_(c.translate(ctx)) for c in claims]))
+    main = claims[0].ctx.ref() if claims else None
+    s.add(zf.or_(*[zf.not_(_translated(c, main, ctx)) for c in claims]))
     answer = s.check()
     return answer == z3.unsat, Cost(rlimit=rlimit_used(s), queries=1,
                                     seconds=time.perf_counter() - t0)

@@ -15,14 +15,12 @@ designs of a file still get their verdicts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from mlir.ir import InsertionPoint, IntegerAttr, IntegerType, MLIRError, Module, WalkResult
+from mlir.ir import MLIRError, Module
 
 from allo_verify.equiv.l1 import run_checks
-from allo_verify.equiv.polyhedral import EFFECTS
-from allo_verify.equiv.results import Cost, Proved, Refuted, Result, Unknown
+from allo_verify.equiv.results import Proved, Refuted, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
 from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
@@ -55,95 +53,19 @@ from allo_verify.schedule.refusals import (
     _tile_fallback,
     axis_name,
 )
-from allo_verify.schedule.sources import statement_sources, with_source
+from allo_verify.schedule.sources import with_source
+from allo_verify.schedule.steps import (  # noqa: F401 - public here as well
+    CheckRecord,
+    Step,
+    clone_module,
+    number_statements,
+)
 from allo_verify.schedule.usage import (
     int_param,
     loop_arg,
     loop_list,
     primitive_arg,
-    verify_args,
 )
-
-
-@dataclass
-class CheckRecord:
-    """One discharged obligation of a step."""
-
-    name: str
-    statement: str
-    location: str
-    result: Result
-    cost: Cost
-
-
-@dataclass
-class Step:
-    """A primitive with the results of its obligations: accepted (possibly `unchecked`: the
-    user opted in and some obligation is not proved), or `refused` (the reason; only recorded
-    while loading a design file)."""
-
-    primitive: Primitive
-    checks: list[CheckRecord] = field(default_factory=list)
-    loops_before: list[str] = field(default_factory=list)
-    loops_after: list[str] = field(default_factory=list)
-    unchecked: bool = False
-    refused: str = ""
-    instance: str = ""  # set when replayed by compose: the instance it was filed under
-    #: the design right after this step (each step rewrites a fresh copy, so it is never
-    #: mutated later); read by the latency estimate
-    after: Any = field(default=None, repr=False, compare=False)
-
-    def to_dict(self, detail: bool = False) -> dict[str, Any]:
-        """The log entry (primitive name, arguments, and `unchecked: true` when so); with
-        `detail`, also what the verdict rule and reports read: the hardware flag, loops
-        before and after, the names of the step's obligations, a refusal and its reason."""
-        d: dict[str, Any] = {"primitive": self.primitive.name, "args": self.primitive.args()}
-        if self.unchecked:
-            d["unchecked"] = True
-        if self.instance:
-            d["instance"] = self.instance
-        if detail:
-            d["label"] = (f"{self.instance}: " if self.instance else "") + self.primitive.label()
-            d["hardware"] = bool(type(self.primitive).hardware)
-            d["unchecked"] = self.unchecked
-            d["loops_before"] = self.loops_before
-            d["loops_after"] = self.loops_after
-            d["obligations"] = [c.name for c in self.checks]
-            if self.refused:
-                d["refused"] = True
-                d["reason"] = self.refused
-        return d
-
-
-def clone_module(module: Module) -> Module:
-    """An independent copy of `module` in the same context: the same attributes, location
-    and top-level ops (each cloned in memory, with its regions and source locations), so it
-    prints exactly as `module` does; nothing is printed or parsed."""
-    with module.context:
-        new = Module.create(module.operation.location)
-        attrs = module.operation.attributes
-        for name in attrs:
-            new.operation.attributes[name] = attrs[name]
-        ip = InsertionPoint(new.body)
-        for op in module.body.operations:
-            op.operation.clone(ip=ip)
-        return new
-
-
-def number_statements(module: Module) -> None:
-    """Give every statement op (store, call, copy) a `stmt_id` (program order) so steps can
-    match statements."""
-    counter = [0]
-    with module.context:
-        i64 = IntegerType.get_signless(64)
-
-        def visit(op: Any) -> WalkResult:
-            if op.name in EFFECTS:
-                op.attributes["stmt_id"] = IntegerAttr.get(i64, counter[0])
-                counter[0] += 1
-            return WalkResult.ADVANCE
-
-        module.operation.walk(visit)
 
 
 class Schedule:
@@ -508,63 +430,13 @@ class Schedule:
     def verify(self, layers: tuple[str, ...] = ("L1", "L2", "L3"), trials: int = 100,
                seed: int = 0, allow_reassoc: bool = False, tolerance: float | None = None,
                csim: bool = False, **budgets: Any) -> Any:
-        """A `Certificate` for the current design against the original kernel: the L1
-        results of every step, L2 translation validation and L3 co-simulation; with `csim`,
-        the C simulation of the final design's emitted HLS C++ on the L3 inputs (CSIM entry:
-        evidence about the emitter; a difference makes the design refuted).
+        """A `Certificate` for the current design against the original kernel (see
+        `allo_verify.schedule.certify.certify`): the L1 results of every step, L2
+        translation validation and L3 co-simulation; with `csim`, the C simulation of the
+        final design's emitted HLS C++ on the L3 inputs."""
+        from allo_verify.schedule.certify import certify
 
-        The obligations of hardware annotations are recorded whatever `layers` says (only L1
-        can vouch for them). A schedule holding a refusal (design files) gives a certificate
-        of its accepted steps and the refused one, with no other layer run; a usage error is
-        raised again."""
-        from allo_verify.equiv.api import ir_text, verify_modules
-        from allo_verify.equiv.certificate import Certificate, Entry, ir_hash
-        from allo_verify.equiv.obligation import DEFAULT_RLIMIT, Obligation
-
-        layers = verify_args(layers, trials, seed, allow_reassoc, budgets,
-                             tolerance=tolerance)
-        if not isinstance(csim, bool):
-            raise ScheduleUsageError(f"verify: csim must be True or False, got {csim!r}")
-        if csim and "L3" not in layers:
-            verify_args(("L3",), trials, seed)  # C simulation draws `trials` inputs itself
-        scope = {"rlimit": budgets.get("rlimit", DEFAULT_RLIMIT)}
-        forced = {**scope, "forced": "a hardware annotation: L1 checks it whatever the layers"}
-
-        def l1_entries(steps: list[Step], hardware_only: bool) -> list[Entry]:
-            return [Entry("L1", c.name, c.result, c.statement, c.location, c.cost,
-                          forced if hardware_only else dict(scope))
-                    for st in steps if type(st.primitive).hardware or not hardware_only
-                    for c in st.checks]
-
-        if self.refusal is not None:
-            refused = getattr(self.refusal, "step", None)
-            if isinstance(self.refusal, ScheduleUsageError) or refused is None:
-                raise type(self.refusal)(f"{self.refusal} (requested at {self.refusal_site})")
-            steps = [*self.steps, refused]
-            cert = Certificate(schedule_log=[st.to_dict(detail=True) for st in steps],
-                               original_hash=ir_hash(ir_text(self.original)),
-                               final_hash=ir_hash(ir_text(self.module)),
-                               allow_reassoc=allow_reassoc, kernel=self.kernel.sig.name)
-            cert.entries = l1_entries(steps, False)
-            cert.statements = statement_sources(self.original)
-            return cert
-        cert = verify_modules(self.original, self.module, self.kernel.sig, layers,
-                              obligations=[(Obligation(c.name, c.statement, _nothing,
-                                                       c.location), c.result, c.cost)
-                                           for st in self.steps for c in st.checks],
-                              schedule_log=[st.to_dict(detail=True) for st in self.steps],
-                              trials=trials, seed=seed, allow_reassoc=allow_reassoc,
-                              tolerance=tolerance, csim=csim, **budgets)
-        if "L1" not in layers:
-            cert.entries[:0] = l1_entries(self.steps, True)
-        cert.statements = statement_sources(self.original)
-        from allo_verify.schedule.dataflow_record import dataflow_record
-
-        cert.dataflow = dataflow_record(self.module, self.steps, self.ctx.arg_names)
-        from allo_verify.estimate.record import estimate_record
-
-        cert.estimate = estimate_record(self)
-        return cert
+        return certify(self, layers, trials, seed, allow_reassoc, tolerance, csim, **budgets)
 
     def estimate(self) -> Any:
         """The latency estimate (`DesignEstimate`: cycles and II per loop and for the
@@ -593,11 +465,6 @@ class Schedule:
             return build_project(mod, mode, project or f"{self.kernel.sig.name}.prj")
         raise ScheduleUsageError(f"unknown target {target!r}; available: 'llvm', 'vhls', "
                                  "'vitis_hls'")
-
-
-def _nothing() -> Any:
-    """The builder of an obligation already discharged (never called)."""
-    raise AssertionError("an already discharged obligation was discharged again")
 
 
 def customize(fn: Any, instantiate: Any = None, verbose: bool = False) -> Schedule:
