@@ -123,6 +123,9 @@ class PrivateAnnotation(Annotation):
         elif "hls.private" in op.attributes:
             del op.attributes["hls.private"]
 
+    def declared(self) -> set[str]:
+        return {*super().declared(), "hls.private"}
+
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
         return super().checks(before, after, ctx) + privacy_checks(before, after, self.axis,
                                                                    ctx, self.label())
