@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from mlir.ir import IntegerAttr, IntegerType, Module, StringAttr, UnitAttr
 
 import allo_verify as av
@@ -14,6 +15,7 @@ from allo_verify.schedule.buffers import functions
 from allo_verify.schedule.primitives.base import Context
 from allo_verify.schedule.primitives.dataflow import Dataflow
 from allo_verify.schedule.primitives.parallel import Parallel
+from allo_verify.schedule.primitives.partition import ArrayPartition
 from allo_verify.schedule.primitives.pipeline import Pipeline
 from allo_verify.schedule.primitives.stream import Stream
 from allo_verify.schedule.primitives.unfold import Unfold
@@ -21,6 +23,7 @@ from allo_verify.schedule.primitives.unroll import Unroll
 from allo_verify.schedule.rewrite import loop_op
 from tests.schedule import dataflow_kernels as D
 from tests.schedule import kernels as K
+from tests.schedule import memory_kernels as M
 from tests.schedule.test_mutations import refute
 
 
@@ -106,3 +109,31 @@ def test_the_declared_annotations_are_still_proved() -> None:
     d.to("B", "i1", depth=2)
     assert all(c.result.status == "proved" for st in d.steps for c in st.checks)
     assert functions(d.module)["pc_ok"].attributes["hls.dataflow"] is not None
+
+
+@dataclass(frozen=True)
+class PartitionThatAlsoPartitionsTheResult(ArrayPartition):
+    """Partitions A as asked, and silently gives the result B a layout no check covers
+    (cyclic by 5 on a dimension of another size)."""
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        from allo_verify.equiv.layouts import buffer_graph, write_layout
+
+        other = ArrayPartition("scale:B", "cyclic", 1, 5)
+        graph = buffer_graph(module, ctx.arg_names)
+        f, v = graph.values[("scale", "B")]
+        write_layout(f, v, other.parts(tuple(v.type.shape)))
+
+
+def test_a_partition_may_not_change_another_buffers_layout() -> None:
+    s = av.customize(M.scale)
+    before = str(s.module)
+    with pytest.raises(av.ScheduleError) as info:
+        M.apply_broken(s, PartitionThatAlsoPartitionsTheResult("scale:A", "block", 1, 2))
+    assert str(s.module) == before and not s.steps
+    assert "/layout-only" in str(info.value)
+    assert "layout of" in info.value.counterexample.note and "B" in \
+        info.value.counterexample.note
+    s.partition("A", "block", 1, 2)  # the honest step is still proved
+    assert all(c.result.status == "proved" for c in s.steps[-1].checks)
