@@ -26,6 +26,7 @@ from allo_verify.equiv.results import Cost, Proved, Refuted, Result, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
 from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
+from allo_verify.schedule.edits import Seal
 from allo_verify.schedule.interface_types import check_interface_types
 from allo_verify.schedule.loops import (
     LoopRef,
@@ -89,9 +90,13 @@ class Step:
     unchecked: bool = False
     refused: str = ""
     instance: str = ""  # set when replayed by compose: the instance it was filed under
-    #: the design right after this step (each step rewrites a fresh copy, so it is never
-    #: mutated later); read by the latency estimate
+    #: the design right after this step (each step rewrites a fresh copy; only a user's
+    #: in-place edit of `s.module` changes it later, see `edits`); read by the estimate
     after: Any = field(default=None, repr=False, compare=False)
+    #: what this step left (`edits.Seal`), and whether the design was edited in place since
+    #: the step before (the chain of steps is then broken there)
+    seal: Any = field(default=None, repr=False, compare=False)
+    edited_before: bool = field(default=False, repr=False, compare=False)
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
         """The log entry (primitive name, arguments, and `unchecked: true` when so); with
@@ -155,6 +160,7 @@ class Schedule:
         self.original: Module = kernel.module
         self.module: Module = clone_module(kernel.module)
         self.steps: list[Step] = []
+        self._seal = Seal.of(self.module)  # the design before any step (see `edits`)
         self.ctx = Context({name: [a.name for a in sig.args]
                             for name, sig in kernel.functions.items()})
         #: a step refused while loading a design file (see `collect_refusals`), and the steps
@@ -231,9 +237,13 @@ class Schedule:
         """`apply` without the registry gate: only for tests that show a checker refusing a
         deliberately broken rewrite (a subclass keeping the registered checks)."""
         last = self.steps[-1] if self.steps else None
-        # the current design is the last step's `after` (never mutated): its loops are known
+        seal = last.seal if last is not None and last.seal is not None else self._seal
+        seal.check_annotations(self.module, prim.label())
+        edited = seal.edited(self.module)
+        # the current design is the last step's `after`, unless edited in place: its loops
+        # are then known
         before = list(last.loops_after) if last is not None and last.after is self.module \
-            else describe_loops(self.module)
+            and not edited else describe_loops(self.module)
         records: list[CheckRecord] = []
         try:
             check_interface_types(self.steps, prim, self.module, self.ctx, self.kernel.name)
@@ -243,7 +253,7 @@ class Schedule:
             raise
         step = Step(prim, records, before, loops_after,
                     unchecked=any(not isinstance(r.result, Proved) for r in records),
-                    after=new)
+                    after=new, seal=Seal.of(new), edited_before=edited)
         self.module = new
         self.steps.append(step)
         if self.verbose:
@@ -264,11 +274,13 @@ class Schedule:
             except MLIRError as e:
                 raise ScheduleError(f"{prim.label()} refused: the rewrite does not give valid "
                                     f"IR ({str(e).splitlines()[0]})") from None
+            from allo_verify.schedule.primitives.parallel import parallel_rechecks
             from allo_verify.schedule.primitives.stream import stream_rechecks
 
             with unchanged(self.module, new):  # checks only read both designs
                 checks = [*prim.checks(self.module, new, self.ctx),
-                          *stream_rechecks(prim, new, self.ctx)]
+                          *stream_rechecks(prim, new, self.ctx),
+                          *parallel_rechecks(prim, self.module, new, self.ctx)]
                 loops_after = describe_loops(new)
             for check, result, cost in run_checks(checks):
                 ob = check.obligation
@@ -523,6 +535,11 @@ class Schedule:
 
         layers = verify_args(layers, trials, seed, allow_reassoc, budgets,
                              tolerance=tolerance)
+        last = self.steps[-1].seal if self.steps and self.steps[-1].seal is not None \
+            else self._seal
+        last.check_annotations(self.module, "verify")
+        broken = [i + 1 for i, st in enumerate(self.steps) if st.edited_before]
+        broken += [len(self.steps) + 1] if last.edited(self.module) else []
         if not isinstance(csim, bool):
             raise ScheduleUsageError(f"verify: csim must be True or False, got {csim!r}")
         if csim and "L3" not in layers:
@@ -557,6 +574,13 @@ class Schedule:
                               tolerance=tolerance, csim=csim, **budgets)
         if "L1" not in layers:
             cert.entries[:0] = l1_entries(self.steps, True)
+        if broken:  # see `edits`: L1 covers the steps, not an edit made between them
+            where = ", ".join(f"before step {n}" if n <= len(self.steps) else "after the last "
+                              "step" for n in broken)
+            cert.entries.insert(0, Entry(
+                "L1", "schedule/unbroken", Unknown(f"s.module was edited in place {where}"),
+                "the design is the original rewritten by the recorded steps only", "schedule",
+                scope=dict(scope)))
         cert.statements = statement_sources(self.original)
         from allo_verify.schedule.dataflow_record import dataflow_record
 
