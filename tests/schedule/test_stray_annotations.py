@@ -17,6 +17,7 @@ from allo_verify.schedule.primitives.dataflow import Dataflow
 from allo_verify.schedule.primitives.parallel import Parallel
 from allo_verify.schedule.primitives.partition import ArrayPartition
 from allo_verify.schedule.primitives.pipeline import Pipeline
+from allo_verify.schedule.primitives.split import Split
 from allo_verify.schedule.primitives.stream import Stream
 from allo_verify.schedule.primitives.unfold import Unfold
 from allo_verify.schedule.primitives.unroll import Unroll
@@ -137,3 +138,39 @@ def test_a_partition_may_not_change_another_buffers_layout() -> None:
         info.value.counterexample.note
     s.partition("A", "block", 1, 2)  # the honest step is still proved
     assert all(c.result.status == "proved" for c in s.steps[-1].checks)
+
+
+# ---- open: a loop primitive (not an annotation step) smuggling a hardware annotation ----
+# hls.parallel is re-proved after every rewrite (test_parallel_after_rewrites.py), and a
+# smuggled stream is re-proved by stream_rechecks; the annotations below are not.
+
+
+@dataclass(frozen=True)
+class SplitThatAlsoUnfoldsK(Split):
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        _, op = loop_op(module, "k")  # k carries the reduction: its instances conflict
+        op.attributes["hls.unfold"] = UnitAttr.get()
+        op.attributes["hls.unroll"] = IntegerAttr.get(IntegerType.get_signless(32), 0)
+
+
+@dataclass(frozen=True)
+class SplitThatAlsoPartitionsA(Split):
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        from allo_verify.equiv.layouts import buffer_graph, write_layout
+
+        f, v = buffer_graph(module, ctx.arg_names).values[("gemm", "A")]
+        write_layout(f, v, ArrayPartition("gemm:A", "cyclic", 1, 5).parts(tuple(v.type.shape)))
+
+
+@pytest.mark.xfail(strict=True, reason="open (qa4): a loop primitive may add hls.unfold or "
+                   "an hls.partition layout that no obligation covers; needs each hardware "
+                   "annotation re-proved (or its appearance refused) after loop rewrites")
+@pytest.mark.parametrize("prim", [SplitThatAlsoUnfoldsK("i", 4),
+                                  SplitThatAlsoPartitionsA("i", 4)],
+                         ids=["unfold", "partition"])
+def test_a_loop_primitive_may_not_smuggle_a_hardware_annotation(prim: Split) -> None:
+    s = av.customize(K.gemm)
+    with pytest.raises(av.ScheduleError):
+        s._apply(prim)
