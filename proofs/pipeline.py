@@ -29,6 +29,7 @@ from allo_verify import int32
 from allo_verify.equiv.l1 import run_check
 from allo_verify.equiv.results import Proved, Refuted
 from allo_verify.schedule.primitives._annotation import attributes_only_check
+from allo_verify.schedule.rewrite import loop_op
 from proofs._lemma import assert_proved, assert_refuted, report
 
 II, t0, k1, k2 = z3.Ints("II t0 k1 k2")
@@ -81,10 +82,15 @@ def test_annotation_is_attributes_only() -> None:
     before = s.module
     s.pipeline("i", 2)
     assert "hls.pipeline_ii = 2" in str(s.module)
-    assert isinstance(run_check(attributes_only_check(before, s.module, "pipeline"))[0], Proved)
+    own = [(loop_op(before, "i")[1], {"hls.pipeline_ii", "hls.private"})]
+    assert isinstance(run_check(attributes_only_check(before, s.module, "pipeline", own))[0],
+                      Proved)
     with s.module.context:
         changed = Module.parse(str(s.module).replace("0 to 8", "0 to 7"))
-    result, _ = run_check(attributes_only_check(before, changed, "pipeline"))
+    result, _ = run_check(attributes_only_check(before, changed, "pipeline", own))
+    assert isinstance(result, Refuted)
+    other = [(loop_op(before, "B.init0")[1], {"hls.pipeline_ii"})]  # not the step's loop
+    result, _ = run_check(attributes_only_check(before, s.module, "pipeline", other))
     assert isinstance(result, Refuted)
 
 

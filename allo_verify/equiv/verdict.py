@@ -214,6 +214,10 @@ def _refuted_reason(e: Mapping[str, Any]) -> str:
     return f"{e.get('layer')} {e.get('name')} is refuted"
 
 
+#: the L1 entry saying the design was edited in place between steps (`schedule.edits`)
+UNBROKEN = "schedule/unbroken"
+
+
 def verdict(cert: Mapping[str, Any]) -> Verdict:
     """The status of a certificate (as plain data), computed from its entries and log only."""
     entries = [e if isinstance(e, Mapping) else {} for e in (cert.get("entries") or [])]
@@ -234,17 +238,25 @@ def verdict(cert: Mapping[str, Any]) -> Verdict:
         if s.hardware and not s.proved:
             reasons.append(f"{s.label} is a hardware annotation, which only L1 can vouch for "
                            f"(the LLVM simulation ignores it), and it is not proved: {s.why}")
-    stray = [entries[k] for k in att.unattributed if _status(entries[k]) != "proved"]
+    # an edit of the design between steps (schedule.edits): L1 covers each step, not the
+    # chain from the original to the final design; L2 compares those two and still can
+    broken = [entries[k] for k in att.unattributed if entries[k].get("name") == UNBROKEN
+              and _status(entries[k]) != "proved"]
+    stray = [entries[k] for k in att.unattributed if _status(entries[k]) != "proved"
+             and entries[k].get("name") != UNBROKEN]
     for e in stray:
         reasons.append(f"L1 {e.get('name')} is {_status(e).replace('_', ' ')} and belongs to "
                        "no step of the log")
     l2 = any(e.get("layer") == "L2" and _status(e) == "proved" for e in entries)
-    all_steps = bool(steps) and all(s.proved for s in steps)
+    all_steps = bool(steps) and all(s.proved for s in steps) and not broken
     if not reasons and (all_steps or l2):
         return Verdict("proved", "L1" if all_steps else "L2", (), steps)
     if not all_steps and not l2:
         first = next((s for s in steps if not s.proved), None)
+        r = broken[0].get("result") if broken and isinstance(broken[0].get("result"),
+                                                               Mapping) else {}
         l1_part = (f"{first.label} is not proved by L1: {first.why}" if first is not None
+                   else f"L1 covers only the steps: {r.get('reason')}" if broken
                    else "the schedule log has no step for L1 to prove")
         reasons.append(f"L2 did not prove the whole kernel, and {l1_part}")
     return Verdict("unknown", "", tuple(reasons), steps)

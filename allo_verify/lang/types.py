@@ -29,6 +29,10 @@ import numpy as np
 from allo_verify.errors import TypeArgumentError
 
 MAX_INT_WIDTH = 512
+#: the most cells an array may have: a cell takes at most 64 bytes (512 bits), and the
+#: array's byte size must fit a signed 64-bit index (MLIR's static dimensions are int64,
+#: LLVM computes sizes in i64): (2**57 - 1) x 64 bytes < 2**63
+MAX_ARRAY_CELLS = 2**57 - 1
 
 
 def _is_int(x: Any) -> builtins.bool:
@@ -51,6 +55,13 @@ class DType:
             if not isinstance(d, (int, np.integer)) or isinstance(d, builtins.bool) or d <= 0:
                 return InvalidArrayType(self, f"array dimension must be a positive int, got "
                                               f"{d!r}", tuple(dims))
+        cells = math.prod(int(d) for d in dims)
+        if cells > MAX_ARRAY_CELLS:
+            shape = " x ".join(str(int(d)) for d in dims)
+            return InvalidArrayType(self, f"an array has fewer than 2**57 cells (its size in "
+                                          f"bytes must fit a signed 64-bit index), got {shape}"
+                                          + (f" = {cells}" if len(dims) > 1 else ""),
+                                    tuple(dims))
         return ArrayType(self, tuple(int(d) for d in dims))
 
     def __call__(self, value: Any) -> Any:
@@ -221,6 +232,16 @@ class ArrayType:
 
     def __repr__(self) -> str:
         return f"{self.dtype!r}[{', '.join(map(str, self.shape))}]"
+
+    def __getitem__(self, shape: Any) -> InvalidArrayType:
+        """`int32[4][8]`: not a kernel type (deferred to the kernel, as a bad dimension is);
+        the reason says how to write it."""
+        dims = shape if isinstance(shape, tuple) else (shape,)
+        every = ", ".join(map(repr, (*self.shape, *dims)))
+        return InvalidArrayType(self.dtype, f"an array type is written with all its "
+                                            f"dimensions in one subscript, {self.dtype!r}"
+                                            f"[{every}], not {self!r}[...]",
+                                (*self.shape, *dims))
 
     @property
     def size(self) -> int:

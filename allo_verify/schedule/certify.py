@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from allo_verify.equiv.results import Unknown
 from allo_verify.errors import ScheduleUsageError
 from allo_verify.schedule.sources import statement_sources
 from allo_verify.schedule.steps import Step
@@ -32,6 +33,11 @@ def certify(schedule: Schedule, layers: tuple[str, ...] = ("L1", "L2", "L3"),
 
     layers = verify_args(layers, trials, seed, allow_reassoc, budgets,
                          tolerance=tolerance)
+    last = schedule.steps[-1].seal if schedule.steps and schedule.steps[-1].seal is not None \
+        else schedule._seal
+    last.check_annotations(schedule.module, "verify")
+    broken = [i + 1 for i, st in enumerate(schedule.steps) if st.edited_before]
+    broken += [len(schedule.steps) + 1] if last.edited(schedule.module) else []
     if not isinstance(csim, bool):
         raise ScheduleUsageError(f"verify: csim must be True or False, got {csim!r}")
     if csim and "L3" not in layers:
@@ -67,6 +73,13 @@ def certify(schedule: Schedule, layers: tuple[str, ...] = ("L1", "L2", "L3"),
                           tolerance=tolerance, csim=csim, **budgets)
     if "L1" not in layers:
         cert.entries[:0] = l1_entries(schedule.steps, True)
+    if broken:  # see `edits`: L1 covers the steps, not an edit made between them
+        where = ", ".join(f"before step {n}" if n <= len(schedule.steps) else "after the last "
+                          "step" for n in broken)
+        cert.entries.insert(0, Entry(
+            "L1", "schedule/unbroken", Unknown(f"s.module was edited in place {where}"),
+            "the design is the original rewritten by the recorded steps only", "schedule",
+            scope=dict(scope)))
     cert.statements = statement_sources(schedule.original)
     from allo_verify.schedule.dataflow_record import dataflow_record
 

@@ -24,6 +24,7 @@ from allo_verify.equiv.results import Proved, Refuted, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
 from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
+from allo_verify.schedule.edits import Seal
 from allo_verify.schedule.interface_types import check_interface_types
 from allo_verify.schedule.loops import (
     LoopRef,
@@ -77,6 +78,7 @@ class Schedule:
         self.original: Module = kernel.module
         self.module: Module = clone_module(kernel.module)
         self.steps: list[Step] = []
+        self._seal = Seal.of(self.module)  # the design before any step (see `edits`)
         self.ctx = Context({name: [a.name for a in sig.args]
                             for name, sig in kernel.functions.items()})
         #: a step refused while loading a design file (see `collect_refusals`), and the steps
@@ -153,9 +155,13 @@ class Schedule:
         """`apply` without the registry gate: only for tests that show a checker refusing a
         deliberately broken rewrite (a subclass keeping the registered checks)."""
         last = self.steps[-1] if self.steps else None
-        # the current design is the last step's `after` (never mutated): its loops are known
+        seal = last.seal if last is not None and last.seal is not None else self._seal
+        seal.check_annotations(self.module, prim.label())
+        edited = seal.edited(self.module)
+        # the current design is the last step's `after`, unless edited in place: its loops
+        # are then known
         before = list(last.loops_after) if last is not None and last.after is self.module \
-            else describe_loops(self.module)
+            and not edited else describe_loops(self.module)
         records: list[CheckRecord] = []
         try:
             check_interface_types(self.steps, prim, self.module, self.ctx, self.kernel.name)
@@ -165,7 +171,7 @@ class Schedule:
             raise
         step = Step(prim, records, before, loops_after,
                     unchecked=any(not isinstance(r.result, Proved) for r in records),
-                    after=new)
+                    after=new, seal=Seal.of(new), edited_before=edited)
         self.module = new
         self.steps.append(step)
         if self.verbose:
@@ -186,11 +192,13 @@ class Schedule:
             except MLIRError as e:
                 raise ScheduleError(f"{prim.label()} refused: the rewrite does not give valid "
                                     f"IR ({str(e).splitlines()[0]})") from None
+            from allo_verify.schedule.primitives.parallel import parallel_rechecks
             from allo_verify.schedule.primitives.stream import stream_rechecks
 
             with unchanged(self.module, new):  # checks only read both designs
                 checks = [*prim.checks(self.module, new, self.ctx),
-                          *stream_rechecks(prim, new, self.ctx)]
+                          *stream_rechecks(prim, new, self.ctx),
+                          *parallel_rechecks(prim, self.module, new, self.ctx)]
                 loops_after = describe_loops(new)
             for check, result, cost in run_checks(checks):
                 ob = check.obligation

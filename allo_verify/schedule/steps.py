@@ -39,9 +39,13 @@ class Step:
     unchecked: bool = False
     refused: str = ""
     instance: str = ""  # set when replayed by compose: the instance it was filed under
-    #: the design right after this step (each step rewrites a fresh copy, so it is never
-    #: mutated later); read by the latency estimate
+    #: the design right after this step (each step rewrites a fresh copy; only a user's
+    #: in-place edit of `s.module` changes it later, see `edits`); read by the estimate
     after: Any = field(default=None, repr=False, compare=False)
+    #: what this step left (`edits.Seal`), and whether the design was edited in place since
+    #: the step before (the chain of steps is then broken there)
+    seal: Any = field(default=None, repr=False, compare=False)
+    edited_before: bool = field(default=False, repr=False, compare=False)
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
         """The log entry (primitive name, arguments, and `unchecked: true` when so); with

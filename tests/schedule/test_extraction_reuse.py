@@ -76,13 +76,14 @@ def test_an_edit_of_a_nest_the_step_does_not_target_is_refuted_after_reuse() -> 
 
 
 def refute_after(s: av.Schedule, prim: object, expect: str) -> str:
-    steps, module = list(s.steps), s.module
+    steps, module, seal = list(s.steps), s.module, s._seal
     s.steps = []  # `refute` checks that no step was added
+    s._seal = steps[-1].seal  # what the design was left as (see schedule.edits)
     try:
         return refute(s, prim, expect)
     finally:
         assert s.module is module
-        s.steps = steps
+        s.steps, s._seal = steps, seal
 
 
 def refute_message(s: av.Schedule, prim: object) -> str:

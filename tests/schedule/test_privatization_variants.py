@@ -265,6 +265,13 @@ def test_every_later_rewrite_keeps_hls_private_true() -> None:
     s = av.customize(K.inner_loop_last_value)
     with s.module.context:
         loop_op(s.module, "k")[1].attributes["hls.private"] = private_attribute(["t"])
+    with pytest.raises(av.ScheduleUsageError, match="edited outside the schedule"):
+        s.reorder("j", "i")  # forged by hand on s.module: refused before any check
+    # a design that arrives with the forged claim (as if its kernel carried it): the
+    # reorder's own privacy obligation refutes it
+    from allo_verify.schedule.edits import Seal
+
+    s._seal = Seal.of(s.module)
     refused_msg = ""
     with pytest.raises(av.ScheduleError) as info:
         s.reorder("j", "i")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import z3
-from mlir.ir import Attribute, Module, WalkResult
+from mlir.ir import Attribute, Module, StringAttr, WalkResult
 
 from allo_verify.equiv.instance_map import Check
 from allo_verify.equiv.obligation import Obligation
@@ -53,14 +53,59 @@ def hls_free_bytecode(module: Module) -> bytes:
     return _without_hls(module, render)
 
 
-def attributes_only_check(before: Module, after: Module, step: str) -> Check:
-    """The rewrite changed attributes only: the IR without `hls.*` attributes is identical
-    (locations included)."""
+def _ops(module: Module) -> list[Any]:
+    out: list[Any] = []
+
+    def visit(op: Any) -> WalkResult:
+        out.append(op)
+        return WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return out
+
+
+def stray_hls(before: Module, after: Module, declared: Sequence[tuple[Any, Iterable[str]]]
+              ) -> str | None:
+    """The first `hls.*` attribute the rewrite set, changed or removed other than the
+    `declared` ones (ops of `before`, each with the attribute names the step may change on
+    it), described; None when there is none. Law: when the IR without `hls.*` attributes is
+    the same, ops correspond one to one in walk order, so an attribute change is located
+    exactly; a step that also annotates another loop (a `hls.parallel` no obligation
+    covers) is named here."""
+    olds, news = _ops(before), _ops(after)
+    if len(olds) != len(news):
+        return "the IR has a different number of ops"
+    allowed: dict[int, set[str]] = {}
+    for op, names in declared:
+        target = op.operation
+        for i, o in enumerate(olds):
+            if o == target:
+                allowed.setdefault(i, set()).update(names)
+    for i, (a, b) in enumerate(zip(olds, news, strict=True)):
+        keys = {n for n in (*a.attributes, *b.attributes) if str(n).startswith("hls.")}
+        for k in sorted(keys - allowed.get(i, set())):
+            va = str(a.attributes[k]) if k in a.attributes else None
+            vb = str(b.attributes[k]) if k in b.attributes else None
+            if va != vb:
+                where = (f"loop '{StringAttr(b.attributes['loop_name']).value}'"
+                         if "loop_name" in b.attributes else f"a {b.name} op")
+                return f"it also changes {k} on {where} ({va or 'absent'} -> {vb or 'absent'})"
+    return None
+
+
+def attributes_only_check(before: Module, after: Module, step: str,
+                          declared: Sequence[tuple[Any, Iterable[str]]]) -> Check:
+    """The rewrite changed attributes only, and only the `declared` ones (see `stray_hls`):
+    the IR without `hls.*` attributes is identical (locations included), and no other
+    `hls.*` attribute changed, so no annotation escapes the step's obligations."""
     same = hls_free_bytecode(before) == hls_free_bytecode(after)
+    stray = stray_hls(before, after, declared) if same else None
+    names = sorted({n for _, ns in declared for n in ns})
     return Check(Obligation(f"{step}/attributes-only",
-                            f"{step} changes only hls.* attributes; the IR is otherwise identical",
-                            lambda: z3.BoolVal(same), step),
-                 lambda m: "the IR differs beyond hls.* attributes")
+                            f"{step} changes only hls.* attributes, and of them only its own "
+                            f"({', '.join(names)}); the IR is otherwise identical",
+                            lambda: z3.BoolVal(same and stray is None), step),
+                 lambda m: stray or "the IR differs beyond hls.* attributes")
 
 
 class Annotation(Primitive):
@@ -78,5 +123,12 @@ class Annotation(Primitive):
         _, op = loop_op(module, self.axis)
         op.attributes[key] = value
 
+    def declared(self) -> set[str]:
+        """The attributes the step may change on its loop."""
+        return {self.attribute()[0]}
+
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
-        return [attributes_only_check(before, after, self.label())]
+        _, op = loop_op(before, self.axis)
+        with before.context:  # `attribute()` builds an MLIR attribute
+            own = self.declared()
+        return [attributes_only_check(before, after, self.label(), [(op, own)])]

@@ -108,7 +108,8 @@ class Dataflow(Primitive):
 
         step = self.label()
         stages, loose, values = region_stages(after, self.target, ctx.arg_names)
-        out = [attributes_only_check(before, after, step)]
+        _, region, _ = region_block(before, self.target)
+        out = [attributes_only_check(before, after, step, [(region, {"hls.dataflow"})])]
         out += legality_checks(stages, loose, self.target, step, tuple(self.feedback),
                                tuple(self.disjoint))
         if self.disjoint:

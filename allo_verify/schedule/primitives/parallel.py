@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import z3
 from mlir.ir import ArrayAttr, Attribute, Module, StringAttr, UnitAttr
@@ -123,6 +124,9 @@ class PrivateAnnotation(Annotation):
         elif "hls.private" in op.attributes:
             del op.attributes["hls.private"]
 
+    def declared(self) -> set[str]:
+        return {*super().declared(), "hls.private"}
+
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
         return super().checks(before, after, ctx) + privacy_checks(before, after, self.axis,
                                                                    ctx, self.label())
@@ -156,3 +160,35 @@ class Parallel(PrivateAnnotation):
                     (lambda b=b: pv.why_not(b, axis)) if pv.is_scalar(b) else None)
                     for b in sorted(bufs)]
         return out
+
+
+def parallel_rechecks(prim: Any, before: Module, after: Module, ctx: Context) -> list[Check]:
+    """The independence obligations of every loop marked `hls.parallel` in `after`, re-proved
+    on `after` for a later step `prim` that changed more than attributes.
+
+    Law: `hls.parallel` stays true after every later rewrite, or the rewrite is refused.
+    Its meaning depends on the loops around it (iterations that agree on every outer loop
+    must not conflict): a legal reorder that moves a parallel loop outward makes it claim
+    independence across iterations of the loops it crossed, which may be false. A step
+    that changes only hls.* attributes leaves the IR, hence every earlier proof, as it was
+    (its own checker proves what it annotates)."""
+    from dataclasses import replace
+
+    from allo_verify.schedule.loops import list_loops
+    from allo_verify.schedule.primitives._annotation import hls_free_bytecode
+
+    marked = [lp for lp in list_loops(after) if "hls.parallel" in lp.op.operation.attributes]
+    if not marked or hls_free_bytecode(before) == hls_free_bytecode(after):
+        return []
+    step = prim.label()
+    out: list[Check] = []
+    for lp in marked:
+        again = Parallel(lp.qualified)
+        for c in again.checks(after, after, ctx):
+            if c.obligation.name.endswith("/attributes-only"):
+                continue
+            ob = c.obligation
+            out.append(replace(c, obligation=replace(
+                ob, name=f"{step}/after/{ob.name}",
+                statement=f"after {step}, still: {ob.statement}")))
+    return out

@@ -49,7 +49,7 @@ from allo_verify.schedule.dataflow_stages import (
     is_init_nest,
     region_stages,
 )
-from allo_verify.schedule.primitives._annotation import strip_hls
+from allo_verify.schedule.primitives._annotation import stray_hls, strip_hls
 from allo_verify.schedule.primitives.base import Context, Primitive, function, register
 from allo_verify.schedule.primitives.dataflow import fact
 
@@ -228,9 +228,12 @@ class Stream(Primitive):
             if loc["init"] is not None:
                 loc["init"].erase()
             same = strip_hls(expected) == strip_hls(after)
-        out = [fact(f"{step}/rewrite-only", f"{step} changes only hls.* attributes and removes "
-                    f"the initialization of {loc['buf']}", same, step,
-                    "the IR differs beyond hls.* attributes and the removed initialization")]
+            stray = (stray_hls(expected, after, [(loc["value"].owner, {"hls.stream"})])
+                     if same else None)
+        out = [fact(f"{step}/rewrite-only", f"{step} changes only hls.stream on "
+                    f"{loc['buf']} and removes its initialization", same and stray is None,
+                    step, stray or "the IR differs beyond hls.* attributes and the removed "
+                    "initialization")]
         loc = self.locate(after, ctx)
         sp = _statement_of(after, ctx, loc["kernel"], loc["store"], True)
         sc = _statement_of(after, ctx, loc["kernel"], loc["load"], False)

@@ -126,7 +126,11 @@ class Unfold(Primitive):
 
     def checks(self, before: Module, after: Module, ctx: Context) -> list[Check]:
         step = self.label()
-        out = [attributes_only_check(before, after, step),
+        chain = _chain(before, tuple(self.loops))
+        last = chain[-1].operation
+        own = [(op, {"hls.unroll", "hls.unfold"}
+                | ({"hls.private"} if op.operation == last else set())) for op in chain]
+        out = [attributes_only_check(before, after, step, own),
                *privacy_checks(before, after, self.loops[-1], ctx, step)]
         kernel, _ = loop_op(before, self.loops[0])
         names = tuple(loop_name(loop_op(before, a)[1]) for a in self.loops)

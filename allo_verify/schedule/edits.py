@@ -1,0 +1,82 @@
+"""Edits made to a schedule's design outside its primitives (`s.module` changed in place).
+
+Every step rewrites a fresh copy and records what it left (`Seal`): the design's bytecode
+and its hardware annotations. Law: a design whose hls.* annotations differ from those the
+last step left carries an annotation no obligation covers (only L1 can vouch for one, and
+no step made it), so it is refused as a usage error before a step or a certificate is made
+from it; any other edit breaks the chain of steps from the original to the final design,
+which L1 alone then no longer covers (the certificate says so; L2 and L3 compare the
+original with the final design and still can).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from mlir.ir import Module, StringAttr, WalkResult
+
+from allo_verify.errors import ScheduleUsageError
+
+Mark = tuple[int, str, str, str]  # (op index in walk order, where, attribute, value)
+
+
+def annotations(module: Module) -> tuple[Mark, ...]:
+    """Every hls.* attribute of the design (with the argument and result attribute lists
+    holding one), located by walk order."""
+    out: list[Mark] = []
+    index = [0]
+
+    def visit(op: Any) -> WalkResult:
+        where = (f"loop '{StringAttr(op.attributes['loop_name']).value}'"
+                 if "loop_name" in op.attributes else
+                 f"function '{StringAttr(op.attributes['sym_name']).value}'"
+                 if op.name == "func.func" else f"a {op.name} op")
+        for name in op.attributes:
+            value = str(op.attributes[name])
+            if name.startswith("hls.") or (name in ("arg_attrs", "res_attrs")
+                                           and "hls." in value):
+                out.append((index[0], where, name, value))
+        index[0] += 1
+        return WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return tuple(out)
+
+
+def bytecode(module: Module) -> bytes:
+    out = io.BytesIO()
+    module.operation.write_bytecode(out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Seal:
+    """What a design was when a step (or the schedule) left it."""
+
+    marks: tuple[Mark, ...]
+    code: bytes
+
+    @staticmethod
+    def of(module: Module) -> Seal:
+        return Seal(annotations(module), bytecode(module))
+
+    def edited(self, module: Module) -> bool:
+        """`module` is no longer what was sealed (any in-place edit)."""
+        return bytecode(module) != self.code
+
+    def check_annotations(self, module: Module, doing: str) -> None:
+        """Raise `ScheduleUsageError` when the hls.* annotations of `module` are not the
+        sealed ones, naming the first that differs."""
+        now = annotations(module)
+        if now == self.marks:
+            return
+        old, new = set(self.marks), set(now)
+        diff = sorted(new - old) or sorted(old - new)
+        _, where, name, value = diff[0]
+        change = "added or changed" if new - old else "removed"
+        raise ScheduleUsageError(
+            f"{doing}: the design's hls.* annotations were edited outside the schedule "
+            f"({name} = {value} on {where} {change} in place on s.module); only a schedule "
+            "primitive, whose obligations are checked, may annotate the design")
