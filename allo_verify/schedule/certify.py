@@ -35,9 +35,9 @@ def certify(schedule: Schedule, layers: tuple[str, ...] = ("L1", "L2", "L3"),
                          tolerance=tolerance)
     last = schedule.steps[-1].seal if schedule.steps and schedule.steps[-1].seal is not None \
         else schedule._seal
-    last.check_annotations(schedule.module, "verify")
+    edited = last.check(schedule.module, "verify")
     broken = [i + 1 for i, st in enumerate(schedule.steps) if st.edited_before]
-    broken += [len(schedule.steps) + 1] if last.edited(schedule.module) else []
+    broken += [len(schedule.steps) + 1] if edited else []
     if not isinstance(csim, bool):
         raise ScheduleUsageError(f"verify: csim must be True or False, got {csim!r}")
     if csim and "L3" not in layers:

@@ -12,7 +12,7 @@ original with the final design and still can).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mlir.ir import Module, StringAttr, WalkResult
@@ -53,26 +53,36 @@ def bytecode(module: Module) -> bytes:
 
 @dataclass(frozen=True)
 class Seal:
-    """What a design was when a step (or the schedule) left it."""
+    """What a design was when a step (or the schedule) left it: its bytecode (lossless, so
+    equal bytes are the same design, annotations included); its annotations are read back
+    from the bytecode only when the design differs."""
 
-    marks: tuple[Mark, ...]
     code: bytes
+    context: Any = field(repr=False, compare=False)
 
     @staticmethod
     def of(module: Module) -> Seal:
-        return Seal(annotations(module), bytecode(module))
+        return Seal(bytecode(module), module.context)
+
+    def marks(self) -> tuple[Mark, ...]:
+        """The hls.* annotations of the sealed design."""
+        with self.context:
+            return annotations(Module.parse(self.code))
 
     def edited(self, module: Module) -> bool:
         """`module` is no longer what was sealed (any in-place edit)."""
         return bytecode(module) != self.code
 
-    def check_annotations(self, module: Module, doing: str) -> None:
-        """Raise `ScheduleUsageError` when the hls.* annotations of `module` are not the
-        sealed ones, naming the first that differs."""
-        now = annotations(module)
-        if now == self.marks:
-            return
-        old, new = set(self.marks), set(now)
+    def check(self, module: Module, doing: str) -> bool:
+        """Whether `module` was edited in place since it was sealed; raises
+        `ScheduleUsageError` when its hls.* annotations are not the sealed ones, naming the
+        first that differs."""
+        if not self.edited(module):
+            return False
+        now, marks = annotations(module), self.marks()
+        if now == marks:
+            return True
+        old, new = set(marks), set(now)
         diff = sorted(new - old) or sorted(old - new)
         _, where, name, value = diff[0]
         change = "added or changed" if new - old else "removed"

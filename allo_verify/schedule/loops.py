@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from mlir.ir import (
     AffineConstantExpr,
@@ -20,6 +20,8 @@ from mlir.ir import (
 )
 
 from allo_verify.errors import ScheduleUsageError
+
+_T = TypeVar("_T")
 
 LOOP_OPS = ("affine.for", "scf.for")
 
@@ -39,20 +41,29 @@ class LoopRef:
 
 
 #: modules a caller promised not to mutate for a while (see `unchanged`): id -> (module,
-#: its loops once listed)
-_UNCHANGED: ContextVar[dict[int, tuple[Module, list[LoopRef] | None]] | None] = ContextVar(
+#: what was computed from it: its loops once listed, bytecodes)
+_UNCHANGED: ContextVar[dict[int, tuple[Module, dict[Any, Any]]] | None] = ContextVar(
     "unchanged_modules", default=None)
 
 
 @contextlib.contextmanager
-def unchanged(*modules: Module) -> Iterator[None]:
+def unchanged(*modules: Module, memos: Sequence[dict[Any, Any] | None] = ()
+              ) -> Iterator[None]:
     """Within the block the caller does not mutate `modules` (the design a step starts
-    from, a rewrite already verified), so `list_loops` walks each at most once; outside it
-    (and for every other module) each call walks the module afresh."""
+    from, a rewrite already verified), so what is computed from one of them (`remembered`:
+    its loops, its bytecodes) is computed at most once; outside it (and for every other
+    module) each call computes afresh. `memos[i]`, when given, is where `modules[i]`'s
+    results are kept (the caller may carry it to a later block only for a module it knows
+    is still the same IR, and only its plain data: never loops, which hold ops)."""
     known = dict(_UNCHANGED.get() or {})
-    for m in modules:
+    for i, m in enumerate(modules):
+        memo = memos[i] if i < len(memos) else None
         if id(m) not in known or known[id(m)][0] is not m:
-            known[id(m)] = (m, None)
+            known[id(m)] = (m, {} if memo is None else memo)
+        elif memo is not None:  # an enclosing block holds `m`: this one knows both
+            for key, value in known[id(m)][1].items():
+                memo.setdefault(key, value)
+            known[id(m)] = (m, memo)
     token = _UNCHANGED.set(known)
     try:
         yield
@@ -60,15 +71,24 @@ def unchanged(*modules: Module) -> Iterator[None]:
         _UNCHANGED.reset(token)
 
 
+def remembered(module: Module, key: Any, compute: Callable[[], _T]) -> _T:
+    """`compute()`, a function of `module`'s IR named by `key`, computed once per `unchanged`
+    block that holds `module` (afresh outside one)."""
+    entry = (_UNCHANGED.get() or {}).get(id(module))
+    if entry is None or entry[0] is not module:
+        return compute()
+    memo = entry[1]
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def list_loops(module: Module) -> list[LoopRef]:
     """Every named loop of every function, in program order."""
-    known = _UNCHANGED.get() or {}
-    entry = known.get(id(module))
-    if entry is not None and entry[0] is module:
-        if entry[1] is None:
-            known[id(module)] = (module, _list_loops(module))
-        return list(known[id(module)][1] or [])
-    return _list_loops(module)
+    return list(remembered(module, LOOPS, lambda: _list_loops(module)))
+
+
+LOOPS = "loops"  # the `remembered` key of `list_loops` (holds ops: never carried over)
 
 
 def _list_loops(module: Module) -> list[LoopRef]:

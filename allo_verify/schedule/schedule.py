@@ -27,6 +27,7 @@ from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
 from allo_verify.schedule.edits import Seal
 from allo_verify.schedule.interface_types import check_interface_types
 from allo_verify.schedule.loops import (
+    LOOPS,
     LoopRef,
     describe_loops,
     find_loop,
@@ -156,22 +157,24 @@ class Schedule:
         deliberately broken rewrite (a subclass keeping the registered checks)."""
         last = self.steps[-1] if self.steps else None
         seal = last.seal if last is not None and last.seal is not None else self._seal
-        seal.check_annotations(self.module, prim.label())
-        edited = seal.edited(self.module)
+        edited = seal.check(self.module, prim.label())
         # the current design is the last step's `after`, unless edited in place: its loops
         # are then known
-        before = list(last.loops_after) if last is not None and last.after is self.module \
-            and not edited else describe_loops(self.module)
+        same = last is not None and last.after is self.module and not edited
+        before = list(last.loops_after) if same else describe_loops(self.module)
+        # bytecodes of the current design, computed while the last step checked it (it is
+        # still that IR: `seal.check`); loop lists hold ops and are listed afresh
+        carried = {k: v for k, v in last.memo.items() if k != LOOPS} if same else {}
         records: list[CheckRecord] = []
         try:
             check_interface_types(self.steps, prim, self.module, self.ctx, self.kernel.name)
-            new, loops_after = self._checked(prim, records, unchecked)
+            new, loops_after, memo = self._checked(prim, records, unchecked, carried)
         except ScheduleError as e:
             e.step = Step(prim, records, before, [], refused=str(e))  # type: ignore[attr-defined]
             raise
         step = Step(prim, records, before, loops_after,
                     unchecked=any(not isinstance(r.result, Proved) for r in records),
-                    after=new, seal=Seal.of(new), edited_before=edited)
+                    after=new, seal=Seal.of(new), edited_before=edited, memo=memo)
         self.module = new
         self.steps.append(step)
         if self.verbose:
@@ -179,9 +182,12 @@ class Schedule:
             print(f"[allo_verify] {prim.label()}: {state} ({len(records)} obligations)")
         return step
 
-    def _checked(self, prim: Primitive, records: list[CheckRecord], unchecked: bool
-                 ) -> tuple[Module, list[str]]:
-        """The rewritten copy of the design and its loops (`describe_loops`), after every
+    def _checked(self, prim: Primitive, records: list[CheckRecord], unchecked: bool,
+                 carried: dict[Any, Any] | None = None
+                 ) -> tuple[Module, list[str], dict[Any, Any]]:
+        """The rewritten copy of the design, its loops (`describe_loops`) and what was
+        computed from it (`loops.remembered`; `carried`: the same for the current design),
+        after every
         obligation of `prim` was discharged into `records`; raises `ScheduleError` for a
         refutation or an undecided obligation (unless `unchecked`)."""
         with self.module.context:
@@ -195,7 +201,8 @@ class Schedule:
             from allo_verify.schedule.primitives.parallel import parallel_rechecks
             from allo_verify.schedule.primitives.stream import stream_rechecks
 
-            with unchanged(self.module, new):  # checks only read both designs
+            memo: dict[Any, Any] = {}
+            with unchanged(self.module, new, memos=(carried, memo)):  # checks only read
                 checks = [*prim.checks(self.module, new, self.ctx),
                           *stream_rechecks(prim, new, self.ctx),
                           *parallel_rechecks(prim, self.module, new, self.ctx)]
@@ -225,7 +232,7 @@ class Schedule:
                 f"{prim.label()} refused: obligation {r.name} could not be decided: "
                 f"{reason}{more}\n  claim: {r.statement}\n  at {with_source(r.location)}\n"
                 f"  pass unchecked=True to apply it anyway, marked unchecked{hw}")
-        return new, loops_after
+        return new, loops_after, memo
 
     @_step_method(_split_fallback)
     def split(self, axis: Axis, factor: int, unchecked: bool = False) -> tuple[str, str]:

@@ -46,6 +46,9 @@ class Step:
     #: the step before (the chain of steps is then broken there)
     seal: Any = field(default=None, repr=False, compare=False)
     edited_before: bool = field(default=False, repr=False, compare=False)
+    #: bytecodes computed from `after` (see `loops.remembered`), reused by the next step
+    #: only while `after` is still that IR
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
         """The log entry (primitive name, arguments, and `unchecked: true` when so); with

@@ -147,3 +147,43 @@ def test_a_refuted_check_after_reuse_names_the_same_obligation_as_a_cold_start()
     forget_statements()
     cold = refute_message(s, prim)
     assert warm == cold
+
+
+def _fresh_keys(monkeypatch, s: av.Schedule, step) -> list[object]:  # noqa: ANN001
+    """The `remembered` keys computed afresh (not carried, not reused) for the design `s`
+    holds while `step` runs."""
+    from allo_verify.schedule.primitives import base
+
+    start, computed = s.module, []
+    real = base.remembered
+
+    def spy(module, key, compute):  # noqa: ANN001, ANN202
+        def counted():  # noqa: ANN202
+            if module is start:
+                computed.append(key)
+            return compute()
+        return real(module, key, counted)
+
+    monkeypatch.setattr(base, "remembered", spy)
+    step()
+    monkeypatch.setattr(base, "remembered", real)
+    return computed
+
+
+def test_bytecodes_reach_the_next_step_only_while_the_design_is_unchanged(monkeypatch) -> None:  # noqa: ANN001
+    s = av.customize(K.gemm)
+    s.split("i", 4)
+    # unchanged since the split checked it: its function's key bytes are carried over
+    assert _fresh_keys(monkeypatch, s, lambda: s.split("j", 4)) == []
+    # edited in place (not an annotation): every key of the edited design is computed
+    # afresh, and the step checks the edited design (C's fill now stops at 3)
+    with s.module.context:
+        _, op = loop_op(s.module, "C.init1")
+        set_upper_bound(op, 3)
+    fresh = _fresh_keys(monkeypatch, s, lambda: s.split("k", 4))
+    assert ("function-bytecode", "gemm") in fresh
+    assert s.steps[-1].edited_before
+    j = z3.Int("C.init1")
+    solver = z3.Solver()
+    solver.add(statements(s.steps[-1].after, "gemm", s.ctx)[0].domain, j == 3)
+    assert solver.check() == z3.unsat

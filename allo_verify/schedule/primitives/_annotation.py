@@ -11,6 +11,7 @@ from mlir.ir import Attribute, Module, StringAttr, WalkResult
 
 from allo_verify.equiv.instance_map import Check
 from allo_verify.equiv.obligation import Obligation
+from allo_verify.schedule.loops import remembered
 from allo_verify.schedule.primitives.base import Context, Primitive
 from allo_verify.schedule.rewrite import loop_op
 
@@ -50,7 +51,7 @@ def hls_free_bytecode(module: Module) -> bytes:
         op.write_bytecode(out)
         return out.getvalue()
 
-    return _without_hls(module, render)
+    return remembered(module, "hls-free-bytecode", lambda: _without_hls(module, render))
 
 
 def _ops(module: Module) -> list[Any]:

@@ -24,6 +24,7 @@ from allo_verify.equiv.instance_map import (
 )
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement, extract
+from allo_verify.schedule.loops import remembered
 
 REGISTRY: dict[str, type[Primitive]] = {}
 
@@ -137,10 +138,12 @@ def statements(module: Module, func: str, ctx: Context) -> dict[int, Statement]:
     is safe."""
     fop = function(module, func)
     names = tuple(ctx.arg_names.get(func, []))
-    whole = ("function", function_bytecode(fop), names)
+    whole = ("function", remembered(module, ("function-bytecode", func),
+                                    lambda: function_bytecode(fop)), names)
     found = _EXTRACTED.get(whole)
     if found is None:
-        seen = ("extraction", extraction_key(fop), names)
+        seen = ("extraction", remembered(module, ("extraction-key", func),
+                                         lambda: extraction_key(fop)), names)
         found = _EXTRACTED.get(seen)
         if found is None:
             found = extract(fop, list(names))
