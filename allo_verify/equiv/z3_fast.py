@@ -8,7 +8,11 @@ terms of one context (booleans for the connectives, integers for the arithmetic)
 `+` (n-ary, as z3.py's `a + b`), `mul` is `*`, `sub` is `-`, `div`/`mod` are `/` and `%` on
 integers, `neg` is unary `-`, `intval(v)` is `z3.IntVal(v)`. Any other argument (a Python
 bool or int, a term of another context) falls back to the z3.py operator itself, so the
-result is never a different term, only sometimes made the slow way.
+result is never a different term, only sometimes made the slow way. One exception, an
+equal relation with its operands in the written order: where z3.py swaps the operands of a
+comparison because Python called the right operand's reflected method first (a numeral,
+`IntNumRef`, subclasses `ArithRef`: `x == IntVal(5)` with `x` an integer term that is not a
+numeral gives `5 == x` in z3.py), `eq(x, IntVal(5))` keeps `x == 5`.
 
 z3.py checks and unifies the sorts of every argument in Python on each call; the index
 queries of L1 build tens of thousands of such terms per schedule, and that checking was
