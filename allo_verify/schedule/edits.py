@@ -11,13 +11,13 @@ original with the final design and still can).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from mlir.ir import Module, StringAttr, WalkResult
 
 from allo_verify.errors import ScheduleUsageError
+from allo_verify.schedule.primitives.base import bytecode
 
 Mark = tuple[int, str, str, str]  # (op index in walk order, where, attribute, value)
 
@@ -45,12 +45,6 @@ def annotations(module: Module) -> tuple[Mark, ...]:
     return tuple(out)
 
 
-def bytecode(module: Module) -> bytes:
-    out = io.BytesIO()
-    module.operation.write_bytecode(out)
-    return out.getvalue()
-
-
 @dataclass(frozen=True)
 class Seal:
     """What a design was when a step (or the schedule) left it: its bytecode (lossless, so
@@ -62,7 +56,7 @@ class Seal:
 
     @staticmethod
     def of(module: Module) -> Seal:
-        return Seal(bytecode(module), module.context)
+        return Seal(bytecode(module.operation), module.context)
 
     def marks(self) -> tuple[Mark, ...]:
         """The hls.* annotations of the sealed design."""
@@ -71,7 +65,7 @@ class Seal:
 
     def edited(self, module: Module) -> bool:
         """`module` is no longer what was sealed (any in-place edit)."""
-        return bytecode(module) != self.code
+        return bytecode(module.operation) != self.code
 
     def check(self, module: Module, doing: str) -> bool:
         """Whether `module` was edited in place since it was sealed; raises

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
 
 import z3
 from mlir.ir import Attribute, Module, StringAttr, WalkResult
@@ -12,46 +11,20 @@ from mlir.ir import Attribute, Module, StringAttr, WalkResult
 from allo_verify.equiv.instance_map import Check
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.schedule.loops import remembered
-from allo_verify.schedule.primitives.base import Context, Primitive
+from allo_verify.schedule.primitives.base import Context, Primitive, bytecode, without_hls
 from allo_verify.schedule.rewrite import loop_op
-
-_T = TypeVar("_T")
-
-
-def _without_hls(module: Module, render: Callable[[Any], _T]) -> _T:
-    """`render` of an in-memory copy of the module with every `hls.*` attribute removed (the
-    module itself is untouched)."""
-    with module.context:
-        copy = module.operation.clone()
-
-        def visit(op: Any) -> WalkResult:
-            for name in [n for n in op.attributes if n.startswith("hls.")]:
-                del op.attributes[name]
-            return WalkResult.ADVANCE
-
-        try:
-            copy.walk(visit)
-            return render(copy)
-        finally:
-            copy.erase()
 
 
 def strip_hls(module: Module) -> str:
     """The module's text (without locations) with every `hls.*` attribute removed."""
-    return _without_hls(module, lambda op: op.get_asm())
+    return without_hls(module.operation, lambda op: op.get_asm(), lambda op, name: True)
 
 
 def hls_free_bytecode(module: Module) -> bytes:
-    """The module with every `hls.*` attribute removed, as MLIR bytecode: a lossless
-    encoding (ops, attributes, types, regions, locations), so equal bytes are equal IR; it
-    is several times cheaper to produce than the text."""
-
-    def render(op: Any) -> bytes:
-        out = io.BytesIO()
-        op.write_bytecode(out)
-        return out.getvalue()
-
-    return remembered(module, "hls-free-bytecode", lambda: _without_hls(module, render))
+    """The module with every `hls.*` attribute removed, as MLIR bytecode (see `bytecode`:
+    equal bytes are equal IR)."""
+    return remembered(module, "hls-free-bytecode",
+                      lambda: without_hls(module.operation, bytecode, lambda op, name: True))
 
 
 def _ops(module: Module) -> list[Any]:

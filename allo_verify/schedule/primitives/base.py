@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import io
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import z3
 from mlir.ir import Module, StringAttr, WalkResult
@@ -79,25 +80,47 @@ def function(module: Module, name: str) -> Any:
 
 #: extractions by (key, argument names), the key either `function_bytecode` (the whole
 #: function) or `extraction_key`; both are exact (see them), the first cheaper to compute
+_T = TypeVar("_T")
+
 _EXTRACTED: OrderedDict[tuple[str, bytes, tuple[str, ...]], list[Statement]] = OrderedDict()
 _EXTRACTED_KEEP = 32
 
 
-def _bytecode(op: Any) -> bytes:
+def bytecode(op: Any) -> bytes:
+    """`op` (an operation or a module) as MLIR bytecode: a lossless encoding of its ops,
+    attributes, types, regions and locations (equal bytes are equal IR), several times
+    cheaper to produce than the printed text."""
     out = io.BytesIO()
     op.write_bytecode(out)
     return out.getvalue()
 
 
+def without_hls(op: Any, render: Callable[[Any], _T],
+                strips: Callable[[Any, str], bool]) -> _T:
+    """`render` of an in-memory copy of operation `op` from which every `hls.*` attribute
+    that `strips(owner op, name)` selects was removed; `op` itself is untouched."""
+    with op.context:
+        copy = op.clone()
+
+        def visit(o: Any) -> WalkResult:
+            for name in [n for n in o.attributes if n.startswith("hls.") and strips(o, n)]:
+                del o.attributes[name]
+            return WalkResult.ADVANCE
+
+        try:
+            copy.walk(visit)
+            return render(copy)
+        finally:
+            copy.erase()
+
+
 def function_bytecode(fop: Any) -> bytes:
-    """Function `fop` as MLIR bytecode: a lossless encoding of its ops, attributes, types,
-    regions and locations (equal bytes are equal IR), several times cheaper to produce than
-    the printed text."""
-    return _bytecode(fop)
+    """Function `fop` as MLIR bytecode (see `bytecode`)."""
+    return bytecode(fop)
 
 
 def extraction_key(fop: Any) -> bytes:
-    """Function `fop` as `extract` sees it: its bytecode (see `function_bytecode`) after
+    """Function `fop` as `extract` sees it: its bytecode (see `bytecode`) after
     removing every `hls.*` attribute except `hls.private` from the ops that have no results
     (the function itself, loops without iteration values, stores). `extract` reads nothing
     else of those ops' hls attributes: from an op without results it reads only its name,
@@ -106,20 +129,8 @@ def extraction_key(fop: Any) -> bytes:
     is kept. So two functions with one key have one extraction, and a step that only
     annotates loops (pipeline, unroll, parallel) leaves the key of its function as it was.
     Computed on a copy: `fop` is untouched."""
-    copy = fop.clone()
-
-    def visit(op: Any) -> WalkResult:
-        if not len(op.results):
-            for name in [n for n in op.attributes if n.startswith("hls.")
-                         and n != "hls.private"]:
-                del op.attributes[name]
-        return WalkResult.ADVANCE
-
-    try:
-        copy.walk(visit)
-        return _bytecode(copy)
-    finally:
-        copy.erase()
+    return without_hls(fop, bytecode,
+                       lambda op, name: not len(op.results) and name != "hls.private")
 
 
 def _remember(key: tuple[str, bytes, tuple[str, ...]], found: list[Statement]) -> None:
