@@ -187,9 +187,8 @@ class Schedule:
                  ) -> tuple[Module, list[str], dict[Any, Any]]:
         """The rewritten copy of the design, its loops (`describe_loops`) and what was
         computed from it (`loops.remembered`; `carried`: the same for the current design),
-        after every
-        obligation of `prim` was discharged into `records`; raises `ScheduleError` for a
-        refutation or an undecided obligation (unless `unchecked`)."""
+        after every obligation of `prim` was discharged into `records`; raises
+        `ScheduleError` for a refutation or an undecided obligation (unless `unchecked`)."""
         with self.module.context:
             new = clone_module(self.module)
             prim.apply(new, self.ctx)
