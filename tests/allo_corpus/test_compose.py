@@ -1,6 +1,7 @@
 """Corpus, compose: sub-kernel schedules replayed into a top design (Allo's `s.compose`)."""
 
 import numpy as np
+import pytest
 
 import allo_verify as allo
 from allo_verify.ir.types import int32
@@ -66,7 +67,8 @@ def test_compose_two_named_instances():
     assert_proved(s)
 
 
-def test_compose_then_schedule_top_allo_spelling():
+@pytest.mark.parametrize("axis", ["j", "top:j"], ids=["allo_spelling", "qualified"])
+def test_compose_then_schedule_top(axis: str):
     # "j" is also add's loop: a plain name means the top kernel's, as in Allo
     def top(A: int32[M, M], B: int32[M, M]) -> int32[M, M]:
         C = add(A, B)
@@ -79,25 +81,7 @@ def test_compose_then_schedule_top_allo_spelling():
     sa.split("i", 2)
     s = allo.customize(top)
     s.compose(sa)
-    s.pipeline("j")
-    a, b = _mats(2)
-    np.testing.assert_array_equal(s.build()(a, b), (a + b) * 2)
-    assert_proved(s)
-
-
-def test_compose_then_schedule_top_qualified():
-    def top(A: int32[M, M], B: int32[M, M]) -> int32[M, M]:
-        C = add(A, B)
-        D: int32[M, M] = 0
-        for i, j in allo.grid(M, M):
-            D[i, j] = C[i, j] * 2
-        return D
-
-    sa = allo.customize(add)
-    sa.split("i", 2)
-    s = allo.customize(top)
-    s.compose(sa)
-    s.pipeline("top:j")
+    s.pipeline(axis)
     a, b = _mats(2)
     np.testing.assert_array_equal(s.build()(a, b), (a + b) * 2)
     assert_proved(s)
