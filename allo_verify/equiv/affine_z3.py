@@ -59,6 +59,10 @@ def affine_to_z3(e: AffineExpr, dims: list[z3.ArithRef], syms: list[z3.ArithRef]
     if isinstance(e, AffineMulExpr):
         return zf.mul(affine_to_z3(e.lhs, dims, syms), affine_to_z3(e.rhs, dims, syms))
     if isinstance(e, (AffineFloorDivExpr, AffineModExpr, AffineCeilDivExpr)):
+        # Z3's integer div/mod are Euclidean: MLIR's floor semantics only for a positive
+        # divisor (the only kind the frontend and the primitives emit; MLIR accepts others)
+        if not (isinstance(e.rhs, AffineConstantExpr) and e.rhs.value > 0):
+            raise NotAffine(f"a division by {e.rhs}, not a positive constant, in {e}")
         a, b = affine_to_z3(e.lhs, dims, syms), affine_to_z3(e.rhs, dims, syms)
         if isinstance(e, AffineFloorDivExpr):
             return zf.div(a, b)
