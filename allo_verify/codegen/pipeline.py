@@ -53,6 +53,7 @@ from mlir.dialects import arith, memref, scf
 from mlir.passmanager import PassManager
 
 from allo_verify.codegen.fast_llvm import keep_inner_loops
+from allo_verify.lang.dialects import design_context
 
 PREPARE_PASSES: tuple[str, ...] = (
     "buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true}",
@@ -97,7 +98,7 @@ def clone_module(module: ir.Module | str) -> ir.Module:
     """An independent copy of `module` parsed in a fresh Context (which the copy keeps
     alive). The caller's module and context are only read. Attributes of unregistered
     dialects (e.g. `#hls.*` annotations) are allowed and left to be dropped by lowering."""
-    ctx = ir.Context()
+    ctx = design_context()
     ctx.allow_unregistered_dialects = True
     with ctx, ir.Location.unknown():
         return ir.Module.parse(module_text(module))

@@ -31,6 +31,7 @@ from mlir.ir import (
 
 from allo_verify.errors import FrontendError
 from allo_verify.lang.annotations import Annotated, Memory
+from allo_verify.lang.dialects import design_context
 from allo_verify.lang.loops import LoopKeyword
 from allo_verify.lang.qualified import set_arg_memory
 from allo_verify.lang.signature import Arg, Signature
@@ -127,7 +128,7 @@ class ModuleBuilder:
     """Owns the module under construction: functions by Python identity, constants."""
 
     def __init__(self) -> None:
-        self.context = Context()
+        self.context = design_context()
         self.module = Module.create(Location.unknown(self.context))
         self.functions: dict[Any, tuple[str, Signature]] = {}
         self.origins: dict[str, Origin] = {}
