@@ -78,8 +78,7 @@ def function(module: Module, name: str) -> Any:
     raise KeyError(name)
 
 
-#: extractions by (key, argument names), the key either `function_bytecode` (the whole
-#: function) or `extraction_key`; both are exact (see them), the first cheaper to compute
+#: extractions by (`design_key`, function, argument names); the key is exact (see it)
 _T = TypeVar("_T")
 
 _EXTRACTED: OrderedDict[tuple[str, bytes, tuple[str, ...]], list[Statement]] = OrderedDict()
@@ -114,21 +113,18 @@ def without_hls(op: Any, render: Callable[[Any], _T],
             copy.erase()
 
 
-def function_bytecode(fop: Any) -> bytes:
-    """Function `fop` as MLIR bytecode (see `bytecode`)."""
-    return bytecode(fop)
-
-
 def extraction_key(fop: Any) -> bytes:
-    """Function `fop` as `extract` sees it: its bytecode (see `bytecode`) after
+    """Operation `fop` (a function, or a whole module) as `extract` sees it: its bytecode
+    (see `bytecode`) after
     removing every `hls.*` attribute except `hls.private` from the ops that have no results
     (the function itself, loops without iteration values, stores). `extract` reads nothing
     else of those ops' hls attributes: from an op without results it reads only its name,
     operands, bounds, conditions, `loop_name`, `stmt_id`, `callee` and `hls.private`; every
     attribute of an op with results (which may be a node of a statement's operation tree)
     is kept. So two functions with one key have one extraction, and a step that only
-    annotates loops (pipeline, unroll, parallel) leaves the key of its function as it was.
-    Computed on a copy: `fop` is untouched."""
+    annotates loops (pipeline, unroll, parallel) leaves the key as it was. Equal keys also
+    mean equal IR once every `hls.*` attribute is removed. Computed on a copy: `fop` is
+    untouched."""
     return without_hls(fop, bytecode,
                        lambda op, name: not len(op.results) and name != "hls.private")
 
@@ -140,28 +136,28 @@ def _remember(key: tuple[str, bytes, tuple[str, ...]], found: list[Statement]) -
         _EXTRACTED.popitem(last=False)
 
 
+def design_key(module: Module) -> bytes:
+    """`extraction_key` of the whole module, computed once per `unchanged` block."""
+    return remembered(module, EXTRACTION_KEY, lambda: extraction_key(module.operation))
+
+
+EXTRACTION_KEY = "extraction-key"  # the `remembered` key of `design_key`
+
+
 def statements(module: Module, func: str, ctx: Context) -> dict[int, Statement]:
-    """The statements of `func` by id. Extraction is reused when the function's IR (its
-    `function_bytecode`, or failing that its `extraction_key`: all that `extract` reads)
-    and argument names are those of a recent extraction: a step's `before` is the previous
-    step's `after`, and an annotation step's `after` differs from its `before` only in what
-    `extract` does not read. Statements are never mutated after extraction, so sharing them
-    is safe."""
-    fop = function(module, func)
+    """The statements of `func` by id. Extraction is reused when the module's `design_key`
+    (all that `extract` reads of any function, so exact for each) and the argument names
+    are those of a recent extraction: a step's `before` is the previous step's `after`, and
+    an annotation step's `after` differs from its `before` only in what `extract` does not
+    read. Statements are never mutated after extraction, so sharing them is safe."""
     names = tuple(ctx.arg_names.get(func, []))
-    whole = ("function", remembered(module, ("function-bytecode", func),
-                                    lambda: function_bytecode(fop)), names)
-    found = _EXTRACTED.get(whole)
+    key = (func, design_key(module), names)
+    found = _EXTRACTED.get(key)
     if found is None:
-        seen = ("extraction", remembered(module, ("extraction-key", func),
-                                         lambda: extraction_key(fop)), names)
-        found = _EXTRACTED.get(seen)
-        if found is None:
-            found = extract(fop, list(names))
-            _remember(seen, found)
-        _remember(whole, found)
+        found = extract(function(module, func), list(names))
+        _remember(key, found)
     else:
-        _EXTRACTED.move_to_end(whole)
+        _EXTRACTED.move_to_end(key)
     return {s.sid: s for s in found}
 
 

@@ -175,10 +175,10 @@ def parallel_rechecks(prim: Any, before: Module, after: Module, ctx: Context) ->
     from dataclasses import replace
 
     from allo_verify.schedule.loops import list_loops
-    from allo_verify.schedule.primitives._annotation import hls_free_bytecode
+    from allo_verify.schedule.primitives._annotation import same_without_hls
 
     marked = [lp for lp in list_loops(after) if "hls.parallel" in lp.op.operation.attributes]
-    if not marked or hls_free_bytecode(before) == hls_free_bytecode(after):
+    if not marked or same_without_hls(before, after):
         return []
     step = prim.label()
     out: list[Check] = []
