@@ -1,10 +1,12 @@
-"""The order obligation's structural shortcut (`instance_map.order_kept`) never hides a change.
+"""L1's structural shortcuts (`instance_map.order_kept`, `instance_map.untouched`) never
+hide a change.
 
 A pair of statements is proved to keep its order without a Z3 query only when both keep
 their loops and place and the witness maps them to themselves, or when their program
-positions order them the same way before and after. Each broken rewrite below changes a
-statement the primitive does not target (so its witness is the identity): the shortcut must
-not apply, and the Z3 obligation must refute the step.
+positions order them the same way before and after; a statement's obligations 1-4 are
+proved by reflexivity only when the step left it exactly as it was. Each broken rewrite
+below changes a statement the primitive does not target (so its witness is the identity):
+the shortcut must not apply, and the Z3 obligation must refute the step.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from mlir.ir import Module
 
 import allo_verify as av
 from allo_verify import float32, int32
-from allo_verify.equiv.instance_map import IDENTITY, fixed_order, order_kept
+from allo_verify.equiv.instance_map import IDENTITY, fixed_order, order_kept, untouched
 from allo_verify.schedule.primitives.base import Context, statements
 from allo_verify.schedule.primitives.reorder import Reorder
 from allo_verify.schedule.primitives.split import Split
 from allo_verify.schedule.rewrite import loop_op
 from tests.schedule import kernels as K
-from tests.schedule.test_mutations import refute
+from tests.schedule.test_mutations import refute, set_upper_bound
 
 T = 8
 
@@ -124,3 +126,41 @@ def test_a_statement_never_keeps_order_with_itself_by_position(kernel: object) -
     s = av.customize(kernel)
     (st,) = statements(s.module, kernel.__name__, s.ctx).values()  # type: ignore[attr-defined]
     assert fixed_order(st, st) is None
+
+
+@dataclass(frozen=True)
+class SplitThatAlsoShortensAnotherNest(Split):
+    """Splits `q` correctly, and also shortens the untouched nest of `p`."""
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        _, op = loop_op(module, "p")
+        set_upper_bound(op, T - 1)
+
+
+def test_an_untouched_nest_that_lost_an_iteration_is_refuted() -> None:
+    note = refute(av.customize(scale_then_sum), SplitThatAlsoShortensAnotherNest("q", 4),
+                  "/onto")
+    assert "p=7" in note and "never executed" in note
+
+
+def test_reflexivity_applies_to_statements_left_as_they_were_only() -> None:
+    s = av.customize(scale_then_sum)
+    before = s.module
+    s.split("q", 4)
+    olds = statements(before, "scale_then_sum", s.ctx)
+    news = statements(s.module, "scale_then_sum", s.ctx)
+    kept = {sid for sid in olds
+            if untouched(olds[sid], news[sid], IDENTITY.phi_for(olds[sid], news[sid]),
+                         IDENTITY.psi_for(olds[sid], news[sid]))}
+    split = {sid for sid in olds if "q" in olds[sid].loops}
+    assert kept and split and kept == set(olds) - split
+    # the same statement against one whose domain differs is not left as it was
+    short = av.customize(scale_then_sum)
+    with short.module.context:
+        _, op = loop_op(short.module, "p")
+        set_upper_bound(op, T - 1)
+    edited = statements(short.module, "scale_then_sum", short.ctx)
+    (p,) = [sid for sid in olds if "p" in olds[sid].loops]
+    assert not untouched(olds[p], edited[p], IDENTITY.phi_for(olds[p], edited[p]),
+                         IDENTITY.psi_for(olds[p], edited[p]))
