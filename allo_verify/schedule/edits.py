@@ -11,12 +11,14 @@ original with the final design and still can).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from mlir.ir import Module, StringAttr, WalkResult
 
 from allo_verify.errors import ScheduleUsageError
+from allo_verify.schedule.loops import describe_loops
 from allo_verify.schedule.primitives.base import bytecode
 
 Mark = tuple[int, str, str, str]  # (op index in walk order, where, attribute, value)
@@ -84,3 +86,38 @@ class Seal:
             f"{doing}: the design's hls.* annotations were edited outside the schedule "
             f"({name} = {value} on {where} {change} in place on s.module); only a schedule "
             "primitive, whose obligations are checked, may annotate the design")
+
+
+class SealedLoops(Sequence[str]):
+    """`describe_loops` of the design a seal holds, computed from its bytecode when first
+    read (the design itself may since have been edited in place; the seal has not)."""
+
+    def __init__(self, seal: Seal) -> None:
+        self._seal = seal
+        self._lines: list[str] | None = None
+
+    def _get(self) -> list[str]:
+        if self._lines is None:
+            with self._seal.context:
+                self._lines = describe_loops(Module.parse(self._seal.code))
+        return self._lines
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return self._get() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._get())

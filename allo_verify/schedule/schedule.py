@@ -24,7 +24,7 @@ from allo_verify.equiv.results import Proved, Refuted, Unknown
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.lang.kernel import Kernel, build_kernel
 from allo_verify.schedule.buffers import BufferRef, find_buffer, list_buffers
-from allo_verify.schedule.edits import Seal
+from allo_verify.schedule.edits import Seal, SealedLoops
 from allo_verify.schedule.interface_types import check_interface_types
 from allo_verify.schedule.loops import (
     LOOPS,
@@ -161,20 +161,21 @@ class Schedule:
         # the current design is the last step's `after`, unless edited in place: its loops
         # are then known
         same = last is not None and last.after is self.module and not edited
-        before = list(last.loops_after) if same else describe_loops(self.module)
+        before = last.loops_after if same else describe_loops(self.module)
         # bytecodes of the current design, computed while the last step checked it (it is
         # still that IR: `seal.check`); loop lists hold ops and are listed afresh
         carried = {k: v for k, v in last.memo.items() if k != LOOPS} if same else {}
         records: list[CheckRecord] = []
         try:
             check_interface_types(self.steps, prim, self.module, self.ctx, self.kernel.name)
-            new, loops_after, memo = self._checked(prim, records, unchecked, carried)
+            new, memo = self._checked(prim, records, unchecked, carried)
         except ScheduleError as e:
             e.step = Step(prim, records, before, [], refused=str(e))  # type: ignore[attr-defined]
             raise
-        step = Step(prim, records, before, loops_after,
+        sealed = Seal.of(new)
+        step = Step(prim, records, before, SealedLoops(sealed),
                     unchecked=any(not isinstance(r.result, Proved) for r in records),
-                    after=new, seal=Seal.of(new), edited_before=edited, memo=memo)
+                    after=new, seal=sealed, edited_before=edited, memo=memo)
         self.module = new
         self.steps.append(step)
         if self.verbose:
@@ -184,9 +185,9 @@ class Schedule:
 
     def _checked(self, prim: Primitive, records: list[CheckRecord], unchecked: bool,
                  carried: dict[Any, Any] | None = None
-                 ) -> tuple[Module, list[str], dict[Any, Any]]:
-        """The rewritten copy of the design, its loops (`describe_loops`) and what was
-        computed from it (`loops.remembered`; `carried`: the same for the current design),
+                 ) -> tuple[Module, dict[Any, Any]]:
+        """The rewritten copy of the design and what was computed from it
+        (`loops.remembered`; `carried`: the same for the current design),
         after every obligation of `prim` was discharged into `records`; raises
         `ScheduleError` for a refutation or an undecided obligation (unless `unchecked`)."""
         with self.module.context:
@@ -205,7 +206,6 @@ class Schedule:
                 checks = [*prim.checks(self.module, new, self.ctx),
                           *stream_rechecks(prim, new, self.ctx),
                           *parallel_rechecks(prim, self.module, new, self.ctx)]
-                loops_after = describe_loops(new)
             for check, result, cost in run_checks(checks):
                 ob = check.obligation
                 records.append(CheckRecord(ob.name, ob.statement, ob.location, result, cost))
@@ -231,7 +231,7 @@ class Schedule:
                 f"{prim.label()} refused: obligation {r.name} could not be decided: "
                 f"{reason}{more}\n  claim: {r.statement}\n  at {with_source(r.location)}\n"
                 f"  pass unchecked=True to apply it anyway, marked unchecked{hw}")
-        return new, loops_after, memo
+        return new, memo
 
     @_step_method(_split_fallback)
     def split(self, axis: Axis, factor: int, unchecked: bool = False) -> tuple[str, str]:

@@ -5,6 +5,7 @@ numbering (`number_statements`) that lets a step match statements across designs
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +35,8 @@ class Step:
 
     primitive: Primitive
     checks: list[CheckRecord] = field(default_factory=list)
-    loops_before: list[str] = field(default_factory=list)
-    loops_after: list[str] = field(default_factory=list)
+    loops_before: Sequence[str] = field(default_factory=list)  # `describe_loops` lines
+    loops_after: Sequence[str] = field(default_factory=list)
     unchecked: bool = False
     refused: str = ""
     instance: str = ""  # set when replayed by compose: the instance it was filed under
@@ -63,8 +64,8 @@ class Step:
             d["label"] = (f"{self.instance}: " if self.instance else "") + self.primitive.label()
             d["hardware"] = bool(type(self.primitive).hardware)
             d["unchecked"] = self.unchecked
-            d["loops_before"] = self.loops_before
-            d["loops_after"] = self.loops_after
+            d["loops_before"] = list(self.loops_before)
+            d["loops_after"] = list(self.loops_after)
             d["obligations"] = [c.name for c in self.checks]
             if self.refused:
                 d["refused"] = True

@@ -10,6 +10,7 @@ import pytest
 from mlir.ir import UnitAttr
 
 import allo_verify as av
+from allo_verify.schedule.loops import describe_loops
 from allo_verify.schedule.rewrite import loop_op
 from tests.schedule import kernels as K
 from tests.schedule.test_mutations import set_upper_bound
@@ -74,3 +75,18 @@ def test_the_log_lists_the_loops_of_the_edited_design() -> None:
         set_upper_bound(op, 3)
     s.unroll("k", 2)
     assert "  gemm:C.init1  0 to 3" in s.steps[-1].loops_before
+
+
+def test_a_step_describes_the_loops_it_left_even_after_an_in_place_edit() -> None:
+    s = av.customize(K.gemm)
+    s.split("i", 4)
+    expected = describe_loops(s.module)
+    with s.module.context:
+        _, op = loop_op(s.module, "i.inner")
+        set_upper_bound(op, 2)
+    step = s.steps[-1]
+    assert list(step.loops_after) == expected and step.loops_after == expected
+    assert "gemm:i.inner  0 to 4" in [ln.strip() for ln in step.loops_after]
+    s.pipeline("j")  # the edit is seen: the next step describes the edited design before
+    assert "gemm:i.inner  0 to 2" in [ln.strip() for ln in s.steps[-1].loops_before]
+    assert s.steps[-1].to_dict(detail=True)["loops_after"] == list(s.steps[-1].loops_after)
