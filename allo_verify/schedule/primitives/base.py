@@ -95,15 +95,18 @@ def bytecode(op: Any) -> bytes:
 
 
 def without_hls(op: Any, render: Callable[[Any], _T],
-                strips: Callable[[Any, str], bool]) -> _T:
+                strips: Callable[[Any, str], bool],
+                owners: Callable[[Any], bool] = lambda o: True) -> _T:
     """`render` of an in-memory copy of operation `op` from which every `hls.*` attribute
-    that `strips(owner op, name)` selects was removed; `op` itself is untouched."""
+    that `strips(owner op, name)` selects was removed, looking only at the ops `owners`
+    selects (a cheap filter; `strips` still decides); `op` itself is untouched."""
     with op.context:
         copy = op.clone()
 
         def visit(o: Any) -> WalkResult:
-            for name in [n for n in o.attributes if n.startswith("hls.") and strips(o, n)]:
-                del o.attributes[name]
+            if owners(o):
+                for name in [n for n in o.attributes if n.startswith("hls.") and strips(o, n)]:
+                    del o.attributes[name]
             return WalkResult.ADVANCE
 
         try:
@@ -125,8 +128,8 @@ def extraction_key(fop: Any) -> bytes:
     annotates loops (pipeline, unroll, parallel) leaves the key as it was. Equal keys also
     mean equal IR once every `hls.*` attribute is removed. Computed on a copy: `fop` is
     untouched."""
-    return without_hls(fop, bytecode,
-                       lambda op, name: not len(op.results) and name != "hls.private")
+    return without_hls(fop, bytecode, lambda op, name: name != "hls.private",
+                       lambda op: not len(op.results))
 
 
 def _remember(key: tuple[str, bytes, tuple[str, ...]], found: list[Statement]) -> None:
