@@ -60,6 +60,7 @@ def wrap_int(ast: Any, ctx: z3.Context) -> z3.ArithRef:
     out = _new(cls)
     out.ast = ast
     out.ctx = ctx
+    out._zi = True
     _INC_REF(ctx.ref(), ast)
     return out
 
@@ -138,7 +139,12 @@ def is_int(ctx: z3.Context, a: z3.ArithRef) -> bool:
 
 def _int_pair(a: Any, b: Any) -> z3.Context | None:
     """The context of `a` and `b` when both are integer terms of one context, else None
-    (`_same_ctx` and `is_int` of each, inlined: this runs for every comparison and sum)."""
+    (`_same_ctx` and `is_int` of each, inlined: this runs for every comparison and sum).
+    A wrapper known to be an integer term carries `_zi` (set by this module when it made
+    the wrapper, or once its sort was asked here): a term's sort never changes."""
+    if getattr(a, "_zi", False) and getattr(b, "_zi", False):
+        ctx = a.ctx
+        return ctx if b.ctx is ctx else None
     ctx = getattr(a, "ctx", None)
     if ctx is None or getattr(b, "ctx", None) is not ctx or not isinstance(a, z3.ArithRef) \
             or not isinstance(b, z3.ArithRef):
@@ -149,6 +155,7 @@ def _int_pair(a: Any, b: Any) -> z3.Context | None:
     ref, ptr = ctx.ctx, found[2]
     if _GET_SORT(ref, a.ast).value != ptr or _GET_SORT(ref, b.ast).value != ptr:
         return None
+    a._zi = b._zi = True
     return ctx
 
 
@@ -188,6 +195,7 @@ def wrap_arith(ast: Any, ctx: z3.Context) -> z3.ArithRef:
     out = _new(z3.ArithRef)
     out.ast = ast
     out.ctx = ctx
+    out._zi = True  # made only from integer operands: an integer term
     _INC_REF(ctx.ref(), ast)
     return out
 
@@ -229,7 +237,9 @@ def intval(v: int, ctx: z3.Context | None = None) -> z3.IntNumRef:
     if found is None or found[0] is not ctx:
         found = _INT_SORT[id(ctx)] = (ctx, z3.IntSort(ctx))
     sort = found[1]
-    return z3.IntNumRef(_Z.Z3_mk_numeral(ctx.ref(), str(int(v)), sort.ast), ctx)
+    out = z3.IntNumRef(_Z.Z3_mk_numeral(ctx.ref(), str(int(v)), sort.ast), ctx)
+    out._zi = True
+    return out
 
 
 __all__ = ["add", "and_", "boolval", "div", "eq", "ge", "gt", "implies", "intval", "is_int",

@@ -93,3 +93,14 @@ def test_boolval_and_integer_pairs() -> None:
         pass
     else:
         raise AssertionError("terms of two contexts were combined")
+
+
+def test_only_integer_terms_are_marked_known_integers() -> None:
+    x, y, r = z3.Int("x"), z3.Int("y"), z3.Real("r")
+    assert zf._int_pair(x, r) is None and zf._int_pair(r, x) is None
+    assert not getattr(r, "_zi", False)
+    s = zf.add(x, y)  # both asked once: known integers from now on
+    assert x._zi and y._zi and s._zi and zf.intval(3)._zi
+    assert zf._int_pair(s, r) is None  # a marked integer with an unmarked real
+    assert isinstance(zf.lt(s, r), z3.BoolRef)  # the slow path: z3.py coerces the mix
+    assert zf.lt(s, zf.intval(3)).eq(s < 3)
