@@ -57,8 +57,10 @@ class Seal:
     context: Any = field(repr=False, compare=False)
 
     @staticmethod
-    def of(module: Module) -> Seal:
-        return Seal(bytecode(module.operation), module.context)
+    def of(module: Module, code: bytes | None = None) -> Seal:
+        """The seal of `module` as it is now; `code`: its bytecode, when already computed
+        from it as it is now."""
+        return Seal(bytecode(module.operation) if code is None else code, module.context)
 
     def marks(self) -> tuple[Mark, ...]:
         """The hls.* annotations of the sealed design."""

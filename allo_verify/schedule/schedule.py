@@ -35,6 +35,7 @@ from allo_verify.schedule.loops import (
     unchanged,
 )
 from allo_verify.schedule.primitives import REGISTRY, Context, Primitive
+from allo_verify.schedule.primitives.base import FULL_BYTECODE
 from allo_verify.schedule.primitives.buffer_at import BufferAt
 from allo_verify.schedule.primitives.compute_at import ComputeAt
 from allo_verify.schedule.primitives.fuse import Fuse, fused_name
@@ -172,7 +173,7 @@ class Schedule:
         except ScheduleError as e:
             e.step = Step(prim, records, before, [], refused=str(e))  # type: ignore[attr-defined]
             raise
-        sealed = Seal.of(new)
+        sealed = Seal.of(new, memo.get(FULL_BYTECODE))
         step = Step(prim, records, before, SealedLoops(sealed),
                     unchecked=any(not isinstance(r.result, Proved) for r in records),
                     after=new, seal=sealed, edited_before=edited, memo=memo)

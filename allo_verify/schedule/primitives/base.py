@@ -145,6 +145,7 @@ def design_key(module: Module) -> bytes:
 
 
 EXTRACTION_KEY = "extraction-key"  # the `remembered` key of `design_key`
+FULL_BYTECODE = "bytecode"  # the `remembered` key of a design's whole bytecode
 
 
 def statements(module: Module, func: str, ctx: Context) -> dict[int, Statement]:
