@@ -174,6 +174,7 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
     label = f"S{old.sid}"
     obs: list[Check] = []
     same = untouched(old, new, phi, psi)
+    by = f" (by reflexivity: the step left {label} as it was)" if same else ""
 
     def sound() -> z3.BoolRef:
         if same:
@@ -199,17 +200,18 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
     old_vars = {n: var(n) for n in old.loops}
     obs.append(Check(Obligation(
         f"{step}/{label}/sound", f"every instance of {label} after {step} maps to an instance "
-        "it had before", sound, loc),
+        f"it had before{by}", sound, loc),
         lambda m: f"new instance {label}{instance_text(new.loops, m, new_vars)} maps to "
                   f"{label}{instance_text(old.loops, m, phi)}, outside the original domain"))
     obs.append(Check(Obligation(
         f"{step}/{label}/onto", f"every original instance of {label} is still executed after "
-        f"{step}", onto, loc),
+        f"{step}{by}", onto, loc),
         lambda m: f"original instance {label}{instance_text(old.loops, m, old_vars)} is never "
                   "executed after the rewrite"))
     obs.append(Check(Obligation(
-        f"{step}/{label}/one-to-one", f"no original instance of {label} runs twice after {step}",
-        injective, loc), lambda m: f"an original instance of {label} runs twice"))
+        f"{step}/{label}/one-to-one",
+        f"no original instance of {label} runs twice after {step}{by}", injective, loc),
+        lambda m: f"an original instance of {label} runs twice"))
     kinds_old = [(a.buffer, a.write) for a in old.accesses]
     kinds_new = [(a.buffer, a.write) for a in new.accesses]
     if new.tree != old.tree or kinds_old != kinds_new:
@@ -235,7 +237,7 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
 
     obs.append(Check(Obligation(
         f"{step}/{label}/same-work", f"{label} reads and writes the same cells with the same "
-        f"operations after {step}", same_work, loc),
+        f"operations after {step}{by}", same_work, loc),
         lambda m: f"instance {label}{instance_text(new.loops, m, new_vars)} touches a different "
                   "cell than the original instance it replaces"))
     reason = old.reason or new.reason
@@ -398,8 +400,9 @@ def _order_obligation(so: Statement, sn: Statement, to: Statement, tn: Statement
     within = f" within one iteration of ({', '.join(private)})" if private else ""
     statement = (f"instances of {label} that touch the same cell of {buf}{within} keep their "
                  f"order after {step}")
-    if order_kept(so, sn, to, tn, w):
-        return Check(Obligation(f"{step}/{label}/order/{buf}", statement,
+    law = order_kept(so, sn, to, tn, w)
+    if law:
+        return Check(Obligation(f"{step}/{label}/order/{buf}", f"{statement} ({law})",
                                 lambda: zf.boolval(True), sn.location or step))
     x1, x2 = renamed(sn.loops, "a"), renamed(tn.loops, "b")
     phi_s = Renaming({n: subst(e, x1) for n, e in w.phi_for(so, sn).items()})
@@ -465,9 +468,10 @@ def fixed_order(s: Statement, t: Statement) -> bool | None:
 
 
 def order_kept(so: Statement, sn: Statement, to: Statement, tn: Statement, w: Witness
-               ) -> bool:
-    """No two instances of the pair can swap order (so obligation 5 holds for every pair of
-    instances, whatever cells they touch), by one of two structural laws:
+               ) -> str:
+    """Which structural law shows that no two instances of the pair can swap order (so
+    obligation 5 holds for every pair of instances, whatever cells they touch), in words;
+    "" when neither applies. The laws:
     1. both statements keep their loops and place (equal chains before and after) and the
        witness maps each instance to itself: the order of two instances is then the one
        lexicographic comparison before and after, and a strict order never holds both ways;
@@ -475,12 +479,15 @@ def order_kept(so: Statement, sn: Statement, to: Statement, tn: Statement, w: Wi
        (`fixed_order`).
     Only for affine statements: a data-dependent loop or branch has no such order law."""
     if so.reason or sn.reason or to.reason or tn.reason:
-        return False
+        return ""
     if (so.chain == sn.chain and to.chain == tn.chain
             and not _pairs(w.phi_for(so, sn))[0] and not _pairs(w.phi_for(to, tn))[0]):
-        return True
+        return "by structure: the step left both statements in place, each instance as it was"
     before = fixed_order(so, to)
-    return before is not None and before == fixed_order(sn, tn)
+    if before is not None and before == fixed_order(sn, tn):
+        first = f"S{so.sid}" if before else f"S{to.sid}"
+        return f"by program order: {first} runs entirely first, before and after"
+    return ""
 
 
 def _explain(model: z3.ModelRef, so: Statement, to: Statement, phi_s: Env, phi_t: Env,

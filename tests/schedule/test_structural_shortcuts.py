@@ -164,3 +164,13 @@ def test_reflexivity_applies_to_statements_left_as_they_were_only() -> None:
     (p,) = [sid for sid in olds if "p" in olds[sid].loops]
     assert not untouched(olds[p], edited[p], IDENTITY.phi_for(olds[p], edited[p]),
                          IDENTITY.psi_for(olds[p], edited[p]))
+
+
+def test_an_obligation_proved_by_a_structural_law_says_which() -> None:
+    s = av.customize(K.gemm)
+    s.split("i", 4)
+    said = {c.name.split(")/", 1)[1]: c.statement for c in s.steps[0].checks}
+    assert "by reflexivity" in said["S0/sound"] and "by reflexivity" not in said["S1/sound"]
+    assert "by structure" in said["S0/order/C"]
+    assert "by program order: S0 runs entirely first" in said["S0/S1/order/C"]
+    assert "(by" not in said["S1/order/C"]  # the split statement's order: Z3 decides
