@@ -25,6 +25,7 @@ from allo_verify.equiv.instance_map import (
 )
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement, extract
+from allo_verify.errors import ScheduleError
 from allo_verify.schedule.loops import remembered
 
 REGISTRY: dict[str, type[Primitive]] = {}
@@ -158,7 +159,23 @@ def statements(module: Module, func: str, ctx: Context) -> dict[int, Statement]:
         _remember(key, found)
     else:
         _EXTRACTED.move_to_end(key)
-    return {s.sid: s for s in found}
+    by_id = {s.sid: s for s in found}
+    if len(by_id) != len(found):
+        raise ScheduleError(_duplicated(func, found))
+    return by_id
+
+
+def _duplicated(func: str, found: list[Statement]) -> str:
+    """Why statements sharing a number cannot be checked: the instance map matches
+    statements by number, so a second statement S (a copy of a nest that kept its
+    `stmt_id`) would be silently dropped and its instances never checked."""
+    seen: dict[int, list[str]] = {}
+    for st in found:
+        seen.setdefault(st.sid, []).append(st.location or "?")
+    sid, where = next((k, v) for k, v in sorted(seen.items()) if len(v) > 1)
+    return (f"function {func} has {len(where)} statements numbered S{sid} (at "
+            f"{', '.join(where)}): statements are matched by number before and after a step, "
+            "so a rewrite that copies a statement must give the copy a number of its own")
 
 
 def forget_statements() -> None:
