@@ -76,6 +76,9 @@ class Statement:
     location: str = ""
     # (buffer, chain) of each load of a local scalar the statement's work reads
     scalar_loads: tuple[tuple[str, tuple], ...] = ()
+    # per enclosing data-dependent branch or while region (outermost first): the ids of all
+    # the function's statements under that same region (see `guard_groups`)
+    guard_groups: tuple[frozenset[int], ...] = field(default=(), compare=False)
     # the whole function (scalar events), shared by its statements
     view: FunctionView | None = field(default=None, repr=False, compare=False)
 
@@ -144,7 +147,11 @@ class _Extractor:
         self.listed: dict[str, list[str]] = {}
         self.allocs: list[Any] = []  # every memref.alloc/alloca of the function
         # enclosing data-dependent conditions: (scf.if condition, branch) or (cond, "while")
+        # for a while loop's body ("while-test" for its condition region, which runs once
+        # more than the body), and where each is (its op's chain and region)
         self.guards: list[tuple[Value, int | str]] = []
+        self.guard_sites: list[tuple] = []
+        self.sites_of: list[tuple[tuple, ...]] = []  # per statement, its guard sites
 
     def buffer(self, v: Value) -> str:
         if isinstance(v, BlockArgument):
@@ -211,21 +218,25 @@ class _Extractor:
                 self.scalar_event(op, op.operands[0], False, site, domain, exact)
             elif name == "scf.if":  # the condition becomes part of each statement inside
                 for ri, reg in enumerate(op.regions):
-                    for blk in reg.blocks:
+                    for bi, blk in enumerate(reg.blocks):
                         self.guards.append((op.operands[0], ri))
+                        self.guard_sites.append(((*chain, (entry_key, None, BRANCH)), ri, bi))
                         self.walk_block(blk, (*chain, (entry_key, None, BRANCH)), ri, domain,
                                         reason, exact)
                         self.guards.pop()
+                        self.guard_sites.pop()
             elif name == "scf.while" and not len(op.operands) and not len(op.results):
                 # Without carried values the loop repeats its body while a condition computed
                 # from memory holds: each statement inside is guarded by that condition (its
                 # instances at one point of the enclosing loops run together, in body order).
                 cond = _terminator(op.regions[0].blocks[0]).operands[0]
                 for ri, reg in enumerate(op.regions):
-                    self.guards.append((cond, "while"))
+                    self.guards.append((cond, "while" if ri else "while-test"))
+                    self.guard_sites.append(((*chain, (entry_key, None, REGION)), ri, 0))
                     self.walk_block(reg.blocks[0], (*chain, (entry_key, None, REGION)), ri,
                                     domain, reason, exact)
                     self.guards.pop()
+                    self.guard_sites.pop()
             elif len(op.regions):
                 for ri, reg in enumerate(op.regions):
                     for blk in reg.blocks:
@@ -327,6 +338,7 @@ class _Extractor:
             else z3.BoolVal(True), accesses=accesses, tree=t,
             index_terms=index_terms, reason="; ".join(notes), location=location_of(op),
             scalar_loads=tuple(scalar_loads)))
+        self.sites_of.append(tuple(self.guard_sites))
         self.next_sid += 1
 
 
@@ -390,6 +402,29 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
             accesses=acc, tree=("loose-load",), reason=reason, location=location_of(op)))
     view = FunctionView(ex.events, frozenset(scalars), frozenset(escaped), ex.statements, loose,
                         ex.listed)
-    for s in ex.statements:
+    under: dict[tuple, set[int]] = {}
+    for s, sites in zip(ex.statements, ex.sites_of, strict=True):
+        for site in sites:
+            under.setdefault(site, set()).add(s.sid)
+    for s, sites in zip(ex.statements, ex.sites_of, strict=True):
         s.view = view
+        s.guard_groups = tuple(frozenset(under[site]) for site in sites)
     return ex.statements
+
+
+def guard_groups_kept(old: Statement, new: Statement) -> bool:
+    """Each data-dependent branch or while region around `new` holds the same statements
+    (among those both sides have) as the corresponding one around `old`. A statement's
+    guard (its tree's `guarded` part) names the condition, not which evaluation of it: a
+    rewrite that splits `if c: {c = 0; B = 1}` into two `if c` (the second reading the new
+    c) or moves a statement into another while loop with the same condition keeps every
+    tree and every modelled order, and changes what runs. Regrouping is what such a
+    rewrite must do, and no loop primitive does it."""
+    if not old.guard_groups and not new.guard_groups:
+        return True
+    if len(old.guard_groups) != len(new.guard_groups):
+        return False
+    both = frozenset(s.sid for s in old.view.statements) & frozenset(
+        s.sid for s in new.view.statements) if old.view and new.view else frozenset()
+    return all(a & both == b & both
+               for a, b in zip(old.guard_groups, new.guard_groups, strict=True))
