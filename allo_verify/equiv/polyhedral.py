@@ -152,6 +152,8 @@ class _Extractor:
         self.guards: list[tuple[Value, int | str]] = []
         self.guard_sites: list[tuple] = []
         self.sites_of: list[tuple[tuple, ...]] = []  # per statement, its guard sites
+        # per statement: (chain, buffer, location, chain of the use) of each load it reads
+        self.value_loads_of: list[tuple[tuple[tuple, str, str, tuple], ...]] = []
 
     def buffer(self, v: Value) -> str:
         if isinstance(v, BlockArgument):
@@ -339,7 +341,38 @@ class _Extractor:
             index_terms=index_terms, reason="; ".join(notes), location=location_of(op),
             scalar_loads=tuple(scalar_loads)))
         self.sites_of.append(tuple(self.guard_sites))
+        # where each load runs, and the point its value is used at: the statement for the
+        # stored value, the `if`/`while` op for a guard's condition (see `load_placement`)
+        roots = [(c, site[0]) for (c, _), site in zip(self.guards, self.guard_sites,
+                                                      strict=True)]
+        if op.name in STORES:
+            roots.append((op.operands[0], chain))
+        elif op.name == "func.call":
+            roots += [(v, chain) for v in op.operands if not _is_memref(v)]
+        self.value_loads_of.append(tuple(
+            (self.load_chain[ld], self.buffer(ld.operands[0]), location_of(ld), at)
+            for root, at in roots for ld in _loads_under(root) if ld in self.load_chain))
         self.next_sid += 1
+
+
+def _loads_under(root: Value) -> list[Any]:
+    """The load ops of the computation of `root` (as `_tree` walks it), each once."""
+    out: list[Any] = []
+    seen: set[Any] = set()
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        if v in seen or isinstance(v, BlockArgument):
+            continue
+        seen.add(v)
+        o = v.owner.operation
+        if o.name in LOADS:
+            out.append(o)
+            continue
+        stack += list(o.operands)
+        stack += [x for reg in o.regions if len(reg.blocks)
+                  for x in _terminator(reg.blocks[0]).operands]
+    return out
 
 
 def _is_local(v: Value) -> bool:
@@ -409,6 +442,8 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
     for s, sites in zip(ex.statements, ex.sites_of, strict=True):
         s.view = view
         s.guard_groups = tuple(frozenset(under[site]) for site in sites)
+    from allo_verify.equiv.load_placement import mark_separated_loads
+    mark_separated_loads(ex.statements, ex.value_loads_of)
     return ex.statements
 
 
