@@ -198,6 +198,21 @@ def others_unchanged_check(before: Module, after: Module, func: str, step: str) 
                  lambda m: f"a function or global other than {func} changed")
 
 
+def results_check(before: Module, after: Module, func: str, step: str, ctx: Context
+                  ) -> Check:
+    """`func` returns the same buffers and values after the step (see
+    `equiv.function_results`)."""
+    from allo_verify.equiv.function_results import results_of
+    from allo_verify.equiv.polyhedral import _Extractor
+
+    names = list(ctx.arg_names.get(func, []))
+    same = (results_of(function(before, func), _Extractor(names).buffer)
+            == results_of(function(after, func), _Extractor(names).buffer))
+    return Check(Obligation(f"{step}/results", f"{func} returns what it returned before {step}",
+                            lambda: z3.BoolVal(same), step),
+                 lambda m: f"{func} returns another buffer or value after the rewrite")
+
+
 def instance_map_checks(before: Module, after: Module, func: str, witness: Witness,
                         step: str, ctx: Context,
                         olds: dict[int, Statement] | None = None) -> list[Check]:
@@ -206,7 +221,8 @@ def instance_map_checks(before: Module, after: Module, func: str, witness: Witne
     already extracted them to build its witness."""
     olds = statements(before, func, ctx) if olds is None else olds
     news = statements(after, func, ctx)
-    out: list[Check] = [others_unchanged_check(before, after, func, step)]
+    out: list[Check] = [others_unchanged_check(before, after, func, step),
+                        results_check(before, after, func, step, ctx)]
     for sid in sorted(set(olds) | set(news)):
         if sid not in olds or sid not in news:
             where = "after" if sid in news else "before"
