@@ -146,6 +146,8 @@ class _Extractor:
         self.load_chain: dict[Any, tuple] = {}
         self.listed: dict[str, list[str]] = {}
         self.allocs: list[Any] = []  # every memref.alloc/alloca of the function
+        self.alloc_names: dict[Any, str] = {}  # each one's buffer name (see `name_alloc`)
+        self.name_counts: dict[str, int] = {}
         # enclosing data-dependent conditions: (scf.if condition, branch) or (cond, "while")
         # for a while loop's body ("while-test" for its condition region, which runs once
         # more than the body), and where each is (its op's chain and region)
@@ -161,7 +163,7 @@ class _Extractor:
             return self.arg_names[n] if n < len(self.arg_names) else f"arg{n}"
         op = v.owner.operation
         if "buffer_name" in op.attributes:
-            return StringAttr(op.attributes["buffer_name"]).value
+            return self.alloc_names.get(op) or StringAttr(op.attributes["buffer_name"]).value
         if op.name == "memref.get_global":
             return "@" + str(op.attributes["name"]).lstrip("@")
         if op.name == "func.call":  # each call returns fresh arrays: one buffer per result
@@ -171,6 +173,21 @@ class _Extractor:
             part = f" #{v.result_number}" if v.result_number else ""
             return f"<{callee}() of {where}{part}>"
         return f"<{op.name}>"
+
+    def name_alloc(self, op: Any) -> None:
+        """Name a buffer the function allocates, in program order (before any use: the
+        allocation dominates its uses): its `buffer_name`, with `#2`, `#3`, ... for the
+        second and later buffers of one name (a local array declared in each unrolled copy
+        of a `meta_for` body), and `@local` when an argument has that name. L1 knows
+        buffers by name only, so distinct buffers must never share one: a rewrite could
+        otherwise move a store to another buffer of the same name unseen."""
+        if "buffer_name" not in op.attributes:
+            return
+        base = StringAttr(op.attributes["buffer_name"]).value
+        if base in self.arg_names:
+            base += "@local"
+        n = self.name_counts[base] = self.name_counts.get(base, 0) + 1
+        self.alloc_names[op] = base if n == 1 else f"{base}#{n}"
 
     def walk_block(self, block: Any, chain: tuple, region: int, domain: list, reason: str,
                    exact: bool = True) -> None:
@@ -213,6 +230,7 @@ class _Extractor:
                                       domain, exact)
             elif name in ("memref.alloc", "memref.alloca"):
                 self.allocs.append(op)
+                self.name_alloc(op)
             elif name in LOADS:
                 site = (*chain, (entry_key, None, OP))
                 self.load_sites.append((op, site, domain, reason))

@@ -1,0 +1,104 @@
+"""L1 names buffers, so a name must never stand for two buffers, and a step keeps what a
+function returns.
+
+Found by the attack5 QA pass: a broken split that also redirected the store of
+`v[p] = v[p] * 2` (v an argument) into a fresh local buffer the rewrite named `v` left
+every access looking the same, and L1 proved it (v was never written; only L3 refuted it).
+A function's own buffer named like an argument is now a different buffer, and buffers the
+function allocates under one name get distinct names (in program order). Likewise a split
+that also returned a fresh buffer instead of the result changed no statement and was proved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlir.dialects import memref
+from mlir.ir import InsertionPoint, Location, MemRefType, Module, StringAttr
+
+import allo_verify as av
+from allo_verify import int32
+from allo_verify.schedule.primitives.base import Context, statements
+from allo_verify.schedule.primitives.split import Split
+from allo_verify.schedule.rewrite import loop_op
+from tests.schedule.test_guarded_regrouping import ops_named, scale_then_sum
+from tests.schedule.test_mutations import refute
+
+
+def one_tmp_per_copy(A: int32[8, 4]) -> int32[8]:
+    out: int32[8] = 0
+    for i in range(8):
+        with av.meta_for(0, 4, 2) as j:
+            tmp: int32[2] = 0
+            tmp[0] = A[i, j]
+            tmp[1] = A[i, j + 1]
+            out[i] += tmp[0] * (j + 1) - tmp[1]
+    return out
+
+
+@dataclass(frozen=True)
+class SplitThatRedirectsAStore(Split):
+    """Splits `axis` correctly, and also makes the store of the nest `loop` write a new
+    buffer the function allocates, named `name`."""
+
+    loop: str = ""
+    name: str = ""
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        _, op = loop_op(module, self.loop)
+        store = next(o.operation for o in op.regions[0].blocks[0].operations
+                     if o.operation.name == "affine.store")
+        func = ops_named(module, "func.func")[0]
+        with Location.unknown(), InsertionPoint.at_block_begin(func.regions[0].blocks[0]):
+            alloc = memref.AllocOp(MemRefType(store.operands[1].type), [], [])
+        alloc.operation.attributes["buffer_name"] = StringAttr.get(self.name)
+        store.operands[1] = alloc.result
+
+
+def test_a_store_redirected_to_a_local_buffer_named_like_an_argument_is_refuted() -> None:
+    note = refute(av.customize(scale_then_sum),
+                  SplitThatRedirectsAStore("q", 4, loop="p", name="v"), "/S1/same-work")
+    assert "different expression" in note
+
+
+def test_a_store_redirected_to_a_second_buffer_of_the_same_name_is_refuted() -> None:
+    refute(av.customize(scale_then_sum), SplitThatRedirectsAStore("p", 4, loop="q", name="out"),
+           "/same-work")
+
+
+def test_local_arrays_declared_in_each_unrolled_copy_are_distinct_buffers() -> None:
+    s = av.customize(one_tmp_per_copy)
+    names = {a.buffer for st in statements(s.module, "one_tmp_per_copy", s.ctx).values()
+             for a in st.accesses}
+    assert {"tmp", "tmp#2"} <= names
+    s.split("i", 4)
+    assert not s.steps[-1].unchecked
+
+
+def test_the_same_split_without_the_redirection_is_proved() -> None:
+    s = av.customize(scale_then_sum)
+    s.split("p", 4)
+    s.split("q", 4)
+    assert not any(st.unchecked for st in s.steps)
+
+
+@dataclass(frozen=True)
+class SplitThatReturnsAnotherBuffer(Split):
+    """Splits `axis` correctly, and also returns a fresh buffer (never written) instead of
+    the function's result: no statement changes."""
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        func = ops_named(module, "func.func")[0]
+        ret = list(func.regions[0].blocks[0].operations)[-1].operation
+        with Location.unknown(), InsertionPoint.at_block_begin(func.regions[0].blocks[0]):
+            alloc = memref.AllocOp(MemRefType(ret.operands[0].type), [], [])
+        alloc.operation.attributes["buffer_name"] = StringAttr.get("fresh")
+        ret.operands[0] = alloc.result
+
+
+def test_a_step_that_returns_another_buffer_is_refuted() -> None:
+    note = refute(av.customize(scale_then_sum), SplitThatReturnsAnotherBuffer("q", 4),
+                  "/results")
+    assert "returns another buffer or value" in note
