@@ -50,3 +50,41 @@ def results_of(func_op: Any, buffer: Callable[[Value], str]) -> tuple:
                 tuple(tree(x) for x in o.operands), regions)
 
     return tuple(tree(v) for v in ret.operands)
+
+
+def separated_result_load(func_op: Any) -> str:
+    """A load feeding `func_op`'s `func.return` that a write to the loaded buffer follows
+    (in program order, before the return), described; "" when there is none. The results
+    (`results_of`) name such a load by its buffer and subscripts only, as if it ran at the
+    return: hoisting `%s = load s` above the loop that accumulates s keeps that
+    description and returns the initial value."""
+    from mlir.ir import WalkOrder, WalkResult
+
+    from allo_verify.equiv.polyhedral import STORES, _loads_under, _terminator, location_of
+
+    blocks = func_op.regions[0].blocks
+    if not len(blocks):
+        return ""
+    ret = _terminator(blocks[0])
+    if ret.name != "func.return":
+        return ""
+    order: list[Any] = []
+
+    def visit(op: Any) -> WalkResult:
+        order.append(op)
+        return WalkResult.ADVANCE
+
+    func_op.walk(visit, WalkOrder.PRE_ORDER)
+    at = {op: i for i, op in enumerate(order)}
+    end = at.get(ret, len(order))
+    for v in ret.operands:
+        for load in _loads_under(v):
+            buf = load.operands[0]
+            for op in order[at.get(load, end) + 1:end]:
+                writes = (op.name in STORES and op.operands[1] == buf) or (
+                    op.name == "memref.copy" and op.operands[1] == buf) or (
+                    op.name == "func.call" and any(x == buf for x in op.operands))
+                if writes:
+                    return (f"the result's load at {location_of(load) or 'no location'} runs "
+                            f"before a write to its buffer at {location_of(op) or 'no location'}")
+    return ""

@@ -6,13 +6,15 @@ Found by the attack5 QA pass: a broken split that also redirected the store of
 every access looking the same, and L1 proved it (v was never written; only L3 refuted it).
 A function's own buffer named like an argument is now a different buffer, and buffers the
 function allocates under one name get distinct names (in program order). Likewise a split
-that also returned a fresh buffer instead of the result changed no statement and was proved.
+that also returned a fresh buffer instead of the result, or that hoisted the load of a
+returned scalar above the loop accumulating it, changed no statement and was proved.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from mlir.dialects import memref
 from mlir.ir import InsertionPoint, Location, MemRefType, Module, StringAttr
 
@@ -102,3 +104,35 @@ def test_a_step_that_returns_another_buffer_is_refuted() -> None:
     note = refute(av.customize(scale_then_sum), SplitThatReturnsAnotherBuffer("q", 4),
                   "/results")
     assert "returns another buffer or value" in note
+
+
+def total(A: int32[8], B: int32[8]) -> int32:
+    for p in range(8):
+        B[p] = B[p] + 1
+    s: int32 = 0
+    for i in range(8):
+        s = s + A[i]
+    return s
+
+
+@dataclass(frozen=True)
+class SplitThatHoistsTheResultLoad(Split):
+    """Splits `axis` correctly, and also moves the load of the returned scalar above the
+    loop that accumulates it: the function returns 0."""
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        func = ops_named(module, "func.func")[0]
+        ret = list(func.regions[0].blocks[0].operations)[-1].operation
+        ret.operands[0].owner.move_before(loop_op(module, "i")[1])
+
+
+def test_a_result_load_hoisted_above_the_writes_it_should_see_is_not_proved() -> None:
+    s = av.customize(total)
+    with pytest.raises(av.ScheduleError, match="results could not be decided: L1 compares "
+                                               "results as computed at the return"):
+        s._apply(SplitThatHoistsTheResultLoad("p", 4))  # type: ignore[arg-type]
+    assert not s.steps
+    s.split("p", 4)
+    s.split("i", 2)
+    assert not any(st.unchecked for st in s.steps)
