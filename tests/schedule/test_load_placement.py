@@ -20,6 +20,8 @@ from allo_verify.equiv.load_placement import separates
 from allo_verify.schedule.primitives.base import Context, statements
 from allo_verify.schedule.primitives.split import Split
 from allo_verify.schedule.rewrite import loop_op
+from tests.schedule import privacy_kernels as P
+from tests.schedule.test_guarded_regrouping import ops_named
 
 T = 8
 
@@ -113,3 +115,23 @@ def test_a_write_separates_a_load_by_position_or_by_a_loop_around_the_statement(
     # for k: {load; S; W}: the load runs in every iteration, after the previous W
     inner = ((loop, ((0, 0), None, OP)), (loop, ((0, 2), None, OP)), (loop, ((0, 1), None, OP)))
     assert not separates(*inner)
+
+
+@dataclass(frozen=True)
+class SplitThatHoistsAWhileTest(Split):
+    """Splits `axis` correctly, and also moves the load of x that `while x > 1` tests out
+    of the loop's condition region: the test then never sees the body's writes."""
+
+    def apply(self, module: Module, ctx: Context) -> None:
+        super().apply(module, ctx)
+        (loop,) = ops_named(module, "scf.while")
+        first = list(loop.regions[0].blocks[0].operations)[0].operation
+        assert first.name == "affine.load"
+        first.move_before(loop)
+
+
+def test_a_while_test_load_hoisted_out_of_the_loop_is_not_proved() -> None:
+    s = av.customize(P.halve_while)
+    with pytest.raises(av.ScheduleError, match="could not be decided") as info:
+        s._apply(SplitThatHoistsAWhileTest("out.init1", 2))  # type: ignore[arg-type]
+    assert "its load of x" in str(info.value) and not s.steps
