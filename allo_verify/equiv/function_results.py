@@ -88,3 +88,53 @@ def separated_result_load(func_op: Any) -> str:
                     return (f"the result's load at {location_of(load) or 'no location'} runs "
                             f"before a write to its buffer at {location_of(op) or 'no location'}")
     return ""
+
+
+def local_buffers(func_op: Any, buffer: Callable[[Value], str]) -> tuple:
+    """The buffers `func_op` allocates, as sorted (name, type) pairs: a loop rewrite never
+    changes them, and L1's accesses name a buffer without its shape (a buffer shrunk under
+    its loops would be accessed out of bounds with every access looking the same)."""
+    from mlir.ir import WalkResult
+
+    out: list[tuple[str, str]] = []
+
+    def visit(op: Any) -> WalkResult:
+        if op.name in ("memref.alloc", "memref.alloca"):
+            out.append((buffer(op.results[0]), str(op.results[0].type)))
+        return WalkResult.ADVANCE
+
+    func_op.walk(visit)
+    return tuple(sorted(out))
+
+
+def early_free(func_op: Any) -> str:
+    """A `memref.dealloc` that some use of its buffer follows in program order, or that is
+    not in the function's body block, described; "" when there is none. Freeing is no
+    statement, so L1 would not see a free moved above the accesses of its buffer."""
+    from mlir.ir import WalkOrder, WalkResult
+
+    from allo_verify.equiv.polyhedral import location_of
+
+    blocks = func_op.regions[0].blocks
+    if not len(blocks):
+        return ""
+    top = {op.operation for op in blocks[0].operations}
+    order: list[Any] = []
+
+    def visit(op: Any) -> WalkResult:
+        order.append(op)
+        return WalkResult.ADVANCE
+
+    func_op.walk(visit, WalkOrder.PRE_ORDER)
+    at = {op: i for i, op in enumerate(order)}
+    for op in order:
+        if op.name != "memref.dealloc":
+            continue
+        where = location_of(op) or "no location"
+        if op not in top:
+            return f"a buffer is freed inside a loop or branch ({where})"
+        for use in op.operands[0].uses:
+            user = use.owner.operation if hasattr(use.owner, "operation") else use.owner
+            if user != op and at.get(user, -1) > at[op]:
+                return f"a buffer is freed ({where}) before a later use"
+    return ""

@@ -200,19 +200,28 @@ def others_unchanged_check(before: Module, after: Module, func: str, step: str) 
 
 def results_check(before: Module, after: Module, func: str, step: str, ctx: Context
                   ) -> Check:
-    """`func` returns the same buffers and values after the step (see
-    `equiv.function_results`)."""
-    from allo_verify.equiv.function_results import results_of, separated_result_load
+    """`func` returns the same buffers and values after the step and allocates the same
+    buffers (see `equiv.function_results`); Unknown when a result's load or a free is not
+    where that comparison assumes."""
+    from allo_verify.equiv.function_results import (
+        early_free,
+        local_buffers,
+        results_of,
+        separated_result_load,
+    )
     from allo_verify.equiv.polyhedral import _Extractor
 
     names = list(ctx.arg_names.get(func, []))
-    same = (results_of(function(before, func), _Extractor(names).buffer)
-            == results_of(function(after, func), _Extractor(names).buffer))
-    inexact = "; ".join(f"{side}: {why}" for side, m in (("before", before), ("after", after))
-                        if (why := separated_result_load(function(m, func))))
-    return Check(Obligation(f"{step}/results", f"{func} returns what it returned before {step}",
-                            lambda: z3.BoolVal(same), step),
-                 lambda m: f"{func} returns another buffer or value after the rewrite",
+    old, new = function(before, func), function(after, func)
+    same = (results_of(old, _Extractor(names).buffer) == results_of(new, _Extractor(names).buffer)
+            and local_buffers(old, _Extractor(names).buffer)
+            == local_buffers(new, _Extractor(names).buffer))
+    inexact = "; ".join(f"{side}: {why}" for side, f in (("before", old), ("after", new))
+                        if (why := separated_result_load(f) or early_free(f)))
+    return Check(Obligation(f"{step}/results", f"{func} returns what it returned before {step}, "
+                            "from the same buffers", lambda: z3.BoolVal(same), step),
+                 lambda m: f"{func} returns another buffer or value, or allocates other "
+                           "buffers, after the rewrite",
                  unknown=f"L1 compares results as computed at the return, and {inexact}"
                  if inexact and same else "")
 
