@@ -53,7 +53,7 @@ from mlir.dialects import arith, memref, scf
 from mlir.passmanager import PassManager
 
 from allo_verify.codegen.fast_llvm import keep_inner_loops
-from allo_verify.lang.dialects import design_context
+from allo_verify.lang.dialects import create_op, design_context
 
 PREPARE_PASSES: tuple[str, ...] = (
     "buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true}",
@@ -268,8 +268,10 @@ def lower_float_min_max(module: ir.Module) -> int:
         ops = ops_where(module, lambda op: op.name in _IEEE_MIN_MAX)
         for op in ops:
             with ir.InsertionPoint(op), op.location:
-                new = ir.Operation.create(_IEEE_MIN_MAX[op.name], results=[op.results[0].type],
-                                          operands=list(op.operands))
+                # `create_op` loads the llvm dialect first: a design context has not
+                # loaded it, and the op would otherwise be created unregistered
+                new = create_op(_IEEE_MIN_MAX[op.name], results=[op.results[0].type],
+                                operands=list(op.operands))
             op.results[0].replace_all_uses_with(new.results[0])
             op.erase()
     return len(ops)

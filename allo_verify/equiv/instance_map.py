@@ -25,7 +25,7 @@ import z3
 
 from allo_verify.equiv import z3_fast as zf
 from allo_verify.equiv.obligation import Obligation
-from allo_verify.equiv.polyhedral import Statement, var
+from allo_verify.equiv.polyhedral import Statement, guard_groups_kept, var
 
 Env = dict[str, z3.ArithRef]
 
@@ -214,6 +214,13 @@ def statement_obligations(old: Statement, new: Statement, w: Witness, step: str
         lambda m: f"an original instance of {label} runs twice"))
     kinds_old = [(a.buffer, a.write) for a in old.accesses]
     kinds_new = [(a.buffer, a.write) for a in new.accesses]
+    if not guard_groups_kept(old, new):
+        obs.append(Check(Obligation(
+            f"{step}/{label}/same-condition", f"{label} runs under the same evaluation of each "
+            f"data-dependent condition around it after {step}", lambda: z3.BoolVal(False), loc),
+            lambda m: f"{label} runs under another if or while after the rewrite (the "
+                      "statements sharing a data-dependent branch or while loop changed)"))
+        return obs
     if new.tree != old.tree or kinds_old != kinds_new:
         obs.append(Check(Obligation(
             f"{step}/{label}/same-work", f"{label} computes the same operation tree",

@@ -76,6 +76,9 @@ class Statement:
     location: str = ""
     # (buffer, chain) of each load of a local scalar the statement's work reads
     scalar_loads: tuple[tuple[str, tuple], ...] = ()
+    # per enclosing data-dependent branch or while region (outermost first): the ids of all
+    # the function's statements under that same region (see `guard_groups`)
+    guard_groups: tuple[frozenset[int], ...] = field(default=(), compare=False)
     # the whole function (scalar events), shared by its statements
     view: FunctionView | None = field(default=None, repr=False, compare=False)
 
@@ -143,8 +146,16 @@ class _Extractor:
         self.load_chain: dict[Any, tuple] = {}
         self.listed: dict[str, list[str]] = {}
         self.allocs: list[Any] = []  # every memref.alloc/alloca of the function
+        self.alloc_names: dict[Any, str] = {}  # each one's buffer name (see `name_alloc`)
+        self.name_counts: dict[str, int] = {}
         # enclosing data-dependent conditions: (scf.if condition, branch) or (cond, "while")
+        # for a while loop's body ("while-test" for its condition region, which runs once
+        # more than the body), and where each is (its op's chain and region)
         self.guards: list[tuple[Value, int | str]] = []
+        self.guard_sites: list[tuple] = []
+        self.sites_of: list[tuple[tuple, ...]] = []  # per statement, its guard sites
+        # per statement: (chain, buffer, location, chain of the use) of each load it reads
+        self.value_loads_of: list[tuple[tuple[tuple, str, str, tuple], ...]] = []
 
     def buffer(self, v: Value) -> str:
         if isinstance(v, BlockArgument):
@@ -152,7 +163,7 @@ class _Extractor:
             return self.arg_names[n] if n < len(self.arg_names) else f"arg{n}"
         op = v.owner.operation
         if "buffer_name" in op.attributes:
-            return StringAttr(op.attributes["buffer_name"]).value
+            return self.alloc_names.get(op) or StringAttr(op.attributes["buffer_name"]).value
         if op.name == "memref.get_global":
             return "@" + str(op.attributes["name"]).lstrip("@")
         if op.name == "func.call":  # each call returns fresh arrays: one buffer per result
@@ -162,6 +173,21 @@ class _Extractor:
             part = f" #{v.result_number}" if v.result_number else ""
             return f"<{callee}() of {where}{part}>"
         return f"<{op.name}>"
+
+    def name_alloc(self, op: Any) -> None:
+        """Name a buffer the function allocates, in program order (before any use: the
+        allocation dominates its uses): its `buffer_name`, with `#2`, `#3`, ... for the
+        second and later buffers of one name (a local array declared in each unrolled copy
+        of a `meta_for` body), and `@local` when an argument has that name. L1 knows
+        buffers by name only, so distinct buffers must never share one: a rewrite could
+        otherwise move a store to another buffer of the same name unseen."""
+        if "buffer_name" not in op.attributes:
+            return
+        base = StringAttr(op.attributes["buffer_name"]).value
+        if base in self.arg_names:
+            base += "@local"
+        n = self.name_counts[base] = self.name_counts.get(base, 0) + 1
+        self.alloc_names[op] = base if n == 1 else f"{base}#{n}"
 
     def walk_block(self, block: Any, chain: tuple, region: int, domain: list, reason: str,
                    exact: bool = True) -> None:
@@ -204,6 +230,7 @@ class _Extractor:
                                       domain, exact)
             elif name in ("memref.alloc", "memref.alloca"):
                 self.allocs.append(op)
+                self.name_alloc(op)
             elif name in LOADS:
                 site = (*chain, (entry_key, None, OP))
                 self.load_sites.append((op, site, domain, reason))
@@ -211,21 +238,25 @@ class _Extractor:
                 self.scalar_event(op, op.operands[0], False, site, domain, exact)
             elif name == "scf.if":  # the condition becomes part of each statement inside
                 for ri, reg in enumerate(op.regions):
-                    for blk in reg.blocks:
+                    for bi, blk in enumerate(reg.blocks):
                         self.guards.append((op.operands[0], ri))
+                        self.guard_sites.append(((*chain, (entry_key, None, BRANCH)), ri, bi))
                         self.walk_block(blk, (*chain, (entry_key, None, BRANCH)), ri, domain,
                                         reason, exact)
                         self.guards.pop()
+                        self.guard_sites.pop()
             elif name == "scf.while" and not len(op.operands) and not len(op.results):
                 # Without carried values the loop repeats its body while a condition computed
                 # from memory holds: each statement inside is guarded by that condition (its
                 # instances at one point of the enclosing loops run together, in body order).
                 cond = _terminator(op.regions[0].blocks[0]).operands[0]
                 for ri, reg in enumerate(op.regions):
-                    self.guards.append((cond, "while"))
+                    self.guards.append((cond, "while" if ri else "while-test"))
+                    self.guard_sites.append(((*chain, (entry_key, None, REGION)), ri, 0))
                     self.walk_block(reg.blocks[0], (*chain, (entry_key, None, REGION)), ri,
                                     domain, reason, exact)
                     self.guards.pop()
+                    self.guard_sites.pop()
             elif len(op.regions):
                 for ri, reg in enumerate(op.regions):
                     for blk in reg.blocks:
@@ -327,7 +358,39 @@ class _Extractor:
             else z3.BoolVal(True), accesses=accesses, tree=t,
             index_terms=index_terms, reason="; ".join(notes), location=location_of(op),
             scalar_loads=tuple(scalar_loads)))
+        self.sites_of.append(tuple(self.guard_sites))
+        # where each load runs, and the point its value is used at: the statement for the
+        # stored value, the `if`/`while` op for a guard's condition (see `load_placement`)
+        roots = [(c, site[0]) for (c, _), site in zip(self.guards, self.guard_sites,
+                                                      strict=True)]
+        if op.name in STORES:
+            roots.append((op.operands[0], chain))
+        elif op.name == "func.call":
+            roots += [(v, chain) for v in op.operands if not _is_memref(v)]
+        self.value_loads_of.append(tuple(
+            (self.load_chain[ld], self.buffer(ld.operands[0]), location_of(ld), at)
+            for root, at in roots for ld in _loads_under(root) if ld in self.load_chain))
         self.next_sid += 1
+
+
+def _loads_under(root: Value) -> list[Any]:
+    """The load ops of the computation of `root` (as `_tree` walks it), each once."""
+    out: list[Any] = []
+    seen: set[Any] = set()
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        if v in seen or isinstance(v, BlockArgument):
+            continue
+        seen.add(v)
+        o = v.owner.operation
+        if o.name in LOADS:
+            out.append(o)
+            continue
+        stack += list(o.operands)
+        stack += [x for reg in o.regions if len(reg.blocks)
+                  for x in _terminator(reg.blocks[0]).operands]
+    return out
 
 
 def _is_local(v: Value) -> bool:
@@ -390,6 +453,31 @@ def extract(func_op: Any, arg_names: list[str] | None = None) -> list[Statement]
             accesses=acc, tree=("loose-load",), reason=reason, location=location_of(op)))
     view = FunctionView(ex.events, frozenset(scalars), frozenset(escaped), ex.statements, loose,
                         ex.listed)
-    for s in ex.statements:
+    under: dict[tuple, set[int]] = {}
+    for s, sites in zip(ex.statements, ex.sites_of, strict=True):
+        for site in sites:
+            under.setdefault(site, set()).add(s.sid)
+    for s, sites in zip(ex.statements, ex.sites_of, strict=True):
         s.view = view
+        s.guard_groups = tuple(frozenset(under[site]) for site in sites)
+    from allo_verify.equiv.load_placement import mark_separated_loads
+    mark_separated_loads(ex.statements, ex.value_loads_of)
     return ex.statements
+
+
+def guard_groups_kept(old: Statement, new: Statement) -> bool:
+    """Each data-dependent branch or while region around `new` holds the same statements
+    (among those both sides have) as the corresponding one around `old`. A statement's
+    guard (its tree's `guarded` part) names the condition, not which evaluation of it: a
+    rewrite that splits `if c: {c = 0; B = 1}` into two `if c` (the second reading the new
+    c) or moves a statement into another while loop with the same condition keeps every
+    tree and every modelled order, and changes what runs. Regrouping is what such a
+    rewrite must do, and no loop primitive does it."""
+    if not old.guard_groups and not new.guard_groups:
+        return True
+    if len(old.guard_groups) != len(new.guard_groups):
+        return False
+    both = frozenset(s.sid for s in old.view.statements) & frozenset(
+        s.sid for s in new.view.statements) if old.view and new.view else frozenset()
+    return all(a & both == b & both
+               for a, b in zip(old.guard_groups, new.guard_groups, strict=True))

@@ -25,6 +25,7 @@ from allo_verify.equiv.instance_map import (
 )
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement, extract
+from allo_verify.errors import ScheduleError
 from allo_verify.schedule.loops import remembered
 
 REGISTRY: dict[str, type[Primitive]] = {}
@@ -162,7 +163,23 @@ def statements(module: Module, func: str, ctx: Context) -> dict[int, Statement]:
         _remember(key, found)
     else:
         _EXTRACTED.move_to_end(key)
-    return {s.sid: s for s in found}
+    by_id = {s.sid: s for s in found}
+    if len(by_id) != len(found):
+        raise ScheduleError(_duplicated(func, found))
+    return by_id
+
+
+def _duplicated(func: str, found: list[Statement]) -> str:
+    """Why statements sharing a number cannot be checked: the instance map matches
+    statements by number, so a second statement S (a copy of a nest that kept its
+    `stmt_id`) would be silently dropped and its instances never checked."""
+    seen: dict[int, list[str]] = {}
+    for st in found:
+        seen.setdefault(st.sid, []).append(st.location or "?")
+    sid, where = next((k, v) for k, v in sorted(seen.items()) if len(v) > 1)
+    return (f"function {func} has {len(where)} statements numbered S{sid} (at "
+            f"{', '.join(where)}): statements are matched by number before and after a step, "
+            "so a rewrite that copies a statement must give the copy a number of its own")
 
 
 def forget_statements() -> None:
@@ -185,6 +202,34 @@ def others_unchanged_check(before: Module, after: Module, func: str, step: str) 
                  lambda m: f"a function or global other than {func} changed")
 
 
+def results_check(before: Module, after: Module, func: str, step: str, ctx: Context
+                  ) -> Check:
+    """`func` returns the same buffers and values after the step and allocates the same
+    buffers (see `equiv.function_results`); Unknown when a result's load or a free is not
+    where that comparison assumes."""
+    from allo_verify.equiv.function_results import (
+        early_free,
+        local_buffers,
+        results_of,
+        separated_result_load,
+    )
+    from allo_verify.equiv.polyhedral import _Extractor
+
+    names = list(ctx.arg_names.get(func, []))
+    old, new = function(before, func), function(after, func)
+    same = (results_of(old, _Extractor(names).buffer) == results_of(new, _Extractor(names).buffer)
+            and local_buffers(old, _Extractor(names).buffer)
+            == local_buffers(new, _Extractor(names).buffer))
+    inexact = "; ".join(f"{side}: {why}" for side, f in (("before", old), ("after", new))
+                        if (why := separated_result_load(f) or early_free(f)))
+    return Check(Obligation(f"{step}/results", f"{func} returns what it returned before {step}, "
+                            "from the same buffers", lambda: z3.BoolVal(same), step),
+                 lambda m: f"{func} returns another buffer or value, or allocates other "
+                           "buffers, after the rewrite",
+                 unknown=f"L1 compares results as computed at the return, and {inexact}"
+                 if inexact and same else "")
+
+
 def instance_map_checks(before: Module, after: Module, func: str, witness: Witness,
                         step: str, ctx: Context,
                         olds: dict[int, Statement] | None = None) -> list[Check]:
@@ -193,7 +238,8 @@ def instance_map_checks(before: Module, after: Module, func: str, witness: Witne
     already extracted them to build its witness."""
     olds = statements(before, func, ctx) if olds is None else olds
     news = statements(after, func, ctx)
-    out: list[Check] = [others_unchanged_check(before, after, func, step)]
+    out: list[Check] = [others_unchanged_check(before, after, func, step),
+                        results_check(before, after, func, step, ctx)]
     for sid in sorted(set(olds) | set(news)):
         if sid not in olds or sid not in news:
             where = "after" if sid in news else "before"
