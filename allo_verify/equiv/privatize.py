@@ -23,7 +23,7 @@ load, some instance of a covering store exists"): proved means private, anything
 (refuted or unknown) means not private, so the analysis never assumes privacy it has not
 proved.
 
-What privacy buys (used by `instance_map.order_obligations` and `parallel`): from (a) the
+What privacy buys (used by `order_obligations.order_obligations` and `parallel`): from (a) the
 value a load inside L reads comes from its own iteration of L; from (b) no load outside
 reads one from L. So the order of conflicting accesses on `t` only matters within one
 iteration of L, provided the iterations correspond before and after a rewrite; `parallel`

@@ -8,8 +8,9 @@ import pytest
 import z3
 
 import allo_verify as av
-from allo_verify.equiv.instance_map import Witness, order_obligations
+from allo_verify.equiv.instance_map import Witness
 from allo_verify.equiv.l1 import run_check
+from allo_verify.equiv.order_obligations import order_obligations
 from allo_verify.equiv.polyhedral import var
 from allo_verify.equiv.privatize import Privacy
 from allo_verify.schedule.primitives.base import statements

@@ -1,4 +1,4 @@
-"""L1's structural shortcuts (`instance_map.order_kept`, `instance_map.untouched`) never
+"""L1's structural shortcuts (`order_obligations.order_kept`, `instance_map.untouched`) never
 hide a change.
 
 A pair of statements is proved to keep its order without a Z3 query only when both keep
@@ -18,7 +18,8 @@ from mlir.ir import Module
 
 import allo_verify as av
 from allo_verify import float32, int32
-from allo_verify.equiv.instance_map import IDENTITY, fixed_order, order_kept, untouched
+from allo_verify.equiv.instance_map import IDENTITY, untouched
+from allo_verify.equiv.order_obligations import fixed_order, order_kept
 from allo_verify.schedule.primitives.base import Context, statements
 from allo_verify.schedule.primitives.reorder import Reorder
 from allo_verify.schedule.primitives.split import Split

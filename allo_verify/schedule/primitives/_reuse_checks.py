@@ -13,12 +13,12 @@ from allo_verify.equiv.instance_map import (
     IDENTITY,
     Check,
     lex_before,
-    order_obligations,
     renamed,
     statement_obligations,
     subst,
 )
 from allo_verify.equiv.obligation import Obligation
+from allo_verify.equiv.order_obligations import order_obligations
 from allo_verify.equiv.polyhedral import Statement, loop_domain, var
 from allo_verify.schedule.primitives.base import Context, others_unchanged_check, statements
 from allo_verify.schedule.primitives.compute_at import loop_path

@@ -20,10 +20,10 @@ from mlir.ir import Module, StringAttr, WalkResult
 from allo_verify.equiv.instance_map import (
     Check,
     Witness,
-    order_obligations,
     statement_obligations,
 )
 from allo_verify.equiv.obligation import Obligation
+from allo_verify.equiv.order_obligations import order_obligations
 from allo_verify.equiv.polyhedral import Statement, extract
 from allo_verify.errors import ScheduleError
 from allo_verify.schedule.loops import remembered

@@ -39,8 +39,9 @@ from mlir.ir import (
     Module,
 )
 
-from allo_verify.equiv.instance_map import IDENTITY, Check, order_obligations, statement_obligations
+from allo_verify.equiv.instance_map import IDENTITY, Check, statement_obligations
 from allo_verify.equiv.obligation import Obligation
+from allo_verify.equiv.order_obligations import order_obligations
 from allo_verify.equiv.polyhedral import Statement, var
 from allo_verify.errors import ScheduleError, ScheduleUsageError
 from allo_verify.schedule.buffers import ALLOCS, BufferRef, buffer_value, shape_of
