@@ -37,9 +37,9 @@ import z3
 from allo_verify.equiv.instance_map import (
     Witness,
     lex_before,
-    order_obligations,
     statement_obligations,
 )
+from allo_verify.equiv.order_obligations import order_obligations
 from allo_verify.equiv.polyhedral import Access, Statement, var
 from proofs._lemma import assert_proved, assert_refuted, check, lex_lt, report
 

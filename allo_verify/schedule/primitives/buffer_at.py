@@ -49,11 +49,11 @@ from mlir.ir import (
 from allo_verify.equiv.instance_map import (
     IDENTITY,
     Check,
-    order_obligations,
     statement_obligations,
     subst,
 )
 from allo_verify.equiv.obligation import Obligation
+from allo_verify.equiv.order_obligations import order_obligations
 from allo_verify.equiv.polyhedral import NotAffine, Statement, loop_domain, map_to_z3, var
 from allo_verify.errors import ScheduleError
 from allo_verify.schedule.buffers import BufferRef, buffer_value, shape_of
