@@ -207,6 +207,23 @@ def results_check(before: Module, after: Module, func: str, step: str, ctx: Cont
     """`func` returns the same buffers and values after the step and allocates the same
     buffers (see `equiv.function_results`); Unknown when a result's load or a free is not
     where that comparison assumes."""
+    names = tuple(ctx.arg_names.get(func, []))
+    old, new = _results_facts(before, func, names), _results_facts(after, func, names)
+    same = old[:2] == new[:2]
+    inexact = "; ".join(f"{side}: {facts[2]}" for side, facts in (("before", old),
+                                                                  ("after", new)) if facts[2])
+    return Check(Obligation(f"{step}/results", f"{func} returns what it returned before {step}, "
+                            "from the same buffers", lambda: z3.BoolVal(same), step),
+                 lambda m: f"{func} returns another buffer or value, or allocates other "
+                           "buffers, after the rewrite",
+                 unknown=f"L1 compares results as computed at the return, and {inexact}"
+                 if inexact and same else "")
+
+
+def _results_facts(module: Module, func: str, names: tuple[str, ...]) -> tuple:
+    """What `results_check` compares of `func` in `module` (its results, its allocated
+    buffers, and why the comparison would be inexact, "" when it is exact): plain data,
+    computed once per `unchanged` block and carried to the next step with the design."""
     from allo_verify.equiv.function_results import (
         early_free,
         local_buffers,
@@ -215,19 +232,13 @@ def results_check(before: Module, after: Module, func: str, step: str, ctx: Cont
     )
     from allo_verify.equiv.polyhedral import _Extractor
 
-    names = list(ctx.arg_names.get(func, []))
-    old, new = function(before, func), function(after, func)
-    same = (results_of(old, _Extractor(names).buffer) == results_of(new, _Extractor(names).buffer)
-            and local_buffers(old, _Extractor(names).buffer)
-            == local_buffers(new, _Extractor(names).buffer))
-    inexact = "; ".join(f"{side}: {why}" for side, f in (("before", old), ("after", new))
-                        if (why := separated_result_load(f) or early_free(f)))
-    return Check(Obligation(f"{step}/results", f"{func} returns what it returned before {step}, "
-                            "from the same buffers", lambda: z3.BoolVal(same), step),
-                 lambda m: f"{func} returns another buffer or value, or allocates other "
-                           "buffers, after the rewrite",
-                 unknown=f"L1 compares results as computed at the return, and {inexact}"
-                 if inexact and same else "")
+    def compute() -> tuple:
+        fop = function(module, func)
+        buffer = _Extractor(list(names)).buffer  # names by buffer_name: no walk, no state
+        return (results_of(fop, buffer), local_buffers(fop, buffer),
+                separated_result_load(fop) or early_free(fop))
+
+    return remembered(module, ("results", func, names), compute)
 
 
 def instance_map_checks(before: Module, after: Module, func: str, witness: Witness,
