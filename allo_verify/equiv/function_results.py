@@ -52,14 +52,26 @@ def results_of(func_op: Any, buffer: Callable[[Value], str]) -> tuple:
     return tuple(tree(v) for v in ret.operands)
 
 
-def separated_result_load(func_op: Any) -> str:
+def program_order(func_op: Any) -> list[Any]:
+    """Every op of `func_op` in program order (a pre-order walk)."""
+    from mlir.ir import WalkOrder, WalkResult
+
+    order: list[Any] = []
+
+    def visit(op: Any) -> WalkResult:
+        order.append(op)
+        return WalkResult.ADVANCE
+
+    func_op.walk(visit, WalkOrder.PRE_ORDER)
+    return order
+
+
+def separated_result_load(func_op: Any, order: list[Any] | None = None) -> str:
     """A load feeding `func_op`'s `func.return` that a write to the loaded buffer follows
     (in program order, before the return), described; "" when there is none. The results
     (`results_of`) name such a load by its buffer and subscripts only, as if it ran at the
     return: hoisting `%s = load s` above the loop that accumulates s keeps that
     description and returns the initial value."""
-    from mlir.ir import WalkOrder, WalkResult
-
     from allo_verify.equiv.polyhedral import STORES, _loads_under, _terminator, location_of
 
     blocks = func_op.regions[0].blocks
@@ -68,13 +80,7 @@ def separated_result_load(func_op: Any) -> str:
     ret = _terminator(blocks[0])
     if ret.name != "func.return":
         return ""
-    order: list[Any] = []
-
-    def visit(op: Any) -> WalkResult:
-        order.append(op)
-        return WalkResult.ADVANCE
-
-    func_op.walk(visit, WalkOrder.PRE_ORDER)
+    order = program_order(func_op) if order is None else order
     at = {op: i for i, op in enumerate(order)}
     end = at.get(ret, len(order))
     for v in ret.operands:
@@ -90,42 +96,28 @@ def separated_result_load(func_op: Any) -> str:
     return ""
 
 
-def local_buffers(func_op: Any, buffer: Callable[[Value], str]) -> tuple:
+def local_buffers(func_op: Any, buffer: Callable[[Value], str],
+                  order: list[Any] | None = None) -> tuple:
     """The buffers `func_op` allocates, as sorted (name, type) pairs: a loop rewrite never
     changes them, and L1's accesses name a buffer without its shape (a buffer shrunk under
     its loops would be accessed out of bounds with every access looking the same)."""
-    from mlir.ir import WalkResult
-
-    out: list[tuple[str, str]] = []
-
-    def visit(op: Any) -> WalkResult:
-        if op.name in ("memref.alloc", "memref.alloca"):
-            out.append((buffer(op.results[0]), str(op.results[0].type)))
-        return WalkResult.ADVANCE
-
-    func_op.walk(visit)
+    out = [(buffer(op.results[0]), str(op.results[0].type))
+           for op in (program_order(func_op) if order is None else order)
+           if op.name in ("memref.alloc", "memref.alloca")]
     return tuple(sorted(out))
 
 
-def early_free(func_op: Any) -> str:
+def early_free(func_op: Any, order: list[Any] | None = None) -> str:
     """A `memref.dealloc` that some use of its buffer follows in program order, or that is
     not in the function's body block, described; "" when there is none. Freeing is no
     statement, so L1 would not see a free moved above the accesses of its buffer."""
-    from mlir.ir import WalkOrder, WalkResult
-
     from allo_verify.equiv.polyhedral import location_of
 
     blocks = func_op.regions[0].blocks
     if not len(blocks):
         return ""
     top = {op.operation for op in blocks[0].operations}
-    order: list[Any] = []
-
-    def visit(op: Any) -> WalkResult:
-        order.append(op)
-        return WalkResult.ADVANCE
-
-    func_op.walk(visit, WalkOrder.PRE_ORDER)
+    order = program_order(func_op) if order is None else order
     at = {op: i for i, op in enumerate(order)}
     for op in order:
         if op.name != "memref.dealloc":

@@ -227,6 +227,7 @@ def _results_facts(module: Module, func: str, names: tuple[str, ...]) -> tuple:
     from allo_verify.equiv.function_results import (
         early_free,
         local_buffers,
+        program_order,
         results_of,
         separated_result_load,
     )
@@ -235,8 +236,9 @@ def _results_facts(module: Module, func: str, names: tuple[str, ...]) -> tuple:
     def compute() -> tuple:
         fop = function(module, func)
         buffer = _Extractor(list(names)).buffer  # names by buffer_name: no walk, no state
-        return (results_of(fop, buffer), local_buffers(fop, buffer),
-                separated_result_load(fop) or early_free(fop))
+        order = program_order(fop)
+        return (results_of(fop, buffer), local_buffers(fop, buffer, order),
+                separated_result_load(fop, order) or early_free(fop, order))
 
     return remembered(module, ("results", func, names), compute)
 
