@@ -6,7 +6,7 @@ The L1 checker states every obligation over symbolic loop variables with the tri
 constraints, never enumerating iterations, so its time should not depend on N (target:
 ratio 4096/64 <= 1.2). For each N it builds the kernel, applies the same nine-step schedule
 (split, split, reorder, split, reorder, pipeline, unroll, parallel, pipeline ii), and
-reports, as medians over R repeats (each from a cold start: no statement extraction reused
+reports, as medians over R repeats (default 15; each from a cold start: no extraction reused
 from an earlier repeat): the checking time (sum of `cost.seconds` over every
 check of every step), the wall time of the primitive calls ("steps": apply, obligation
 construction and checks), and the number
@@ -109,7 +109,7 @@ def exo_runner() -> tuple[Callable[[int], tuple[float, float]] | None, str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=9)
+    ap.add_argument("--repeats", type=int, default=15)
     args = ap.parse_args()
     exo, exo_note = exo_runner()
     rows: dict[int, dict[str, float]] = {}
