@@ -67,6 +67,15 @@ def triangular(A: float32[T, T]):
             A[i, j] = A[i, j] + A[j, i]
 
 
+def scale_then_sum(A: int32[T], v: int32[T]) -> int32[T]:
+    out: int32[T] = 0
+    for p in range(T):
+        v[p] = v[p] * 2
+    for q in range(T):
+        out[q] = A[q] + 1
+    return out
+
+
 def prefix_sum(A: int32[T]):
     for i in range(1, T):
         A[i] = A[i] + A[i - 1]

@@ -21,6 +21,7 @@ from allo_verify.schedule.primitives.base import Context
 from allo_verify.schedule.primitives.split import Split
 from allo_verify.schedule.rewrite import loop_op
 from tests.schedule import privacy_kernels as P
+from tests.schedule.kernels import scale_then_sum
 from tests.schedule.test_mutations import refute
 
 T = 8
@@ -48,15 +49,6 @@ def two_whiles(A: int32[T], out: int32[T]):
         out[i] = n + m
     for p in range(T):
         A[p] = A[p] + 1
-
-
-def scale_then_sum(A: int32[T], v: int32[T]) -> int32[T]:
-    out: int32[T] = 0
-    for p in range(T):
-        v[p] = v[p] * 2
-    for q in range(T):
-        out[q] = A[q] + 1
-    return out
 
 
 def ops_named(module: Module, name: str) -> list:

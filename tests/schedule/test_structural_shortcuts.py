@@ -17,7 +17,7 @@ import pytest
 from mlir.ir import Module
 
 import allo_verify as av
-from allo_verify import float32, int32
+from allo_verify import float32
 from allo_verify.equiv.instance_map import IDENTITY, untouched
 from allo_verify.equiv.order_obligations import fixed_order, order_kept
 from allo_verify.schedule.primitives.base import Context, statements
@@ -25,6 +25,7 @@ from allo_verify.schedule.primitives.reorder import Reorder
 from allo_verify.schedule.primitives.split import Split
 from allo_verify.schedule.rewrite import loop_op
 from tests.schedule import kernels as K
+from tests.schedule.kernels import scale_then_sum
 from tests.schedule.test_mutations import refute, set_upper_bound
 
 T = 8
@@ -36,15 +37,6 @@ def scale_then_seidel(A: float32[T, T], v: float32[T]):
     for i in range(1, T - 1):
         for j in range(1, T - 1):
             A[i, j] = (A[i - 1, j + 1] + A[i, j - 1] + A[i, j] + A[i + 1, j]) / 4.0
-
-
-def scale_then_sum(A: int32[T], v: int32[T]) -> int32[T]:
-    out: int32[T] = 0
-    for p in range(T):
-        v[p] = v[p] * 2
-    for q in range(T):
-        out[q] = A[q] + 1
-    return out
 
 
 @dataclass(frozen=True)
