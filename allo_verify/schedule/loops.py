@@ -71,6 +71,26 @@ def unchanged(*modules: Module, memos: Sequence[dict[Any, Any] | None] = ()
         _UNCHANGED.reset(token)
 
 
+_SOURCE: ContextVar[Module | None] = ContextVar("copied_from", default=None)
+
+
+@contextlib.contextmanager
+def copied_from(source: Module) -> Iterator[None]:
+    """Within the block, the module a primitive's `apply` rewrites is a fresh in-memory copy
+    of `source`, which nobody mutates meanwhile: what `apply` reads of the design before
+    its first edit it may read from `source` (`copy_source`), whose results are remembered."""
+    token = _SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
+
+
+def copy_source() -> Module | None:
+    """The module the design being rewritten was copied from (see `copied_from`), if any."""
+    return _SOURCE.get()
+
+
 def remembered(module: Module, key: Any, compute: Callable[[], _T]) -> _T:
     """`compute()`, a function of `module`'s IR named by `key`, computed once per `unchanged`
     block that holds `module` (afresh outside one)."""

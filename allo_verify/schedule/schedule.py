@@ -29,6 +29,7 @@ from allo_verify.schedule.interface_types import check_interface_types
 from allo_verify.schedule.loops import (
     LOOPS,
     LoopRef,
+    copied_from,
     describe_loops,
     find_loop,
     list_loops,
@@ -193,7 +194,8 @@ class Schedule:
         `ScheduleError` for a refutation or an undecided obligation (unless `unchecked`)."""
         with self.module.context:
             new = clone_module(self.module)
-            prim.apply(new, self.ctx)
+            with unchanged(self.module, memos=(carried,)), copied_from(self.module):
+                prim.apply(new, self.ctx)
             try:
                 new.operation.verify()
             except MLIRError as e:

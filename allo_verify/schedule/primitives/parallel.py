@@ -29,7 +29,7 @@ from allo_verify.equiv.instance_map import Check, instance_text, renamed, subst
 from allo_verify.equiv.obligation import Obligation
 from allo_verify.equiv.polyhedral import Statement
 from allo_verify.equiv.privatize import Privacy
-from allo_verify.schedule.loops import unchanged
+from allo_verify.schedule.loops import copy_source, unchanged
 from allo_verify.schedule.primitives._annotation import Annotation
 from allo_verify.schedule.primitives.base import Context, register, statements
 from allo_verify.schedule.rewrite import loop_name, loop_op
@@ -115,9 +115,12 @@ class PrivateAnnotation(Annotation):
 
     def apply(self, module: Module, ctx: Context) -> None:
         key, value = self.attribute()
-        with unchanged(module):  # read first (privacy does not depend on hls.* attributes)
-            names = private_scalars(module, self.axis, ctx)
-            _, op = loop_op(module, self.axis)
+        # read first (privacy does not depend on hls.* attributes), from the design this one
+        # copies when there is one: the same IR, whose statements are already known
+        source = copy_source() or module
+        with unchanged(source):
+            names = private_scalars(source, self.axis, ctx)
+        _, op = loop_op(module, self.axis)
         op.attributes[key] = value
         if names:
             op.attributes["hls.private"] = private_attribute(names)
