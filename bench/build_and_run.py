@@ -46,6 +46,7 @@ import numpy as np  # noqa: E402
 import allo_verify as av  # noqa: E402
 from allo_verify import float32, grid, int32, reduction  # noqa: E402
 from allo_verify.codegen.llvm_runner import build_llvm  # noqa: E402
+from allo_verify.library.linalg import schedule_matmul_blocked  # noqa: E402
 
 SIZES = (64, 256)
 TYPES = {"int32": (int32, np.int32), "float32": (float32, np.float32)}
@@ -201,20 +202,7 @@ def tiled_schedule(n: int, tile: tuple[int, int], kblock: int, kunroll: int) -> 
     tile lives in registers across it. With `kunroll` > 1, k.inner is split once more: LLVM
     fully unrolls that short loop (only the innermost loop is kept rolled), i.e. the k loop
     runs `kunroll` steps per iteration. Each C[i, j] still takes its updates in k order."""
-    ti, tj = tile
-    s = av.customize(make_gemm(n, float32))
-    s.split("i", ti)
-    s.split("j", tj)
-    if not kblock:
-        s.reorder("i.outer", "j.outer", "k", "i.inner", "j.inner")
-        return s
-    s.split("k", kblock)
-    ks = ["k.inner"]
-    if kunroll > 1:
-        s.split("k.inner", kunroll)
-        ks = ["k.inner.outer", "k.inner.inner"]
-    s.reorder("k.outer", "i.outer", "j.outer", *ks, "i.inner", "j.inner")
-    return s
+    return schedule_matmul_blocked(av.customize(make_gemm(n, float32)), tile, kblock, kunroll)
 
 
 def proof_summary(s: Any) -> str:

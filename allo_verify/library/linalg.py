@@ -33,6 +33,29 @@ def schedule_matmul(s: Any) -> Any:
     return s
 
 
+def schedule_matmul_blocked(s: Any, tile: tuple[int, int] = (4, 16), kblock: int = 16,
+                            kunroll: int = 4) -> Any:
+    """A register-blocked GEMM order for the LLVM simulation (loops i, j, reduction k):
+    i and j split by `tile`; with `kblock`, k split by it and k.outer outermost (a kblock
+    x N block of B stays in cache while every C tile takes its updates from it); with
+    `kunroll` > 1, k.inner split once more (LLVM unrolls that short loop). k.inner stays
+    outside the C tile, so each C[i, j] still takes its updates in k order: no reduction is
+    reassociated, and every step is a checked split or reorder."""
+    ti, tj = tile
+    s.split("i", ti)
+    s.split("j", tj)
+    if not kblock:
+        s.reorder("i.outer", "j.outer", "k", "i.inner", "j.inner")
+        return s
+    s.split("k", kblock)
+    ks = ["k.inner"]
+    if kunroll > 1:
+        s.split("k.inner", kunroll)
+        ks = ["k.inner.outer", "k.inner.inner"]
+    s.reorder("k.outer", "i.outer", "j.outer", *ks, "i.inner", "j.inner")
+    return s
+
+
 @template("TA", "TB", "TC", "B", "M", "K", "N")
 def bmm(A: "TA[B, M, K]", X: "TB[B, K, N]") -> "TC[B, M, N]":
     C: TC[B, M, N] = 0

@@ -21,6 +21,7 @@ from allo_verify.codegen.pipeline import (
     prepare_in_place,
 )
 from allo_verify.lang.signature import Arg, Signature
+from allo_verify.library.linalg import schedule_matmul_blocked
 
 N = 24
 
@@ -44,13 +45,8 @@ def _scheduled_gemm(T):  # noqa: ANN001, ANN202
 
 
 def _blocked(s, kblock: int, kunroll: int):  # noqa: ANN001, ANN202
-    """bench/build_and_run.py's schedule on `s`: a 4x16 tile; with `kblock`, k split by it
-    and k.outer outermost; with `kunroll` > 1, k.inner split by it (LLVM unrolls that)."""
-    s.split("i", 4)
-    s.split("j", 16)
-    if not kblock:
-        s.reorder("i.outer", "j.outer", "k", "i.inner", "j.inner")
-        return s
+    """bench/build_and_run.py's schedule on `s` (`schedule_matmul_blocked` with a 4x16 tile)."""
+    return schedule_matmul_blocked(s, (4, 16), kblock, kunroll)
     s.split("k", kblock)
     ks = ["k.inner"]
     if kunroll > 1:
