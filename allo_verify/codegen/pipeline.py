@@ -124,9 +124,11 @@ def find_func(module: ir.Module, name: str) -> ir.Operation | None:
     return None
 
 
-def ops_where(module: ir.Module, keep: Callable[[ir.Operation], bool]) -> list[ir.Operation]:
-    """Every op of `module` (pre-order walk) for which `keep` holds; collected before any
-    rewrite so that rewriting cannot disturb the walk."""
+def ops_where(module: ir.Module | ir.Operation, keep: Callable[[ir.Operation], bool]
+              ) -> list[ir.Operation]:
+    """Every op of `module` (a module or any operation, itself included; pre-order walk,
+    that is program order) for which `keep` holds; collected before any rewrite so that
+    rewriting cannot disturb the walk."""
     found: list[ir.Operation] = []
 
     def visit(op: ir.Operation) -> ir.WalkResult:
@@ -134,7 +136,7 @@ def ops_where(module: ir.Module, keep: Callable[[ir.Operation], bool]) -> list[i
             found.append(op)
         return ir.WalkResult.ADVANCE
 
-    module.operation.walk(visit, ir.WalkOrder.PRE_ORDER)
+    getattr(module, "operation", module).walk(visit, ir.WalkOrder.PRE_ORDER)
     return found
 
 

@@ -54,16 +54,9 @@ def results_of(func_op: Any, buffer: Callable[[Value], str]) -> tuple:
 
 def program_order(func_op: Any) -> list[Any]:
     """Every op of `func_op` in program order (a pre-order walk)."""
-    from mlir.ir import WalkOrder, WalkResult
+    from allo_verify.codegen.pipeline import ops_where
 
-    order: list[Any] = []
-
-    def visit(op: Any) -> WalkResult:
-        order.append(op)
-        return WalkResult.ADVANCE
-
-    func_op.walk(visit, WalkOrder.PRE_ORDER)
-    return order
+    return ops_where(func_op, lambda op: True)
 
 
 def separated_result_load(func_op: Any, order: list[Any] | None = None) -> str:
